@@ -1,0 +1,66 @@
+"""The few torch-specific helpers: settings, dtypes, devices, names, seeds."""
+
+from __future__ import annotations
+
+import random as _py_random
+
+import numpy as np
+import torch
+
+from lamina.backend.config import (
+    backend,
+    device,
+    epsilon,
+    floatx,
+    image_data_format,
+    set_device,
+    set_epsilon,
+    set_floatx,
+    set_image_data_format,
+    standardize_dtype,
+    to_torch_dtype,
+)
+from lamina.backend.naming import get_uid, reset_uids
+
+
+def clear_session() -> None:
+    """Reset automatic layer names, as Keras's ``clear_session`` does."""
+    reset_uids()
+
+
+def set_random_seed(seed: int) -> None:
+    """Seed Python's, numpy's and torch's generators at once."""
+    if not isinstance(seed, int):
+        from lamina.errors import ArgumentError
+
+        raise ArgumentError(f"seed must be an int, received {type(seed).__name__}: {seed!r}")
+    _py_random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def convert_to_tensor(x, dtype=None) -> torch.Tensor:
+    """A torch tensor on lamina's device from an array, tensor, list or scalar."""
+    if isinstance(x, torch.Tensor):
+        t = x
+    else:
+        t = torch.as_tensor(np.asarray(x) if not np.isscalar(x) else x)
+    if dtype is not None:
+        t = t.to(to_torch_dtype(dtype))
+    elif t.dtype == torch.float64:
+        t = t.to(to_torch_dtype(floatx()))
+    return t.to(device())
+
+
+def to_numpy(x) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+__all__ = [
+    "backend", "clear_session", "convert_to_tensor", "device", "epsilon", "floatx",
+    "get_uid", "image_data_format", "set_device", "set_epsilon", "set_floatx",
+    "set_image_data_format", "set_random_seed", "standardize_dtype", "to_numpy",
+    "to_torch_dtype",
+]

@@ -1,0 +1,42 @@
+"""lamina's error classes.
+
+Every error lamina raises on bad input is one of these. Each subclasses the
+built-in class Keras raises in the same situation (ValueError or TypeError), so
+code written against Keras (``except ValueError``) keeps working.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class ShapeError(ValueError):
+    """An input, weight or output has a shape the layer cannot take."""
+
+
+class ArgumentError(ValueError):
+    """A constructor or function argument has an invalid value."""
+
+
+class GraphError(ValueError):
+    """A functional model's layer graph is malformed (disconnected, duplicate names)."""
+
+
+class NotCompiledError(ValueError):
+    """A training method was called before `compile()`."""
+
+
+class UnknownObjectError(ValueError):
+    """A string or config names an object lamina does not know."""
+
+    @classmethod
+    def for_name(cls, kind: str, name: str, known: Iterable[str]) -> UnknownObjectError:
+        known = sorted(set(known))
+        close = difflib.get_close_matches(str(name), known, n=5, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+        return cls(
+            f"Unknown {kind}: {name!r}.{hint} Valid names are: {', '.join(known)}. "
+            "For a custom object, pass it in `custom_objects` or register it with "
+            "`lamina.saving.register_keras_serializable()`."
+        )

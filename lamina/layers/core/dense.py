@@ -1,0 +1,125 @@
+"""Dense: the densely connected layer, ``activation(inputs @ kernel + bias)``."""
+
+from __future__ import annotations
+
+import torch
+
+from lamina import activations, constraints, initializers, regularizers
+from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.input_spec import InputSpec
+from lamina.layers.layer import Layer, warn_deprecated_once
+from lamina.saving.serialization import serialize_keras_object
+
+
+class Dense(Layer):
+    """Densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
+
+    The kernel is stored in Keras layout ``(input_dim, units)``, which is also
+    what ``torch.addmm`` wants, so no transpose happens in the forward pass.
+
+    Example:
+        >>> layer = lamina.layers.Dense(32, activation="relu")
+        >>> layer(torch.zeros(4, 16)).shape
+        torch.Size([4, 32])
+
+    Args:
+        units: positive integer, the output size.
+        activation: activation name or function (none by default).
+        use_bias: whether to add a bias vector.
+        kernel_initializer / bias_initializer: initializers
+            (``glorot_uniform`` / ``zeros``).
+        kernel_regularizer / bias_regularizer / activity_regularizer: penalties.
+        kernel_constraint / bias_constraint: constraints applied after updates.
+        init: Keras 1 name of ``kernel_initializer`` (deprecated).
+        output_dim: Keras 1 name of ``units`` (deprecated).
+
+    Input shape:
+        N-D tensor ``(batch_size, ..., input_dim)``.
+
+    Output shape:
+        N-D tensor ``(batch_size, ..., units)``.
+    """
+
+    def __init__(self, units=None, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
+        if "init" in kwargs:
+            warn_deprecated_once("Dense.init", "Dense(init=...) is deprecated; use "
+                                 "kernel_initializer=...")
+            kernel_initializer = kwargs.pop("init")
+        if "output_dim" in kwargs:
+            warn_deprecated_once("Dense.output_dim", "Dense(output_dim=...) is "
+                                 "deprecated; use units=...")
+            units = kwargs.pop("output_dim")
+        for key in ("lora_rank", "lora_alpha", "quantization_config"):
+            if kwargs.get(key) is not None:
+                raise ArgumentError(f"Dense: `{key}` is not supported by lamina.")
+            kwargs.pop(key, None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if isinstance(units, float) and units.is_integer():
+            units = int(units)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ArgumentError(
+                "Received an invalid value for `units`, expected a positive integer. "
+                f"Received: units={units!r}"
+            )
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
+        self._linear = activations.get(None) is self.activation
+
+    def build(self, input_shape) -> None:
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ShapeError(
+                f"Layer '{self.name}': the last dimension of the inputs to a Dense "
+                f"layer should be defined. Found None. Full input shape: {input_shape}"
+            )
+        self.kernel = self.add_weight(
+            name="kernel", shape=(input_dim, self.units),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        self.bias = self.add_weight(
+            name="bias", shape=(self.units,), initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+        ) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
+        self.built = True
+
+    def call(self, inputs):
+        if inputs.dim() == 2 and self.bias is not None:
+            x = torch.addmm(self.bias, inputs, self.kernel)
+        else:
+            x = torch.matmul(inputs, self.kernel)
+            if self.bias is not None:
+                x = x + self.bias
+        return x if self._linear else self.activation(x)
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+            "bias_initializer": serialize_keras_object(self.bias_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
+            "quantization_config": None,
+        })
+        return config

@@ -1,0 +1,848 @@
+"""The Layer base class: a `torch.nn.Module` with Keras's API and lifecycle."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import threading
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import torch
+
+from lamina import backend
+from lamina.backend import tree
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.backend.naming import auto_name
+from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.input_spec import InputSpec, check_input_compatibility
+from lamina.layers.node import Node
+
+_CALL_CONTEXT = threading.local()
+_WARNED: set[str] = set()
+
+
+def warn_deprecated_once(key: str, message: str) -> None:
+    """Emit ``message`` as a DeprecationWarning the first time ``key`` is seen."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, DeprecationWarning, stacklevel=3)
+
+
+class Variable(torch.nn.Parameter):
+    """A layer weight: a `torch.nn.Parameter` that also speaks Keras.
+
+    It is a real Parameter (optimizers, ``state_dict`` and ``.to(device)`` see
+    it) with Keras's ``name``, ``path`` (``"dense/kernel"``), ``trainable``,
+    ``numpy()``, ``assign()`` and ``value``.
+    """
+
+    def __new__(cls, data, trainable: bool = True, name: str = "variable",
+                path: str | None = None):
+        var = super().__new__(cls, data, requires_grad=trainable)
+        var._keras_name = name
+        var._keras_path = path or name
+        var._keras_trainable = trainable
+        var.regularizer = None
+        var.constraint = None
+        return var
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        var = Variable(self.data.clone(memory_format=torch.preserve_format),
+                       self._keras_trainable, self._keras_name, self._keras_path)
+        var.requires_grad_(self.requires_grad)
+        var.regularizer = self.regularizer
+        var.constraint = self.constraint
+        memo[id(self)] = var
+        return var
+
+    def __reduce_ex__(self, proto):
+        return (_rebuild_variable, (self.data, self.requires_grad, self._keras_name,
+                                    self._keras_path, self._keras_trainable))
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._keras_name
+
+    @property
+    def path(self) -> str:
+        return self._keras_path
+
+    @property
+    def trainable(self) -> bool:
+        return self._keras_trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._keras_trainable = bool(value)
+        self.requires_grad_(bool(value))
+
+    @property
+    def value(self) -> torch.Tensor:
+        return self.detach()
+
+    def numpy(self) -> np.ndarray:  # type: ignore[override]
+        return self.detach().cpu().numpy()
+
+    def assign(self, value) -> Variable:
+        value = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor)
+                                else value)
+        if tuple(value.shape) != tuple(self.shape):
+            raise ShapeError(
+                f"Cannot assign a value of shape {tuple(value.shape)} to variable "
+                f"'{self.path}' of shape {tuple(self.shape)}."
+            )
+        with torch.no_grad():
+            self.copy_(value)
+        return self
+
+    def assign_add(self, value) -> Variable:
+        with torch.no_grad():
+            self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
+        return self
+
+    def assign_sub(self, value) -> Variable:
+        with torch.no_grad():
+            self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
+        return self
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
+                f"dtype={backend.standardize_dtype(self.dtype)}, "
+                f"value={self.detach().cpu().numpy()}>")
+
+
+def _rebuild_variable(data, requires_grad, name, path, trainable):
+    var = Variable(data, trainable, name, path)
+    var.requires_grad_(requires_grad)
+    return var
+
+
+def current_training() -> bool | None:
+    """The ``training`` value of the outermost layer call in progress, if any."""
+    return getattr(_CALL_CONTEXT, "training", None)
+
+
+def _in_call() -> bool:
+    return getattr(_CALL_CONTEXT, "depth", 0) > 0
+
+
+class Layer(torch.nn.Module):
+    """Base class of all lamina layers, and a `torch.nn.Module`.
+
+    Subclass it as in Keras: store arguments in ``__init__``, create weights in
+    ``build(input_shape)`` with `add_weight`, compute in ``call(inputs)``, and
+    return the constructor arguments from ``get_config``. The layer builds itself
+    on its first call, from the shape of what it is called on.
+
+    Example:
+        >>> class Scale(lamina.layers.Layer):
+        ...     def build(self, input_shape):
+        ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        ...     def call(self, x):
+        ...         return x * self.w
+
+    Args:
+        trainable: whether the layer's weights are updated in training.
+        name: the layer's name; unique names (``dense``, ``dense_1``) by default.
+        dtype: the dtype of the layer's weights and computations (``"float32"``).
+        activity_regularizer: a penalty on the layer's output, added to `losses`.
+        input_shape / input_dim / batch_input_shape / batch_size: Keras 1/2 ways
+            of giving a model's input shape on its first layer.
+    """
+
+    # Keras: layers that accept a mask set this; `compute_mask` passes it on.
+    supports_masking = False
+
+    def __init__(self, *, activity_regularizer=None, trainable: bool = True,
+                 dtype=None, autocast: bool = True, name: str | None = None, **kwargs):
+        super().__init__()
+        self._init_keras_2_arguments(kwargs)
+        if kwargs:
+            raise ArgumentError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{kwargs}"
+            )
+        if name is not None and not isinstance(name, str):
+            raise ArgumentError(f"`name` must be a string, received {name!r}.")
+        if name is not None and "/" in name:
+            raise ArgumentError(f"Layer names cannot contain '/', received {name!r}.")
+        self.name = name or auto_name(type(self).__name__)
+        self.dtype = backend.standardize_dtype(dtype)
+        self.autocast = autocast
+        self._trainable = bool(trainable)
+        self.built = False
+        self._own_weights: list[Variable] = []
+        self._call_losses: list[torch.Tensor] = []
+        self._extra_losses: list = []
+        self._inbound_nodes: list[Node] = []
+        self._outbound_nodes: list[Node] = []
+        self._build_shapes = None
+        self.input_spec: InputSpec | list | None = None
+        if activity_regularizer is not None:
+            from lamina import regularizers
+
+            activity_regularizer = regularizers.get(activity_regularizer)
+        self.activity_regularizer = activity_regularizer
+        signature = inspect.signature(self.call)
+        self._call_takes_training = "training" in signature.parameters
+        self._call_takes_mask = "mask" in signature.parameters
+        self._call_is_default_build = type(self).build is Layer.build
+
+    def _init_keras_2_arguments(self, kwargs: dict) -> None:
+        """Take Keras 1/2's input-shape arguments out of ``kwargs``."""
+        self._batch_input_shape = None
+        batch_size = kwargs.pop("batch_size", None)
+        if "batch_input_shape" in kwargs:
+            self._batch_input_shape = tuple(kwargs.pop("batch_input_shape"))
+        if "batch_shape" in kwargs:
+            self._batch_input_shape = tuple(kwargs.pop("batch_shape"))
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = kwargs.pop("input_shape", None)
+        input_length = kwargs.pop("input_length", None)
+        if input_dim is not None:
+            if input_shape is not None:
+                raise ArgumentError(
+                    f"{type(self).__name__}: pass `input_shape` or `input_dim`, not both."
+                )
+            input_shape = (input_dim,) if input_length is None else (input_length,
+                                                                     input_dim)
+        elif input_length is not None and input_shape is None:
+            input_shape = (input_length,)
+        if input_shape is not None:
+            if isinstance(input_shape, int):
+                input_shape = (input_shape,)
+            self._batch_input_shape = (batch_size, *tuple(input_shape))
+        weights = kwargs.pop("weights", None)
+        self._initial_weights = weights
+        kwargs.pop("input_dtype", None)
+
+    # ------------------------------------------------------------------ attributes
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Variable) and any(v is value for v in self._own_weights):
+            # Already registered by add_weight; keep one state_dict entry.
+            self.__dict__.pop(name, None)
+            if name not in self._parameters:
+                object.__setattr__(self, name, value)
+                return
+        if isinstance(value, (list, tuple, dict)) and not isinstance(value, torch.nn.Module):
+            super().__setattr__(name, value)
+            self._track_container(name, value)
+            return
+        super().__setattr__(name, value)
+
+    def _track_container(self, name: str, value) -> None:
+        """Register the modules inside a list/tuple/dict attribute as children."""
+        items = value.values() if isinstance(value, dict) else value
+        modules = [m for m in tree.flatten(list(items)) if isinstance(m, torch.nn.Module)]
+        key = f"_tracked_{name}"
+        if modules:
+            self._modules[key] = torch.nn.ModuleList(modules)
+        elif key in self._modules:
+            del self._modules[key]
+
+    def _sync_tracked_containers(self) -> None:
+        # Lists of layers may have been appended to after assignment.
+        for name, value in list(self.__dict__.items()):
+            if isinstance(value, (list, tuple, dict)) and not name.startswith("_"):
+                self._track_container(name, value)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        for layer in self._flatten_layers(include_self=True):
+            layer._trainable = value
+            for var in layer._own_weights:
+                var.requires_grad_(value and var._keras_trainable)
+
+    @property
+    def dtype_policy(self):
+        return self.dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
+                   autocast: bool = True, regularizer=None, constraint=None,
+                   aggregation: str = "none", overwrite_with_gradient: bool = False,
+                   name: str | None = None, **kwargs) -> Variable:
+        """Create a weight of this layer, in Keras layout.
+
+        Args:
+            shape: the weight's shape (Keras layout, e.g. ``(in, out)``).
+            initializer: initializer name or object; ``glorot_uniform`` for
+                floats by default, ``zeros`` otherwise.
+            dtype: defaults to the layer's dtype.
+            trainable: whether training updates it.
+            regularizer: penalty added to `losses`.
+            constraint: projection applied after each optimizer update.
+            name: the weight's name (``kernel``, ``bias``).
+
+        Returns:
+            the new `Variable`, registered on this module.
+        """
+        if isinstance(shape, str):  # Keras 2: add_weight(name, shape, ...)
+            shape, name = kwargs.pop("shape", initializer if isinstance(
+                initializer, (tuple, list)) else None), shape
+        if "getter" in kwargs or "partitioner" in kwargs or "use_resource" in kwargs:
+            for key in ("getter", "partitioner", "use_resource", "synchronization"):
+                kwargs.pop(key, None)
+        if kwargs:
+            raise ArgumentError(
+                f"{self.name}.add_weight(): unexpected arguments {sorted(kwargs)}."
+            )
+        from lamina import constraints, initializers, regularizers
+
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        if any(d < 0 for d in shape):
+            raise ShapeError(f"{self.name}: weight {name!r} has a negative size: {shape}.")
+        dtype = backend.standardize_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) \
+                else "zeros"
+        init = initializers.get(initializer)
+        with torch.no_grad():
+            value = init(shape, dtype=dtype) if callable(init) else init
+            value = torch.as_tensor(value, dtype=backend.to_torch_dtype(dtype))
+        value = value.to(backend.device())
+        name = name or "variable"
+        var = Variable(value, trainable=trainable, name=name, path=f"{self.name}/{name}")
+        if not (self._trainable and trainable):
+            var.requires_grad_(False)
+        var.regularizer = regularizers.get(regularizer) if regularizer is not None else None
+        var.constraint = constraints.get(constraint) if constraint is not None else None
+        key = name
+        taken = set(self._parameters) | set(self._modules) | set(self.__dict__)
+        index = 1
+        while key in taken or hasattr(type(self), key):
+            key = f"{name}_{index}"
+            index += 1
+        self.register_parameter(key, var)
+        self._own_weights.append(var)
+        return var
+
+    def _flatten_layers(self, include_self: bool = True, recursive: bool = True):
+        """This layer's sublayers (depth first, in assignment order)."""
+        self._sync_tracked_containers()
+        seen: set[int] = set()
+        result = []
+
+        def visit(module: torch.nn.Module, top: bool):
+            for child in module._modules.values():
+                if child is None or id(child) in seen:
+                    continue
+                if isinstance(child, Layer):
+                    seen.add(id(child))
+                    result.append(child)
+                    if recursive:
+                        visit(child, False)
+                else:  # ModuleList containers, wrapped torch modules
+                    visit(child, top)
+
+        if include_self:
+            seen.add(id(self))
+            result.append(self)
+        visit(self, True)
+        return result
+
+    @property
+    def _layers(self) -> list[Layer]:
+        """Direct sublayers."""
+        return self._flatten_layers(include_self=False, recursive=False)
+
+    def _own_trainable(self) -> list[Variable]:
+        return [v for v in self._own_weights if v._keras_trainable]
+
+    def _own_non_trainable(self) -> list[Variable]:
+        return [v for v in self._own_weights if not v._keras_trainable]
+
+    def _torch_parameters(self) -> list[torch.nn.Parameter]:
+        """Parameters of wrapped plain torch modules (not lamina layers)."""
+        return []
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights: this layer's trainable, then non-trainable, then sublayers'."""
+        return _unique(self._own_trainable() + self._own_non_trainable()
+                       + self._torch_parameters()
+                       + [w for layer in self._layers for w in layer.weights])
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        return _unique(self._own_trainable() + self._torch_parameters()
+                       + [w for layer in self._layers for w in layer.trainable_weights])
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights
+        return _unique(self._own_non_trainable()
+                       + [w for layer in self._layers for w in layer.non_trainable_weights])
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as numpy arrays, in Keras layout and order."""
+        return [w.detach().cpu().numpy() for w in self.weights]
+
+    def set_weights(self, weights: Iterable) -> None:
+        """Set the weights from numpy arrays in Keras layout and order."""
+        params = self.weights
+        weights = list(weights)
+        if len(params) != len(weights):
+            raise ShapeError(
+                f"Layer '{self.name}' expected {len(params)} weights "
+                f"({', '.join(p.path for p in params) or 'none'}), but received "
+                f"{len(weights)} arrays."
+            )
+        arrays = []
+        for param, value in zip(params, weights):
+            value = np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor)
+                               else value)
+            if tuple(value.shape) != tuple(param.shape):
+                raise ShapeError(
+                    f"Layer '{self.name}': weight '{param.path}' has shape "
+                    f"{tuple(param.shape)}, but the array given for it has shape "
+                    f"{tuple(value.shape)}."
+                )
+            arrays.append(value)
+        with torch.no_grad():
+            for param, value in zip(params, arrays):
+                param.copy_(torch.as_tensor(value, dtype=param.dtype))
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights (raises if the layer is not built)."""
+        if not self.built:
+            raise ArgumentError(
+                f"You tried to call `count_params` on layer '{self.name}', but the "
+                "layer isn't built. You can build it manually via: "
+                f"`{self.name}.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss) -> None:
+        """Add a scalar loss (a tensor, or a zero-argument callable) to `losses`."""
+        if callable(loss) and not isinstance(loss, torch.Tensor):
+            self._extra_losses.append(loss)
+        elif _in_call() or isinstance(loss, torch.Tensor):
+            self._call_losses.append(loss)
+        else:
+            self._extra_losses.append(lambda value=loss: value)
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Losses added in the last call, plus the weight regularization penalties."""
+        result = []
+        for layer in self._flatten_layers(include_self=True):
+            result.extend(layer._call_losses)
+            result.extend(fn() for fn in layer._extra_losses)
+            for var in layer._own_weights:
+                if var.regularizer is not None:
+                    result.append(var.regularizer(var))
+        return result
+
+    def _clear_call_losses(self) -> None:
+        for layer in self._flatten_layers(include_self=True):
+            if layer._call_losses:
+                layer._call_losses = []
+
+    # ------------------------------------------------------------------ building
+    def build(self, input_shape) -> None:
+        """Create the layer's weights; the base version only records the shape."""
+        self.built = True
+
+    def _maybe_build(self, input_shapes) -> None:
+        if self.built:
+            return
+        self._check_input_spec_shapes(input_shapes)
+        shapes_arg = input_shapes
+        build_sig = inspect.signature(self.build).parameters
+        if len(build_sig) == 1 or self._call_is_default_build:
+            self.build(shapes_arg)
+        else:
+            # build(self, a_shape, b_shape) for layers whose call takes several tensors
+            self.build(*shapes_arg) if isinstance(shapes_arg, list) else self.build(
+                shapes_arg)
+        self.built = True
+        self._build_shapes = shapes_arg
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def _check_input_spec_shapes(self, input_shapes) -> None:
+        if self.input_spec is None:
+            return
+        check_input_compatibility(self, input_shapes)
+
+    def build_from_config(self, config: dict) -> None:
+        shape = config.get("input_shape")
+        if shape is not None and not self.built:
+            self._maybe_build(_to_shape_tuples(shape))
+
+    def get_build_config(self) -> dict | None:
+        if self._build_shapes is None:
+            return None
+        return {"input_shape": _shapes_to_lists(self._build_shapes)}
+
+    # ------------------------------------------------------------------ calling
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation; the base layer returns its inputs."""
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        # torch's entry point: Module.__call__ -> forward -> call
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        flat = tree.flatten((args, kwargs))
+        if any(isinstance(x, KerasTensor) for x in flat):
+            return self._symbolic_call(args, kwargs)
+        return self._eager_call(args, kwargs)
+
+    def _eager_call(self, args, kwargs):
+        if not args:
+            raise ArgumentError(f"Layer '{self.name}' was called without inputs.")
+        inputs = args[0]
+        if not isinstance(inputs, torch.Tensor):
+            inputs = self._convert_inputs(inputs)
+            args = (inputs, *args[1:])
+        elif self.autocast and inputs.is_floating_point() and \
+                inputs.dtype != self._torch_dtype():
+            args = (inputs.to(self._torch_dtype()), *args[1:])
+            inputs = args[0]
+        if not self.built:
+            self._maybe_build(_shapes_of(inputs))
+        elif self.input_spec is not None:
+            check_input_compatibility(self, _shapes_of(inputs))
+
+        outer = not _in_call()
+        training = kwargs.get("training", None)
+        if self._call_takes_training:
+            if training is None:
+                training = current_training()
+                kwargs["training"] = training
+        elif "training" in kwargs:
+            kwargs.pop("training")
+        mask = None
+        if self._call_takes_mask or self.supports_masking:
+            mask = kwargs.get("mask")
+            if mask is None:
+                mask = _mask_of(inputs)
+            if self._call_takes_mask and mask is not None:
+                kwargs["mask"] = mask
+            elif not self._call_takes_mask:
+                kwargs.pop("mask", None)
+        elif "mask" in kwargs and not self._call_takes_mask:
+            kwargs.pop("mask")
+
+        if outer:
+            self._clear_call_losses()
+            _CALL_CONTEXT.training = training
+        _CALL_CONTEXT.depth = getattr(_CALL_CONTEXT, "depth", 0) + 1
+        try:
+            outputs = torch.nn.Module.__call__(self, *args, **kwargs)
+        finally:
+            _CALL_CONTEXT.depth -= 1
+            if outer:
+                _CALL_CONTEXT.training = None
+        if self.activity_regularizer is not None:
+            for out in tree.flatten(outputs):
+                self._call_losses.append(self.activity_regularizer(out) / out.shape[0])
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            out_mask = self.compute_mask(inputs, mask)
+            if out_mask is not None:
+                for out, m in zip(tree.flatten(outputs), tree.flatten(out_mask)):
+                    if isinstance(out, torch.Tensor):
+                        out._keras_mask = m
+        return outputs
+
+    def _torch_dtype(self) -> torch.dtype:
+        return backend.to_torch_dtype(self.dtype)
+
+    def _convert_inputs(self, inputs):
+        def convert(x):
+            if isinstance(x, torch.Tensor):
+                if self.autocast and x.is_floating_point() and x.dtype != self._torch_dtype():
+                    return x.to(self._torch_dtype())
+                return x
+            if isinstance(x, (np.ndarray, np.generic, int, float, bool)) or (
+                    isinstance(x, list) and not any(isinstance(i, torch.Tensor) for i in x)):
+                arr = np.asarray(x)
+                t = torch.as_tensor(arr)
+                if t.is_floating_point() and self.autocast:
+                    t = t.to(self._torch_dtype())
+                return t.to(backend.device())
+            return x
+
+        if isinstance(inputs, (list, tuple, dict)):
+            return tree.map_structure(convert, inputs)
+        return convert(inputs)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        """The output mask; by default the input mask passes through masking layers."""
+        if not self.supports_masking:
+            return None
+        return previous_mask
+
+    # ------------------------------------------------------------------ symbolic
+    def _symbolic_call(self, args, kwargs):
+        inputs = args[0] if args else None
+        if inputs is None:
+            raise ArgumentError(f"Layer '{self.name}' was called without inputs.")
+        input_shapes = _shapes_of(inputs)
+        if not self.built:
+            self._maybe_build(input_shapes)
+        elif self.input_spec is not None:
+            check_input_compatibility(self, input_shapes)
+        kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+        outputs = self.compute_output_spec(*args, **kwargs)
+        Node(self, args, kwargs, outputs)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """KerasTensors describing this layer's outputs for symbolic inputs."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = self.compute_output_shape(_shapes_of(args[0]))
+            dtype = self.dtype
+            if _is_shape(shapes):
+                return KerasTensor(shapes, dtype)
+            return tree.map_structure(
+                lambda s: KerasTensor(s, dtype), _shape_tree(shapes))
+        return run_symbolically(self._call_for_spec, args, kwargs)
+
+    def _call_for_spec(self, *args, **kwargs):
+        depth = getattr(_CALL_CONTEXT, "depth", 0)
+        _CALL_CONTEXT.depth = depth + 1
+        try:
+            if self._call_takes_training:
+                kwargs.setdefault("training", False)
+            if not self._call_takes_mask:
+                kwargs.pop("mask", None)
+            return self.call(*args, **kwargs)
+        finally:
+            _CALL_CONTEXT.depth = depth
+            self._call_losses = []
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for an input shape (with ``None`` for unknown sizes)."""
+        if isinstance(input_shape, list):
+            specs = [KerasTensor(s, self.dtype) for s in input_shape]
+        else:
+            specs = KerasTensor(input_shape, self.dtype)
+        out = run_symbolically(self._call_for_spec, (specs,), {})
+        return tree.map_structure(lambda t: t.shape, out)
+
+    # ------------------------------------------------------------------ graph info
+    def _single_node_attr(self, attr: str):
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called and thus has no defined "
+                f"{attr}."
+            )
+        values = [getattr(n, attr) for n in self._inbound_nodes]
+        if attr.endswith("shape") and any(v != values[0] for v in values[1:]):
+            raise AttributeError(
+                f"The layer '{self.name}' has multiple inbound nodes with different "
+                f"{attr.replace('_', ' ')}s. Hence the notion of \"{attr}\" is "
+                "ill-defined for the layer."
+            )
+        if not attr.endswith("shape") and len(values) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has multiple inbound nodes, hence the notion of "
+                f"\"layer {attr}\" is ill-defined. Use `get_{attr}_at(node_index)`."
+            )
+        return values[0]
+
+    @property
+    def input(self):
+        return self._single_node_attr("input")
+
+    @property
+    def output(self):
+        return self._single_node_attr("output")
+
+    @property
+    def input_shape(self):
+        if not self._inbound_nodes and self._batch_input_shape is not None:
+            return self._batch_input_shape
+        return self._single_node_attr("input_shape")
+
+    @property
+    def output_shape(self):
+        return self._single_node_attr("output_shape")
+
+    def get_input_at(self, node_index: int):
+        return self._inbound_nodes[node_index].input
+
+    def get_output_at(self, node_index: int):
+        return self._inbound_nodes[node_index].output
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        """The constructor arguments, with Keras's keys."""
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                      "config": {"name": self.dtype}, "registered_name": None},
+        }
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            from lamina.saving.serialization import serialize_keras_object
+
+            config["activity_regularizer"] = serialize_keras_object(
+                self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Create a layer from its `get_config` output (Keras 2 or 3 form)."""
+        config = dict(config)
+        for key in ("build_config", "compile_config", "shared_object_id"):
+            config.pop(key, None)
+        try:
+            return cls(**config)
+        except TypeError as err:
+            raise ArgumentError(
+                f"Could not create {cls.__name__} from its config: {err}. "
+                f"Config: {config}"
+            ) from err
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def __deepcopy__(self, memo):
+        cls = type(self)
+        new = cls.__new__(cls)
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = copy.deepcopy(value, memo)
+        return new
+
+
+def _unique(items: list) -> list:
+    seen: set[int] = set()
+    result = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            result.append(item)
+    return result
+
+
+def _mask_of(inputs):
+    if isinstance(inputs, torch.Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return None if all(m is None for m in masks) else masks
+    return None
+
+
+def _is_shape(x) -> bool:
+    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, int) for d in x)
+
+
+def _shape_tree(shapes):
+    """Turn a nested structure whose leaves are shapes into one of tuples."""
+    if _is_shape(shapes):
+        return tuple(shapes)
+    if isinstance(shapes, dict):
+        return {k: _shape_tree(v) for k, v in shapes.items()}
+    return [_shape_tree(s) for s in shapes]
+
+
+def _shapes_of(x):
+    """Shape tuple (or nested list of them) of tensors/KerasTensors/arrays."""
+    if isinstance(x, (KerasTensor, torch.Tensor, np.ndarray)):
+        return tuple(x.shape)
+    if isinstance(x, (list, tuple)):
+        return [_shapes_of(i) for i in x]
+    if isinstance(x, dict):
+        return {k: _shapes_of(v) for k, v in x.items()}
+    return None
+
+
+def _shapes_to_lists(shapes):
+    if isinstance(shapes, tuple):
+        return list(shapes)
+    if isinstance(shapes, dict):
+        return {k: _shapes_to_lists(v) for k, v in shapes.items()}
+    if isinstance(shapes, list):
+        return [_shapes_to_lists(s) for s in shapes]
+    return shapes
+
+
+def _to_shape_tuples(shape):
+    if _is_shape(shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _to_shape_tuples(v) for k, v in shape.items()}
+    return [_to_shape_tuples(s) for s in shape]
+
+
+def run_symbolically(fn, args, kwargs):
+    """Run ``fn`` on stand-ins for its KerasTensor arguments; return KerasTensors.
+
+    The stand-ins live on torch's ``meta`` device, so no arithmetic happens.
+    Unknown sizes are filled with 83 and then 89; an output size that differs
+    between the two runs is unknown (``None``) in the result, as in Keras.
+    """
+
+    def call(fill: int, device: str):
+        def to_tensor(x):
+            if isinstance(x, KerasTensor):
+                shape = [fill if d is None else d for d in x.shape]
+                return torch.ones(shape, dtype=backend.to_torch_dtype(x.dtype),
+                                  device=device)
+            return x
+
+        a, k = tree.map_structure(to_tensor, (list(args), kwargs))
+        return fn(*a, **k)
+
+    def run(fill: int):
+        try:
+            return call(fill, "meta")
+        except (ShapeError, ArgumentError):
+            raise
+        except Exception:  # some ops have no meta kernel: trace on real zeros
+            return call(fill, str(backend.device()))
+
+    has_unknown = any(isinstance(x, KerasTensor) and None in x.shape
+                      for x in tree.flatten((list(args), kwargs)))
+    with torch.no_grad():
+        first = run(83)
+        second = run(89) if has_unknown else first
+    flat1, flat2 = tree.flatten(first), tree.flatten(second)
+    specs = []
+    for a, b in zip(flat1, flat2):
+        if not isinstance(a, torch.Tensor):
+            specs.append(a)
+            continue
+        shape = [None if d1 != d2 else d1 for d1, d2 in zip(a.shape, b.shape)]
+        specs.append(KerasTensor(shape, backend.standardize_dtype(a.dtype)))
+    return tree.pack_sequence_as(first, specs)

@@ -1,0 +1,180 @@
+"""Metrics that reduce values: `Sum`, `Mean`, and `MeanMetricWrapper`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from lamina.metrics._tensors import (
+    broadcast_weights,
+    divide_no_nan,
+    squeeze_or_expand_to_same_rank,
+    to_tensor,
+)
+from lamina.metrics.metric import Metric
+from lamina.saving.serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+
+
+def reduce_to_samplewise_values(
+    values, sample_weight, reduce_fn: Callable, dtype: torch.dtype, device, where: str
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Weight ``values`` and reduce them to one value per sample, as Keras does.
+
+    Weights of shape ``(batch,)`` apply per sample: the values are first reduced
+    (with ``reduce_fn``) over their trailing axes down to the weights' rank.
+    Returns the weighted per-sample values and the weights reduced alike.
+    """
+    values = to_tensor(values, dtype=dtype, device=device)
+    if sample_weight is not None:
+        sample_weight = to_tensor(sample_weight, dtype=dtype, device=device)
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        weight_ndim = sample_weight.dim()
+        if values.dim() > weight_ndim:
+            values = reduce_fn(values, dim=tuple(range(weight_ndim, values.dim())))
+        sample_weight = broadcast_weights(sample_weight, values.shape, where)
+        values = values * sample_weight
+        if weight_ndim > 1:
+            sample_weight = reduce_fn(sample_weight, dim=tuple(range(1, weight_ndim)))
+    if values.dim() > 1:
+        values = reduce_fn(values, dim=tuple(range(1, values.dim())))
+    return values, sample_weight
+
+
+class Sum(Metric):
+    """Compute the (weighted) sum of the given values.
+
+    If `values` is `[1, 3, 5, 7]` the sum is 16; with `sample_weight`
+    `[1, 1, 0, 0]` it is 4.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.Sum()
+    >>> m.update_state([1, 3, 5, 7])
+    >>> float(m.result())
+    16.0
+    """
+
+    def __init__(self, name: str = "sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+
+    def update_state(self, values, sample_weight=None) -> None:
+        values, _ = reduce_to_samplewise_values(
+            values, sample_weight, torch.sum, self._torch_dtype, self._device, self.name
+        )
+        self.total.add_(values.sum())
+
+    def result(self) -> torch.Tensor:
+        return self.total.clone()
+
+
+class Mean(Metric):
+    """Compute the (weighted) mean of the given values.
+
+    If `values` is `[1, 3, 5, 7]` the mean is 4; with `sample_weight`
+    `[1, 1, 0, 0]` it is 2. The state is `total` and `count`; the result is
+    `total / count` (0 before any update).
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.Mean()
+    >>> m.update_state([1, 3, 5, 7], sample_weight=[1, 1, 0, 0])
+    >>> float(m.result())
+    2.0
+    """
+
+    def __init__(self, name: str = "mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+    def update_state(self, values, sample_weight=None) -> None:
+        values, sample_weight = reduce_to_samplewise_values(
+            values,
+            sample_weight,
+            torch.mean,
+            self._torch_dtype,
+            self._device,
+            self.name,
+        )
+        self.total.add_(values.sum())
+        if sample_weight is not None:
+            self.count.add_(sample_weight.sum())
+        else:
+            # The sample count is a shape, known on the host: no device sync.
+            self.count.add_(values.shape[0] if values.dim() >= 1 else 1)
+
+    def result(self) -> torch.Tensor:
+        return divide_no_nan(self.total, self.count)
+
+
+class MeanMetricWrapper(Mean):
+    """Wrap a stateless metric function with the `Mean` metric.
+
+    The function has the signature `fn(y_true, y_pred, **kwargs)` and returns
+    per-sample values; `result()` is their (weighted) mean over every sample
+    seen so far.
+
+    Args:
+        fn: the metric function to wrap.
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+        **kwargs: keyword arguments passed on to `fn`.
+
+    Example:
+
+    >>> def squared(y_true, y_pred):
+    ...     return (y_true - y_pred) ** 2
+    >>> m = lamina.metrics.MeanMetricWrapper(fn=squared)
+    >>> float(m([0.0, 1.0], [1.0, 3.0]))
+    2.5
+    """
+
+    def __init__(self, fn: Callable, name: str | None = None, dtype=None, **kwargs):
+        super().__init__(name=name, dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
+        module = getattr(fn, "__module__", None) or type(fn).__module__
+        if module.startswith("lamina.losses"):
+            self._direction = "down"
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        # Functions get tensors even when the caller passed lists or arrays.
+        y_true, y_pred = to_tensor(y_true), to_tensor(y_pred)
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        super().update_state(values, sample_weight=sample_weight)
+
+    def get_config(self) -> dict[str, Any]:
+        config = {
+            "name": self.name,
+            "dtype": self.dtype,
+            "fn": serialize_keras_object(self._fn),
+        }
+        config.update(serialize_keras_object(self._fn_kwargs))
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> MeanMetricWrapper:
+        config = dict(config)
+        if "fn" in config:
+            from lamina.metrics import _metric_functions
+
+            config["fn"] = deserialize_keras_object(
+                config["fn"],
+                module_objects=_metric_functions(),
+                printable_module_name="metric function",
+            )
+        return cls(**config)

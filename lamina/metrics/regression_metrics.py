@@ -1,0 +1,446 @@
+"""Regression metrics (MSE, MAE, ..., R2Score) and their per-sample functions.
+
+The per-sample functions return one value per sample (the mean over the last
+axis), as Keras's do; the classes average them over every sample seen.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import torch
+
+from lamina import backend
+from lamina.errors import ArgumentError, ShapeError
+from lamina.metrics._tensors import (
+    broadcast_weights,
+    check_same_shape,
+    float_pair,
+    squeeze_or_expand_to_same_rank,
+    to_tensor,
+)
+from lamina.metrics.metric import Metric
+from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper
+
+
+def mean_squared_error(y_true, y_pred) -> torch.Tensor:
+    """Mean of `(y_true - y_pred) ** 2` over the last axis.
+
+    Example:
+
+    >>> lamina.metrics.mean_squared_error([[0.0, 1.0]], [[1.0, 1.0]]).tolist()
+    [0.5]
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "mean_squared_error")
+    return torch.mean(torch.square(y_true - y_pred), dim=-1)
+
+
+def mean_absolute_error(y_true, y_pred) -> torch.Tensor:
+    """Mean of `abs(y_true - y_pred)` over the last axis.
+
+    Example:
+
+    >>> lamina.metrics.mean_absolute_error([[0.0, 1.0]], [[1.0, 3.0]]).tolist()
+    [1.5]
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "mean_absolute_error")
+    return torch.mean(torch.abs(y_true - y_pred), dim=-1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred) -> torch.Tensor:
+    """`100 * mean(abs((y_true - y_pred) / y_true))` over the last axis.
+
+    `abs(y_true)` is floored at `epsilon()` so zero targets stay finite.
+
+    Example:
+
+    >>> lamina.metrics.mean_absolute_percentage_error([[2.0, 4.0]], [[1.0, 4.0]]).tolist()
+    [25.0]
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "mean_absolute_percentage_error")
+    diff = torch.abs((y_true - y_pred) / y_true.abs().clamp_min(backend.epsilon()))
+    return 100.0 * torch.mean(diff, dim=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred) -> torch.Tensor:
+    """Mean of `(log(y_pred + 1) - log(y_true + 1)) ** 2` over the last axis.
+
+    Values are floored at `epsilon()` before the logarithm.
+
+    Example:
+
+    >>> round(lamina.metrics.mean_squared_logarithmic_error([[0.0]], [[1.0]]).item(), 4)
+    0.4805
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "mean_squared_logarithmic_error")
+    eps = backend.epsilon()
+    first_log = torch.log(y_pred.clamp_min(eps) + 1.0)
+    second_log = torch.log(y_true.clamp_min(eps) + 1.0)
+    return torch.mean(torch.square(first_log - second_log), dim=-1)
+
+
+def log_cosh(y_true, y_pred) -> torch.Tensor:
+    """Mean of `log(cosh(y_pred - y_true))` over the last axis.
+
+    Computed as `x + softplus(-2x) - log(2)`, which does not overflow.
+
+    Example:
+
+    >>> round(lamina.metrics.log_cosh([[0.0]], [[1.0]]).item(), 4)
+    0.4338
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "log_cosh")
+    x = y_pred - y_true
+    return torch.mean(
+        x + torch.nn.functional.softplus(-2.0 * x) - math.log(2.0), dim=-1
+    )
+
+
+logcosh = log_cosh  # Keras 2 spelling
+
+
+def huber(y_true, y_pred, delta: float = 1.0) -> torch.Tensor:
+    """Huber loss per sample: quadratic below `delta`, linear above.
+
+    Example:
+
+    >>> lamina.metrics.huber([[0.0, 0.0]], [[0.5, 3.0]]).tolist()
+    [1.3125]
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "huber")
+    error = y_pred - y_true
+    abs_error = error.abs()
+    quadratic = 0.5 * torch.square(error)
+    linear = delta * abs_error - 0.5 * delta**2
+    return torch.mean(torch.where(abs_error <= delta, quadratic, linear), dim=-1)
+
+
+def _l2_normalize(x: torch.Tensor, axis: int) -> torch.Tensor:
+    # Keras's x * rsqrt(sum(x^2)), with the inverse norm capped at 1/epsilon.
+    inv_norm = torch.rsqrt(torch.sum(torch.square(x), dim=axis, keepdim=True))
+    return x * inv_norm.clamp_max(1.0 / backend.epsilon())
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
+    """Cosine similarity of `y_true` and `y_pred` along `axis` (1 = same direction).
+
+    Unlike the loss of the same name, the sign is positive.
+
+    Example:
+
+    >>> lamina.metrics.cosine_similarity([[0.0, 1.0]], [[1.0, 1.0]]).tolist()
+    [0.7071067690849304]
+    """
+    y_true, y_pred = float_pair(y_true, y_pred, "cosine_similarity")
+    return torch.sum(
+        _l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis
+    )
+
+
+class MeanSquaredError(MeanMetricWrapper):
+    """Computes the mean squared error between `y_true` and `y_pred`.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.MeanSquaredError()
+    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> float(m.result())
+    0.25
+    """
+
+    def __init__(self, name: str = "mean_squared_error", dtype=None):
+        super().__init__(fn=mean_squared_error, name=name, dtype=dtype)
+        self._direction = "down"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanAbsoluteError(MeanMetricWrapper):
+    """Computes the mean absolute error between `y_true` and `y_pred`.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.MeanAbsoluteError()
+    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> float(m.result())
+    0.25
+    """
+
+    def __init__(self, name: str = "mean_absolute_error", dtype=None):
+        super().__init__(mean_absolute_error, name, dtype=dtype)
+        self._direction = "down"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanAbsolutePercentageError(MeanMetricWrapper):
+    """Computes the mean absolute percentage error between `y_true` and `y_pred`.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.MeanAbsolutePercentageError()
+    >>> m.update_state([[2.0, 4.0]], [[1.0, 4.0]])
+    >>> float(m.result())
+    25.0
+    """
+
+    def __init__(self, name: str = "mean_absolute_percentage_error", dtype=None):
+        super().__init__(mean_absolute_percentage_error, name, dtype=dtype)
+        self._direction = "down"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class MeanSquaredLogarithmicError(MeanMetricWrapper):
+    """Computes the mean squared logarithmic error between `y_true` and `y_pred`.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.MeanSquaredLogarithmicError()
+    >>> m.update_state([[0.0]], [[1.0]])
+    >>> round(float(m.result()), 4)
+    0.4805
+    """
+
+    def __init__(self, name: str = "mean_squared_logarithmic_error", dtype=None):
+        super().__init__(mean_squared_logarithmic_error, name, dtype=dtype)
+        self._direction = "down"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class RootMeanSquaredError(Mean):
+    """Computes the root mean squared error between `y_true` and `y_pred`.
+
+    The square root is taken of the mean over every sample seen.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.RootMeanSquaredError()
+    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> float(m.result())
+    0.5
+    """
+
+    def __init__(self, name: str = "root_mean_squared_error", dtype=None):
+        super().__init__(name, dtype=dtype)
+        self._direction = "down"
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        y_true = to_tensor(y_true, dtype=self._torch_dtype, device=self._device)
+        y_pred = to_tensor(y_pred, dtype=self._torch_dtype, device=self._device)
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        check_same_shape(y_true, y_pred, self.name)
+        super().update_state(torch.square(y_pred - y_true), sample_weight=sample_weight)
+
+    def result(self) -> torch.Tensor:
+        return torch.sqrt(super().result())
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Computes the cosine similarity between labels and predictions.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+        axis: the axis along which the similarity is computed.
+
+    Example:
+
+    >>> m = lamina.metrics.CosineSimilarity(axis=1)
+    >>> m.update_state([[0.0, 1.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 1.0]])
+    >>> round(float(m.result()), 4)
+    0.5
+    """
+
+    def __init__(self, name: str = "cosine_similarity", dtype=None, axis: int = -1):
+        super().__init__(cosine_similarity, name, dtype=dtype, axis=axis)
+        self._direction = "up"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class LogCoshError(MeanMetricWrapper):
+    """Computes the logarithm of the hyperbolic cosine of the prediction error.
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.LogCoshError()
+    >>> m.update_state([[0.0]], [[1.0]])
+    >>> round(float(m.result()), 4)
+    0.4338
+    """
+
+    def __init__(self, name: str = "logcosh", dtype=None):
+        super().__init__(log_cosh, name, dtype=dtype)
+        self._direction = "down"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class R2Score(Metric):
+    """Computes the R2 score (coefficient of determination).
+
+    `1 - sum((y_true - y_pred)^2) / sum((y_true - mean(y_true))^2)`, per output
+    column, then aggregated over columns.
+
+    Args:
+        class_aggregation: how to combine the per-column scores:
+            `"uniform_average"` (default), `"variance_weighted_average"`, or
+            `None` (return them all).
+        num_regressors: number of independent regressors, for the adjusted
+            R2 score; 0 gives the plain score.
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.R2Score()
+    >>> m.update_state([[1.0], [4.0], [3.0]], [[2.0], [4.0], [4.0]])
+    >>> round(float(m.result()), 4)
+    0.5714
+    """
+
+    _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
+
+    def __init__(
+        self,
+        class_aggregation: str | None = "uniform_average",
+        num_regressors: int = 0,
+        name: str = "r2_score",
+        dtype=None,
+    ):
+        super().__init__(name=name, dtype=dtype)
+        self._direction = "up"
+        if class_aggregation not in self._AGGREGATIONS:
+            raise ArgumentError(
+                "Invalid value for argument `class_aggregation`. Expected one of "
+                f"{self._AGGREGATIONS}. Received: class_aggregation={class_aggregation!r}"
+            )
+        if num_regressors < 0:
+            raise ArgumentError(
+                "Invalid value for argument `num_regressors`. Expected a value >= 0. "
+                f"Received: num_regressors={num_regressors}"
+            )
+        self.class_aggregation = class_aggregation
+        self.num_regressors = num_regressors
+        self.num_samples = self.add_variable((), "zeros", name="num_samples")
+        self._built = False
+
+    def _build(self, y_true_shape, y_pred_shape) -> None:
+        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+            raise ShapeError(
+                "R2Score expects 2D inputs with shape (batch_size, output_dim). "
+                f"Received input shapes: y_pred.shape={tuple(y_pred_shape)} and "
+                f"y_true.shape={tuple(y_true_shape)}."
+            )
+        num_classes = y_pred_shape[-1]
+        self._num_outputs = num_classes
+        self.squared_sum = self.add_variable(
+            (num_classes,), "zeros", name="squared_sum"
+        )
+        self.sum = self.add_variable((num_classes,), "zeros", name="sum")
+        self.total_mse = self.add_variable((num_classes,), "zeros", name="residual")
+        self.count = self.add_variable((num_classes,), "zeros", name="count")
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        y_true = to_tensor(y_true, dtype=self._torch_dtype, device=self._device)
+        y_pred = to_tensor(y_pred, dtype=self._torch_dtype, device=self._device)
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        if not self._built:
+            self._build(y_true.shape, y_pred.shape)
+        if y_true.shape != y_pred.shape or y_pred.shape[-1] != self._num_outputs:
+            raise ShapeError(
+                f"{self.name}: expected y_true and y_pred of shape (batch_size, "
+                f"{self._num_outputs}). Received: y_true.shape={tuple(y_true.shape)}, "
+                f"y_pred.shape={tuple(y_pred.shape)}"
+            )
+        if sample_weight is None:
+            weights = torch.ones((), dtype=self._torch_dtype, device=self._device)
+        else:
+            weights = to_tensor(
+                sample_weight, dtype=self._torch_dtype, device=self._device
+            )
+            if weights.dim() == 1:
+                weights = weights.unsqueeze(1)
+        weights = broadcast_weights(weights, y_true.shape, self.name)
+        weighted_y_true = y_true * weights
+        self.sum.add_(weighted_y_true.sum(0))
+        self.squared_sum.add_((y_true * weighted_y_true).sum(0))
+        self.total_mse.add_((torch.square(y_true - y_pred) * weights).sum(0))
+        self.count.add_(weights.sum(0))
+        self.num_samples.add_(y_true.numel())
+
+    def result(self) -> torch.Tensor:
+        if not self._built:
+            return torch.zeros((), dtype=self._torch_dtype, device=self._device)
+        mean = self.sum / self.count
+        total = self.squared_sum - self.sum * mean
+        raw_scores = 1 - self.total_mse / total
+        raw_scores = torch.where(torch.isinf(raw_scores), 0.0, raw_scores)
+        if self.class_aggregation == "uniform_average":
+            r2_score = raw_scores.mean()
+        elif self.class_aggregation == "variance_weighted_average":
+            r2_score = (total * raw_scores).sum() / total.sum()
+        else:
+            r2_score = raw_scores
+        if self.num_regressors != 0:
+            # Reading the sample count is a host sync, paid only for the adjusted
+            # score and only when the result is read.
+            n = float(self.num_samples)
+            p = float(self.num_regressors)
+            if p > n - 1:
+                warnings.warn(
+                    "More independent predictors than datapoints in "
+                    "adjusted R2 score. Falling back to standard R2 score.",
+                    stacklevel=2,
+                )
+            elif p == n - 1:
+                warnings.warn(
+                    "Division by zero in Adjusted R2 score. Falling back to "
+                    "standard R2 score.",
+                    stacklevel=2,
+                )
+            else:
+                r2_score = 1.0 - ((1.0 - r2_score) * (n - 1.0)) / (n - p - 1.0)
+        return r2_score
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "class_aggregation": self.class_aggregation,
+            "num_regressors": self.num_regressors,
+        }

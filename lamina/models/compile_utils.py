@@ -1,0 +1,240 @@
+"""What `compile()` turns losses and metrics into: per-output objects and log names.
+
+Resolution waits for the first batch, because ``metrics=["accuracy"]`` means
+binary, categorical or sparse accuracy depending on the shapes of the targets
+and outputs, as in Keras.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from lamina import losses as losses_module
+from lamina import metrics as metrics_module
+from lamina.backend import tree
+from lamina.errors import ArgumentError
+from lamina.metrics.reduction_metrics import MeanMetricWrapper
+
+
+def _per_output(spec, output_names: list[str], what: str, broadcast: bool):
+    """Spread a compile argument over the outputs: one per output (or None)."""
+    n = len(output_names)
+    if spec is None:
+        return [None] * n
+    if isinstance(spec, dict):
+        unknown = [k for k in spec if k not in output_names]
+        if unknown:
+            raise ArgumentError(
+                f"`{what}` has keys {unknown} that are not output names of the model; "
+                f"the outputs are named {output_names}."
+            )
+        return [spec.get(name) for name in output_names]
+    if isinstance(spec, (list, tuple)) and what in ("loss", "loss_weights"):
+        if n == 1 and len(spec) == 1:
+            return [spec[0]]
+        if len(spec) != n:
+            raise ArgumentError(
+                f"`{what}` is a list of {len(spec)} items but the model has {n} outputs "
+                f"{output_names}; give one per output or a dict keyed by output name."
+            )
+        return list(spec)
+    if isinstance(spec, (list, tuple)):  # metrics
+        if n > 1 and len(spec) == n and all(
+                isinstance(s, (list, tuple, dict)) or s is None for s in spec):
+            return list(spec)
+        return [list(spec) for _ in range(n)] if broadcast else [list(spec)] + [None] * (
+            n - 1)
+    return [spec] * n
+
+
+class CompiledLoss:
+    """The compiled losses of a model: one per output, weighted and summed."""
+
+    def __init__(self, loss, loss_weights, output_names: list[str]):
+        self.output_names = output_names
+        specs = _per_output(loss, output_names, "loss", broadcast=True)
+        weights = _per_output(loss_weights, output_names, "loss_weights",
+                              broadcast=True)
+        self.losses = []
+        for spec in specs:
+            if spec is None:
+                self.losses.append(None)
+                continue
+            obj = losses_module.get(spec)
+            if not isinstance(obj, losses_module.Loss):
+                obj = losses_module.LossFunctionWrapper(obj, name=getattr(
+                    obj, "__name__", "loss"))
+            self.losses.append(obj)
+        if all(loss_obj is None for loss_obj in self.losses):
+            raise ArgumentError(
+                "`compile()` needs a `loss` for at least one output; received "
+                f"loss={loss!r}."
+            )
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+        self.multi = len(output_names) > 1
+        self._validated = False
+
+    def validate(self, y_true: list, y_pred: list) -> None:
+        """Check the first batch's targets against the losses (once)."""
+        if self._validated:
+            return
+        self._validated = True
+        for loss_obj, yt, yp in zip(self.losses, y_true, y_pred):
+            if loss_obj is not None and yt is not None:
+                losses_module.validate_targets(loss_obj, yt, yp)
+
+    def __call__(self, y_true: list, y_pred: list, sample_weight: list):
+        total = None
+        per_output = []
+        for loss_obj, weight, yt, yp, sw in zip(self.losses, self.weights, y_true,
+                                                y_pred, sample_weight):
+            if loss_obj is None or yt is None:
+                per_output.append(None)
+                continue
+            value = loss_obj(yt, yp, sw)
+            per_output.append(value)
+            term = value if weight == 1.0 else value * weight
+            total = term if total is None else total + term
+        if total is None:
+            raise ArgumentError("No targets were given for any output with a loss.")
+        return total, per_output
+
+
+class MeanTracker:
+    """A running mean kept on the device: no host sync until it is read."""
+
+    def __init__(self, name: str, device):
+        self.name = name
+        self._sum = torch.zeros((), dtype=torch.float32, device=device)
+        self._count = torch.zeros((), dtype=torch.float32, device=device)
+
+    def update(self, value: torch.Tensor, weight: float) -> None:
+        self._sum.add_(value.detach().float(), alpha=weight)
+        self._count.add_(weight)
+
+    def result(self) -> torch.Tensor:
+        return self._sum / self._count.clamp_min(1e-12)
+
+    def reset_state(self) -> None:
+        self._sum.zero_()
+        self._count.zero_()
+
+
+class CompiledMetrics:
+    """The compiled metrics of a model, named as Keras names them in logs."""
+
+    def __init__(self, metrics, weighted_metrics, compiled_loss: CompiledLoss,
+                 output_names: list[str]):
+        self.output_names = output_names
+        self.compiled_loss = compiled_loss
+        self._specs = _per_output(metrics, output_names, "metrics", broadcast=True)
+        self._weighted_specs = _per_output(weighted_metrics, output_names,
+                                           "weighted_metrics", broadcast=True)
+        self.entries: list[tuple[int, object, bool, str]] = []  # (output, metric, weighted, name)
+        self.built = False
+
+    def build(self, y_true: list, y_pred: list) -> None:
+        multi = len(self.output_names) > 1
+        names_seen: set[str] = set()
+        for weighted, specs in ((False, self._specs), (True, self._weighted_specs)):
+            for index, spec in enumerate(specs):
+                if spec is None:
+                    continue
+                items = spec if isinstance(spec, (list, tuple)) else [spec]
+                for item in items:
+                    if item is None:
+                        continue
+                    metric = self._resolve(item, index, y_true, y_pred)
+                    name = metric.name
+                    if multi:
+                        name = f"{self.output_names[index]}_{name}"
+                    if weighted and name in names_seen:
+                        name = f"weighted_{name}"
+                    names_seen.add(name)
+                    self.entries.append((index, metric, weighted, name))
+        self.built = True
+
+    def _resolve(self, item, index: int, y_true: list, y_pred: list):
+        if isinstance(item, str) and item in ("accuracy", "acc"):
+            cls = metrics_module.resolve_accuracy(
+                self.compiled_loss.losses[index],
+                tuple(y_true[index].shape) if y_true[index] is not None else None,
+                tuple(y_pred[index].shape))
+            return cls(name=item)
+        if isinstance(item, str) and item in ("crossentropy", "ce"):
+            loss = self.compiled_loss.losses[index]
+            name = getattr(loss, "fn", loss)
+            name = getattr(name, "__name__", "") or getattr(loss, "name", "")
+            if "sparse" in name:
+                return metrics_module.SparseCategoricalCrossentropy(name=item)
+            if "binary" in name:
+                return metrics_module.BinaryCrossentropy(name=item)
+            return metrics_module.CategoricalCrossentropy(name=item)
+        metric = metrics_module.get(item)
+        if isinstance(metric, metrics_module.Metric):
+            if any(metric is entry[1] for entry in self.entries):
+                raise ArgumentError(
+                    f"The metric object {metric.name!r} is used for two outputs; pass "
+                    "a separate instance per output."
+                )
+            return metric
+        if callable(metric):
+            name = item if isinstance(item, str) else getattr(metric, "__name__",
+                                                               "metric")
+            return MeanMetricWrapper(metric, name=name)
+        raise ArgumentError(f"Could not interpret metric {item!r}.")
+
+    def update(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+        for index, metric, weighted, _ in self.entries:
+            yt = y_true[index]
+            if yt is None:
+                continue
+            metric.update_state(yt, y_pred[index],
+                                sample_weight[index] if weighted else None)
+
+    def reset_state(self) -> None:
+        for _, metric, _, _ in self.entries:
+            metric.reset_state()
+
+    @property
+    def metrics(self) -> list:
+        return [entry[1] for entry in self.entries]
+
+    def results(self) -> dict:
+        return {name: metric.result() for _, metric, _, name in self.entries}
+
+
+def flatten_targets(y, output_names: list[str], what: str = "y") -> list:
+    """Targets (or sample weights) as a list in the model's output order."""
+    n = len(output_names)
+    if y is None:
+        return [None] * n
+    if isinstance(y, dict):
+        unknown = [k for k in y if k not in output_names]
+        if unknown:
+            raise ArgumentError(
+                f"`{what}` has keys {unknown} that are not output names of the model "
+                f"{output_names}."
+            )
+        return [y.get(name) for name in output_names]
+    if isinstance(y, (list, tuple)):
+        if n == 1 and len(y) == 1:
+            return [y[0]]
+        if len(y) != n:
+            raise ArgumentError(
+                f"`{what}` has {len(y)} arrays but the model has {n} outputs "
+                f"{output_names}."
+            )
+        return list(y)
+    if n > 1 and what == "sample_weight":
+        return [y] * n
+    if n > 1:
+        raise ArgumentError(
+            f"The model has {n} outputs {output_names}, but `{what}` is a single "
+            "array; pass a list or a dict with one array per output."
+        )
+    return [y]
+
+
+def flatten_outputs(y_pred) -> list:
+    return tree.flatten(y_pred)

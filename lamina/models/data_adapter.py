@@ -1,0 +1,366 @@
+"""Turn what users pass to fit/evaluate/predict into batches of device tensors.
+
+Arrays and tensors are converted and moved to the device once; each batch is
+then an index gather (shuffled) or a view (not shuffled) of those tensors.
+Generators, `PyDataset`/`Sequence` objects and torch `DataLoader`s are read
+batch by batch and each batch is moved to the device as it comes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from lamina import backend
+from lamina.backend import tree
+from lamina.errors import ArgumentError, ShapeError
+from lamina.utils.py_dataset import PyDataset
+
+
+def is_array_like(x) -> bool:
+    return isinstance(x, (np.ndarray, torch.Tensor)) or (
+        hasattr(x, "__array__") and not isinstance(x, (str, bytes)) and
+        hasattr(x, "shape") and not inspect.isclass(x))
+
+
+def _is_array_structure(x) -> bool:
+    if x is None:
+        return True
+    if isinstance(x, dict):
+        return all(_is_array_structure(v) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        if x and all(isinstance(v, (int, float, bool, np.number)) for v in x):
+            return True  # a plain list of numbers
+        return all(_is_array_structure(v) for v in x)
+    return is_array_like(x) or isinstance(x, (int, float))
+
+
+def to_tensor(x, device: torch.device, float_dtype: torch.dtype | None = None,
+              keep_float64: bool = False) -> torch.Tensor | None:
+    """An array-like as a tensor on ``device``; float64 becomes floatx."""
+    if x is None:
+        return None
+    if isinstance(x, torch.Tensor):
+        t = x.detach()
+    else:
+        arr = np.asarray(x)
+        if arr.dtype == object:
+            raise ArgumentError(
+                "Cannot convert an array of Python objects (dtype=object) to a tensor: "
+                "pad variable-length sequences first (lamina.utils.pad_sequences)."
+            )
+        if arr.dtype.kind in "US":
+            raise ArgumentError(
+                f"Cannot use an array of strings (dtype={arr.dtype}) as model input."
+            )
+        if not arr.flags.writeable or not arr.flags.c_contiguous:
+            arr = np.ascontiguousarray(arr).copy()
+        t = torch.from_numpy(arr)
+    if t.is_floating_point():
+        target = float_dtype or backend.to_torch_dtype(backend.floatx())
+        if t.dtype != target and not (keep_float64 and t.dtype == torch.float64):
+            t = t.to(target)
+    elif t.dtype == torch.bool:
+        pass
+    elif t.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.uint16,
+                     torch.uint32):
+        t = t.to(torch.int64) if float_dtype is None else t
+    return t.to(device)
+
+
+def structure_to_tensors(x, device, cast_floats=True):
+    return tree.map_structure(lambda v: to_tensor(v, device), x)
+
+
+def num_samples(x) -> int:
+    sizes = {int(v.shape[0]) for v in tree.flatten(x) if v is not None}
+    if len(sizes) > 1:
+        raise ShapeError(
+            f"Data cardinality is ambiguous: the arrays have sizes {sorted(sizes)}. "
+            "Make sure all arrays contain the same number of samples."
+        )
+    return sizes.pop() if sizes else 0
+
+
+def check_cardinality(x, y, sample_weight) -> int:
+    """The number of samples, or a ShapeError naming x, y and their sizes."""
+    parts = [("x", x), ("y", y), ("sample_weight", sample_weight)]
+    sizes = {}
+    for label, value in parts:
+        if value is None:
+            continue
+        found = sorted({int(np.shape(v)[0]) for v in tree.flatten(value) if v is not None
+                        and np.ndim(v) > 0})
+        if found:
+            sizes[label] = found
+    distinct = {s for found in sizes.values() for s in found}
+    if len(distinct) > 1:
+        detail = "\n".join(f"{label} sizes: {', '.join(map(str, found))}"
+                           for label, found in sizes.items())
+        raise ShapeError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same "
+            f"number of samples.\n{detail}"
+        )
+    return distinct.pop() if distinct else 0
+
+
+def unpack_x_y_sample_weight(data):
+    """Split a batch into ``(x, y, sample_weight)`` as Keras does."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ArgumentError(
+        "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+        f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements."
+    )
+
+
+def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
+    """Per-sample weights from ``{class_index: weight}``, as Keras computes them."""
+    if not class_weight:
+        return None
+    size = max(int(k) for k in class_weight) + 1
+    table = torch.ones(size, dtype=torch.float32, device=y.device)
+    for key, value in class_weight.items():
+        table[int(key)] = float(value)
+    if y.dim() > 1 and y.shape[-1] > 1:
+        classes = y.argmax(dim=-1)
+    else:
+        classes = (y.reshape(y.shape[0], -1)[:, 0]).round().to(torch.int64)
+    if classes.numel() and int(classes.max()) >= size:
+        raise ArgumentError(
+            f"`class_weight` has no entry for class {int(classes.max())}: its keys "
+            f"are {sorted(class_weight)}."
+        )
+    return table[classes]
+
+
+class ArrayBatches:
+    """Batches of tensors held on the device, gathered per step.
+
+    Args:
+        x, y, sample_weight: nested structures of tensors already on the device.
+        batch_size: samples per batch.
+        shuffle: True, False or "batch" (shuffle the order of batches only).
+        steps: stop an epoch after this many batches (default: all the data).
+    """
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32,
+                 shuffle=False, steps: int | None = None):
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.num_samples = num_samples((x, y, sample_weight))
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        full = math.ceil(self.num_samples / batch_size) if self.num_samples else 0
+        self.steps = full if steps is None else min(steps, full) if full else steps
+        self._flat = [t for t in tree.flatten((x, y, sample_weight))]
+        self._device = self._flat[0].device if self._flat else backend.device()
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def epoch(self) -> Iterator:
+        n, bs = self.num_samples, self.batch_size
+        structure = (self.x, self.y, self.sample_weight)
+        flat = [t for t in self._flat if t is not None]
+        if self.shuffle == "batch":
+            order = torch.randperm(self.steps).tolist()
+            for b in order:
+                sl = slice(b * bs, min((b + 1) * bs, n))
+                yield _repack(structure, [t[sl] for t in flat])
+            return
+        if self.shuffle:
+            perm = torch.randperm(n, device=self._device)
+            for b in range(self.steps):
+                idx = perm[b * bs:(b + 1) * bs]
+                yield _repack(structure, [t.index_select(0, idx) for t in flat])
+            return
+        for b in range(self.steps):
+            sl = slice(b * bs, min((b + 1) * bs, n))
+            yield _repack(structure, [t[sl] for t in flat])
+
+
+def _repack(structure, flat_values):
+    values = iter(flat_values)
+    return tree.map_structure(lambda t: None if t is None else next(values), structure)
+
+
+class IteratorBatches:
+    """Batches read from a generator, a PyDataset/Sequence or a DataLoader."""
+
+    def __init__(self, source, steps: int | None = None, device=None, for_predict=False):
+        self.source = source
+        self.device = device or backend.device()
+        self.for_predict = for_predict
+        length = None
+        if hasattr(source, "__len__") and not inspect.isgenerator(source):
+            try:
+                length = len(source)
+            except TypeError:
+                length = None
+        self.is_indexed = hasattr(source, "__getitem__") and length is not None and \
+            not isinstance(source, torch.utils.data.DataLoader) and \
+            not isinstance(source, torch.utils.data.Dataset)
+        if steps is None and length is None:
+            steps = None  # until exhausted
+        self.steps = steps if steps is not None else length
+        self._iterator = None
+        self._dataset_loader = None
+        if isinstance(source, torch.utils.data.Dataset) and not isinstance(
+                source, torch.utils.data.IterableDataset):
+            # A map-style Dataset yields single samples; batch them (Keras does too).
+            self._dataset_loader = torch.utils.data.DataLoader(source, batch_size=32)
+            self.steps = steps if steps is not None else len(self._dataset_loader)
+
+    def __len__(self):
+        return self.steps or 0
+
+    def _raw_epoch(self):
+        source = self._dataset_loader or self.source
+        if isinstance(source, PyDataset):
+            yield from source.iterate(self.steps)
+            source.on_epoch_end()
+            return
+        if self.is_indexed:
+            count = len(source) if self.steps is None else self.steps
+            for i in range(count):
+                yield source[i % len(source)]
+            if hasattr(source, "on_epoch_end"):
+                source.on_epoch_end()
+            return
+        if inspect.isgenerator(source) or isinstance(source, Iterator):
+            # A plain generator continues across epochs, as in Keras.
+            iterator = source
+            count = itertools.count() if self.steps is None else range(self.steps)
+            for _ in count:
+                try:
+                    yield next(iterator)
+                except StopIteration:
+                    return
+            return
+        iterator = iter(source)
+        count = itertools.count() if self.steps is None else range(self.steps)
+        for _ in count:
+            try:
+                yield next(iterator)
+            except StopIteration:
+                return
+
+    def epoch(self) -> Iterator:
+        for batch in self._raw_epoch():
+            x, y, sw = unpack_x_y_sample_weight(batch)
+            yield (structure_to_tensors(x, self.device),
+                   structure_to_tensors(y, self.device),
+                   structure_to_tensors(sw, self.device))
+
+    def peek(self):
+        """The first batch, without consuming it for generators."""
+        if self.is_indexed:
+            x, y, sw = unpack_x_y_sample_weight(self.source[0])
+        elif inspect.isgenerator(self.source) or isinstance(self.source, Iterator):
+            first = next(self.source)
+            self.source = itertools.chain([first], self.source)
+            x, y, sw = unpack_x_y_sample_weight(first)
+        else:
+            x, y, sw = unpack_x_y_sample_weight(next(iter(self._dataset_loader or
+                                                          self.source)))
+        return (structure_to_tensors(x, self.device), structure_to_tensors(y, self.device),
+                structure_to_tensors(sw, self.device))
+
+
+def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
+                 shuffle=False, class_weight=None, device=None, for_predict=False,
+                 input_dtypes=None):
+    """The batch source for fit/evaluate/predict arguments (see module docstring)."""
+    device = device or backend.device()
+    if batch_size is not None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size <= 0:
+            raise ArgumentError(
+                f"`batch_size` must be a positive integer, received batch_size="
+                f"{batch_size!r}."
+            )
+    if steps is not None and (not isinstance(steps, (int, np.integer)) or steps <= 0):
+        raise ArgumentError(f"`steps` must be a positive integer, received {steps!r}.")
+    if x is None:
+        raise ArgumentError("No input data was given: `x` is None.")
+    if not _is_array_structure(x):
+        if y is not None or sample_weight is not None:
+            raise ArgumentError(
+                "When `x` is a generator, a PyDataset or a DataLoader, `y` and "
+                "`sample_weight` must not be given: the batches carry them."
+            )
+        if class_weight:
+            raise ArgumentError(
+                "`class_weight` is only supported for arrays and tensors in lamina."
+            )
+        return IteratorBatches(x, steps=steps, device=device, for_predict=for_predict)
+    check_cardinality(x, y, sample_weight)
+    x_t = _convert_inputs(x, device, input_dtypes)
+    y_t = tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
+    sw_t = tree.map_structure(lambda v: to_tensor(v, device), sample_weight) \
+        if sample_weight is not None else None
+    if class_weight:
+        if y_t is None or len(tree.flatten(y_t)) != 1:
+            raise ArgumentError(
+                "`class_weight` is only supported for models with a single output."
+            )
+        cw = class_weight_to_sample_weight(tree.flatten(y_t)[0], class_weight)
+        sw_t = cw if sw_t is None else sw_t * cw
+    return ArrayBatches(x_t, y_t, sw_t, batch_size or 32, shuffle=shuffle, steps=steps)
+
+
+def _convert_inputs(x, device, input_dtypes):
+    flat = tree.flatten(x)
+    if input_dtypes is not None and len(input_dtypes) == len(flat):
+        converted = []
+        for value, dtype in zip(flat, input_dtypes):
+            t = to_tensor(value, device)
+            if dtype is not None and t.dtype != dtype and (
+                    t.is_floating_point() or dtype.is_floating_point):
+                t = t.to(dtype)
+            converted.append(t)
+        return tree.pack_sequence_as(x, converted)
+    return tree.map_structure(lambda v: to_tensor(v, device), x)
+
+
+def split_validation(x, y, sample_weight, validation_split: float):
+    """Keras's validation_split: the last fraction of the arrays, before shuffling."""
+    if not 0.0 < validation_split < 1.0:
+        raise ArgumentError(
+            f"`validation_split` must be between 0 and 1, received {validation_split}."
+        )
+    if not _is_array_structure(x):
+        raise ArgumentError(
+            "`validation_split` is only supported for Tensors or NumPy arrays; found "
+            f"a {type(x).__name__}. Pass `validation_data` instead."
+        )
+    n = check_cardinality(x, y, sample_weight)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ArgumentError(
+            f"Training data contains {n} samples, which is not sufficient to split it "
+            f"into a validation and training set as specified by `validation_split="
+            f"{validation_split}`. Either provide more data, or a different value."
+        )
+
+    def part(structure, sl):
+        if structure is None:
+            return None
+        return tree.map_structure(lambda v: v[sl] if v is not None else None, structure)
+
+    train = tuple(part(s, slice(0, split_at)) for s in (x, y, sample_weight))
+    val = tuple(part(s, slice(split_at, None)) for s in (x, y, sample_weight))
+    return train, val

@@ -1,0 +1,471 @@
+"""Functional models: a graph of layer calls from `Input`s to outputs."""
+
+from __future__ import annotations
+
+import collections
+import warnings
+
+import torch
+
+from lamina.backend import tree
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.errors import ArgumentError, GraphError, ShapeError
+from lamina.layers.core.input_layer import InputLayer
+from lamina.layers.layer import Layer, _shapes_of
+from lamina.models.model import Model
+from lamina.saving.serialization import (
+    deserialize_keras_object,
+    serialize_keras_object,
+)
+
+
+class Functional(Model):
+    """A model defined by its inputs and outputs (``Model(inputs, outputs)``).
+
+    Calling it runs the recorded layer calls in topological order; each step
+    reads its inputs from a table of computed tensors, so the Python cost per
+    layer is a dict lookup and the layer's own call.
+
+    Args:
+        inputs: a KerasTensor, or a list or dict of them, from `Input`.
+        outputs: a KerasTensor, or a list or dict of them, computed from ``inputs``.
+        name: the model's name (``functional``, ``functional_1``, ...).
+    """
+
+    _keras_module = "keras"
+
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
+                 **kwargs):
+        if name is None and "name" not in kwargs:
+            from lamina.backend.naming import auto_name
+
+            name = auto_name("Functional")
+        super().__init__(name=name, trainable=True, **kwargs)
+        for kind, struct in (("inputs", inputs), ("outputs", outputs)):
+            for x in tree.flatten(struct):
+                if not isinstance(x, KerasTensor):
+                    raise ArgumentError(
+                        f"All `{kind}` values must be KerasTensors. Received: "
+                        f"{kind}={struct} including invalid value {x!r} of type "
+                        f"{type(x).__name__}."
+                    )
+        if isinstance(inputs, dict):
+            for key, value in inputs.items():
+                if key != value.name:
+                    warnings.warn(
+                        "When providing `inputs` as a dict, all keys in the dict must "
+                        f"match the names of the corresponding tensors. Received key "
+                        f"'{key}' mapping to value {value} which has name "
+                        f"'{value.name}'.", stacklevel=2)
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+            inputs = inputs[0] if not isinstance(inputs, list) else inputs
+        self._inputs_struct = inputs
+        # Keras unwraps a one-element list of outputs: the model returns the tensor.
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]
+        self._outputs_struct = outputs
+        self._inputs = tree.flatten(inputs)
+        self._outputs = tree.flatten(outputs)
+        self._map_graph()
+        self._compile_steps()
+        self.built = True
+        self._build_shapes = _shapes_of(self._inputs_struct)
+        if not trainable:
+            self.trainable = False
+
+    # ------------------------------------------------------------------ graph
+    def _map_graph(self) -> None:
+        """Order the nodes topologically and the layers as Keras lists them."""
+        input_ids = {id(t) for t in self._inputs}
+        finished: set[int] = set()
+        in_progress: set[int] = set()
+        ordered: list = []  # nodes from inputs to outputs
+        layer_index: dict[int, int] = {}
+
+        def visit(tensor: KerasTensor) -> None:
+            history = tensor._keras_history
+            if history is None:
+                raise GraphError(f"Tensor {tensor} was not produced by a layer call.")
+            layer, node_index, _ = history
+            node = layer._inbound_nodes[node_index]
+            if id(node) in finished:
+                return
+            if not node.is_input and id(tensor) in input_ids:
+                finished.add(id(node))
+                return
+            if id(node) in in_progress:
+                raise GraphError(f"Tensor {tensor} from layer '{layer.name}' is part "
+                                 "of a cycle.")
+            layer_index.setdefault(id(layer), len(layer_index))
+            in_progress.add(id(node))
+            if not node.is_input:
+                for parent in node.input_tensors:
+                    visit(parent)
+            finished.add(id(node))
+            in_progress.discard(id(node))
+            ordered.append(node)
+
+        for output in self._outputs:
+            visit(output)
+
+        # Depths (output side 0), as Keras computes them, to order `layers`.
+        node_depth: dict[int, int] = {}
+        layer_depth: dict[int, int] = {}
+        layers_by_id: dict[int, Layer] = {}
+        in_graph = {id(n) for n in ordered}
+        for node in reversed(ordered):
+            depth = node_depth.setdefault(id(node), 0)
+            depth = max(depth, layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = depth
+            layers_by_id[id(node.layer)] = node.layer
+            node_depth[id(node)] = depth
+            for parent in node.parent_nodes:
+                if id(parent) in in_graph:
+                    node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+        for tensor in self._inputs:
+            layer = tensor._keras_history[0]
+            if id(layer) not in layer_depth:
+                layer_depth[id(layer)] = 0
+                layer_index[id(layer)] = -1
+                layers_by_id[id(layer)] = layer
+
+        # Every node's inputs must be computable from the model's inputs.
+        computable = set(input_ids)
+        done_layers: list[str] = []
+        for node in ordered:
+            for tensor in node.input_tensors:
+                if id(tensor) not in computable:
+                    raise GraphError(
+                        f"Graph disconnected: cannot find parent for tensor {tensor} at "
+                        f"layer '{node.layer.name}'. The following previous layers were "
+                        f"accessed without issue: {done_layers}"
+                    )
+            if node.is_input and not any(id(t) in input_ids for t in node.output_tensors):
+                raise GraphError(
+                    f"Graph disconnected: the output depends on input "
+                    f"'{node.layer.name}', which is not one of the model's inputs "
+                    f"{[t.name for t in self._inputs]}."
+                )
+            done_layers.append(node.layer.name)
+            computable.update(id(t) for t in node.output_tensors)
+
+        by_depth = collections.defaultdict(list)
+        for layer_id, depth in layer_depth.items():
+            by_depth[depth].append(layers_by_id[layer_id])
+        layers = []
+        for depth in sorted(by_depth, reverse=True):
+            layers.extend(sorted(by_depth[depth], key=lambda lyr: layer_index[id(lyr)]))
+        names = [layer.name for layer in layers]
+        for name in names:
+            if names.count(name) > 1:
+                raise GraphError(
+                    f'The name "{name}" is used {names.count(name)} times in the model. '
+                    "All layer names should be unique."
+                )
+        self._nodes = [n for n in ordered if not n.is_input or n in
+                       [t._keras_history[0]._inbound_nodes[t._keras_history[1]]
+                        for t in self._inputs]]
+        self._node_ids = {id(n) for n in self._nodes}
+        self._graph_layers = layers
+        # Register the layers as torch children in Keras's order.
+        for index, layer in enumerate(layers):
+            self._modules[f"layer_{index}"] = layer
+
+    def _compile_steps(self) -> None:
+        """Turn the nodes into a flat list of steps for `call`."""
+        self._steps = []
+        for node in self._nodes:
+            if node.is_input:
+                continue
+            args, kwargs = node.call_args, node.call_kwargs
+            simple = (len(args) == 1 and isinstance(args[0], KerasTensor) and not kwargs)
+            self._steps.append((node.layer, simple, args, kwargs,
+                                [id(t) for t in node.output_tensors]))
+        self._input_ids = [id(t) for t in self._inputs]
+        self._output_ids = [id(t) for t in self._outputs]
+
+    # ------------------------------------------------------------------ calling
+    def call(self, inputs, training=None, mask=None):
+        flat = self._standardize_inputs(inputs)
+        values = dict(zip(self._input_ids, flat))
+        if mask is not None:
+            for x, m in zip(flat, tree.flatten(mask)):
+                if m is not None and isinstance(x, torch.Tensor):
+                    x._keras_mask = m
+        for layer, simple, args, kwargs, out_ids in self._steps:
+            if simple:
+                outputs = layer(values[id(args[0])], training=training)
+            else:
+                call_args = tree.map_structure(
+                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, args)
+                call_kwargs = tree.map_structure(
+                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, kwargs)
+                outputs = layer(*call_args, training=training, **call_kwargs)
+            if len(out_ids) == 1:
+                values[out_ids[0]] = outputs if isinstance(outputs, torch.Tensor) \
+                    else tree.flatten(outputs)[0]
+            else:
+                for key, value in zip(out_ids, tree.flatten(outputs)):
+                    values[key] = value
+        results = [values[i] for i in self._output_ids]
+        if len(results) == 1 and isinstance(self._outputs_struct, KerasTensor):
+            return results[0]
+        return tree.pack_sequence_as(self._outputs_struct, results)
+
+    def _standardize_inputs(self, inputs) -> list:
+        struct = self._inputs_struct
+        if isinstance(inputs, dict) and not isinstance(struct, dict):
+            names = [t.name for t in self._inputs]
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ArgumentError(
+                    f"Model '{self.name}' expects inputs named {names}, but the dict "
+                    f"given has keys {sorted(inputs)} (missing {missing})."
+                )
+            flat = [inputs[n] for n in names]
+        elif isinstance(struct, dict) and isinstance(inputs, dict):
+            missing = [k for k in struct if k not in inputs]
+            if missing:
+                raise ArgumentError(
+                    f"Model '{self.name}' expects inputs named {sorted(struct)}, but the "
+                    f"dict given has keys {sorted(inputs)} (missing {missing})."
+                )
+            flat = [inputs[k] for k in sorted(struct)]
+        elif isinstance(inputs, (list, tuple)) and len(self._inputs) > 1:
+            flat = list(inputs)
+        elif isinstance(inputs, (list, tuple)) and len(self._inputs) == 1 and \
+                len(inputs) == 1:
+            flat = [inputs[0]]
+        else:
+            flat = [inputs]
+        if len(flat) != len(self._inputs):
+            raise ArgumentError(
+                f"Model '{self.name}' expects {len(self._inputs)} input(s) "
+                f"{[t.name for t in self._inputs]}, but it received {len(flat)} "
+                "input tensors."
+            )
+        result = []
+        for x, ref in zip(flat, self._inputs):
+            if not isinstance(x, torch.Tensor):
+                x = self._convert_inputs(x)
+            result.append(_adjust_rank(x, ref, self.name))
+        return result
+
+    def _eager_call(self, args, kwargs):
+        # The graph's layers check their own shapes and dtypes; skip the per-model
+        # conversion of the base class (inputs may be a dict or a list).
+        if not args:
+            raise ArgumentError(f"Model '{self.name}' was called without inputs.")
+        return super()._eager_call(args, kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        return super().compute_output_spec(*args, **kwargs)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._graph_layers)
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self._outputs)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        return tree.map_structure(lambda t: t.shape, self._inputs_struct)
+
+    @property
+    def output_shape(self):
+        return tree.map_structure(lambda t: t.shape, self._outputs_struct)
+
+    @property
+    def input_names(self) -> list[str]:
+        return [t._keras_history[0].name for t in self._inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        if isinstance(self._outputs_struct, dict):
+            return sorted(self._outputs_struct)
+        return [t._keras_history[0].name for t in self._outputs]
+
+    def build(self, input_shape=None) -> None:
+        self.built = True
+
+    # ------------------------------------------------------------------ config
+    def _node_index_in_model(self, layer, node) -> int:
+        own = [n for n in layer._inbound_nodes if id(n) in self._node_ids]
+        return own.index(node)
+
+    def _serialize_history(self, tensor: KerasTensor) -> list:
+        layer, node_index, tensor_index = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        return [layer.name, self._node_index_in_model(layer, node), tensor_index]
+
+    def get_config(self) -> dict:
+        layer_configs = []
+        for layer in self._graph_layers:
+            entry = serialize_keras_object(layer)
+            build = layer.get_build_config() if not isinstance(layer, InputLayer) else None
+            if build is not None:
+                entry["build_config"] = build
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = []
+            for node in layer._inbound_nodes:
+                if id(node) not in self._node_ids or node.is_input:
+                    continue
+                entry["inbound_nodes"].append({
+                    "args": tree.map_structure(self._serialize_arg, list(node.call_args)),
+                    "kwargs": tree.map_structure(self._serialize_arg, node.call_kwargs),
+                })
+            layer_configs.append(entry)
+
+        def layer_refs(struct):
+            if isinstance(struct, KerasTensor):
+                return self._serialize_history(struct)
+            if isinstance(struct, dict):
+                return {k: layer_refs(v) for k, v in struct.items()}
+            return [layer_refs(t) for t in struct]
+
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layer_configs,
+            "input_layers": layer_refs(self._inputs_struct),
+            "output_layers": layer_refs(self._outputs_struct),
+        }
+
+    def _serialize_arg(self, x):
+        if isinstance(x, KerasTensor):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": list(x.shape), "dtype": x.dtype,
+                               "keras_history": self._serialize_history(x)}}
+        return serialize_keras_object(x)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        return functional_from_config(cls, config, custom_objects)
+
+
+def _adjust_rank(x, ref: KerasTensor, model_name: str):
+    """Squeeze or expand a trailing size-1 axis as Keras does; else raise."""
+    if not isinstance(x, torch.Tensor):
+        return x
+    rank, ref_rank = x.dim(), len(ref.shape)
+    if rank == ref_rank:
+        return x
+    if rank == ref_rank + 1 and x.shape[-1] == 1:
+        return x.squeeze(-1)
+    if rank == ref_rank - 1 and ref.shape[-1] == 1:
+        return x.unsqueeze(-1)
+    raise ShapeError(
+        f"Model '{model_name}': invalid input shape for input '{ref.name}'. Expected "
+        f"shape {ref.shape}, but the input has incompatible shape {tuple(x.shape)}."
+    )
+
+
+def functional_from_config(cls, config: dict, custom_objects=None):
+    """Rebuild a functional model from a Keras 2 or Keras 3 config."""
+    if not isinstance(config, dict) or "layers" not in config:
+        raise ArgumentError(
+            "A functional model config must be a dict with a 'layers' list; received "
+            f"{type(config).__name__}."
+        )
+    created: dict[str, Layer] = {}
+    # Outputs of each layer call, in the order the calls are made here.
+    node_outputs: dict[str, list] = collections.defaultdict(list)
+    pending: collections.deque = collections.deque()
+
+    for layer_data in config["layers"]:
+        name = layer_data.get("name") or layer_data["config"]["name"]
+        layer = deserialize_keras_object(layer_data, custom_objects=custom_objects,
+                                         printable_module_name="layer")
+        if not isinstance(layer, Layer):
+            raise ArgumentError(f"Config entry '{name}' is not a layer: {layer!r}.")
+        created[name] = layer
+        if isinstance(layer, InputLayer):
+            node_outputs[name].append(layer.output)
+        build = layer_data.get("build_config")
+        if build and not layer.built and not isinstance(layer, Model):
+            try:
+                layer.build_from_config(build)
+            except (ValueError, TypeError):
+                pass  # built again on its first call below
+        for node_data in layer_data.get("inbound_nodes", []):
+            pending.append((name, node_data))
+
+    def resolve(ref):
+        """A KerasTensor from ``[layer_name, node_index, tensor_index]`` if ready."""
+        layer_name, node_index, tensor_index = ref[0], ref[1], ref[2]
+        outputs = node_outputs.get(layer_name, [])
+        if node_index >= len(outputs):
+            raise LookupError(layer_name)
+        flat = tree.flatten(outputs[node_index])
+        return flat[tensor_index]
+
+    def resolve_args(node_data):
+        if isinstance(node_data, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+            def walk(x):
+                if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+                    return resolve(x["config"]["keras_history"])
+                if isinstance(x, dict) and "class_name" in x:
+                    return deserialize_keras_object(x, custom_objects)
+                if isinstance(x, dict):
+                    return {k: walk(v) for k, v in x.items()}
+                if isinstance(x, list):
+                    return [walk(v) for v in x]
+                return x
+            return walk(node_data.get("args", [])), walk(node_data.get("kwargs", {}))
+        # Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...]
+        tensors, kwargs = [], {}
+        for entry in node_data:
+            tensors.append(resolve(entry))
+            if len(entry) > 3 and entry[3]:
+                kwargs.update(entry[3])
+        args = [tensors[0]] if len(tensors) == 1 else [tensors]
+        return args, kwargs
+
+    stalled = 0
+    while pending:
+        name, node_data = pending.popleft()
+        try:
+            args, kwargs = resolve_args(node_data)
+        except LookupError:
+            pending.append((name, node_data))
+            stalled += 1
+            if stalled > len(pending) + 1:
+                raise GraphError(
+                    f"Could not rebuild the model graph: layer '{name}' needs the output "
+                    f"of a layer that is never computed ({node_data})."
+                ) from None
+            continue
+        stalled = 0
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("training",)}
+        node_outputs[name].append(created[name](*args, **kwargs))
+
+    def refs(struct):
+        if isinstance(struct, dict):
+            return {k: refs(v) for k, v in struct.items()}
+        if struct and isinstance(struct[0], str):
+            return resolve(struct)
+        return [refs(s) for s in struct]
+
+    inputs = refs(config["input_layers"])
+    outputs = refs(config["output_layers"])
+    kwargs = {"name": config.get("name")}
+    model = cls.__new__(cls)
+    cls.__init__(model, inputs, outputs, **kwargs)
+    if config.get("trainable") is False:
+        model.trainable = False
+    return model

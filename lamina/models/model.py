@@ -1,0 +1,146 @@
+"""Model: a Layer that can be trained, saved and summarized."""
+
+from __future__ import annotations
+
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.layers.layer import Layer, run_symbolically
+from lamina.models.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A model: layers plus training (`compile`, `fit`, ...) and saving.
+
+    Three ways to make one, as in Keras:
+
+    - functional: ``Model(inputs, outputs)`` with tensors from `Input`;
+    - `Sequential`: a plain stack of layers;
+    - subclassing: define the layers in ``__init__`` and the computation in
+      ``call``; weights are created on the first call.
+
+    Example:
+        >>> inputs = lamina.Input(shape=(8,))
+        >>> outputs = lamina.layers.Dense(1)(inputs)
+        >>> model = lamina.Model(inputs, outputs)
+    """
+
+    _keras_module = "keras"
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or (
+                args and "outputs" in kwargs)):
+            from lamina.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            # A subclass calling super().__init__(inputs, outputs): functional.
+            from lamina.models.functional import Functional
+
+            if not isinstance(self, Functional):
+                Functional.__init__(self, *args, **kwargs)
+                return
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's direct sublayers, in the order they were assigned."""
+        return self._layers
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index in `layers`."""
+        from lamina.errors import ArgumentError
+
+        if index is not None and name is not None:
+            raise ArgumentError(
+                "Provide only a layer name or a layer index. Received: "
+                f"index={index}, name={name}."
+            )
+        if isinstance(name, int) and index is None:
+            name, index = None, name
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ArgumentError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers."
+                )
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ArgumentError(
+                f"No such layer: {name}. Existing layers are: "
+                f"{[layer.name for layer in self.layers]}."
+            )
+        raise ArgumentError("Provide either a layer name or layer index at `get_layer`.")
+
+    def build(self, input_shape=None) -> None:
+        """Build a subclassed model by calling it on a symbolic input of that shape."""
+        if self.built:
+            return
+        if input_shape is None:
+            from lamina.errors import ArgumentError
+
+            raise ArgumentError(f"Model '{self.name}': build() needs an input_shape.")
+        if isinstance(input_shape, dict):
+            spec = {k: KerasTensor(tuple(v)) for k, v in input_shape.items()}
+        elif isinstance(input_shape, list) and input_shape and isinstance(
+                input_shape[0], (list, tuple)):
+            spec = [KerasTensor(tuple(s)) for s in input_shape]
+        else:
+            spec = KerasTensor(tuple(input_shape))
+        self.built = True
+        run_symbolically(self._call_for_spec, (spec,), {})
+        self._build_shapes = input_shape if not isinstance(input_shape, list) or (
+            input_shape and isinstance(input_shape[0], (list, tuple))) else tuple(
+            input_shape)
+
+    def summary(self, line_length=None, positions=None, print_fn=None,
+                expand_nested=False, show_trainable=False, layer_range=None,
+                style="keras3"):
+        """Print a table of the model's layers, output shapes and parameter counts.
+
+        Args:
+            line_length: total width of the table.
+            positions: relative or absolute column positions.
+            print_fn: called with each line (or the whole table); print by default.
+            expand_nested: also list the layers of nested models.
+            show_trainable: add a column telling whether each layer is trainable.
+            layer_range: ``[first_name, last_name]`` to print a slice of the layers.
+            style: ``"keras3"`` (box table) or ``"keras2"`` (plain text).
+
+        Returns:
+            None, as in Keras (``print(model.summary())`` prints ``None`` last).
+        """
+        from lamina.models.summary import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions,
+                      print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable, layer_range=layer_range, style=style)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's architecture as a JSON string (Keras's format)."""
+        import json
+
+        from lamina.saving.serialization import serialize_keras_object
+
+        config = serialize_keras_object(self)
+        return json.dumps(config, **kwargs)
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuild a model; functional configs go through the graph rebuilder."""
+        from lamina.models.functional import Functional, functional_from_config
+
+        if isinstance(config, dict) and "layers" in config and "input_layers" in config:
+            target = Functional if cls is Model else cls
+            return functional_from_config(target, config, custom_objects)
+        return super().from_config(config)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.pop("batch_input_shape", None)
+        return config

@@ -1,0 +1,617 @@
+"""Training: compile, fit, evaluate, predict, and Keras 2's names for them.
+
+The per-step path is short on purpose: forward, loss, backward, one fused
+optimizer update, and metric updates that stay on the device. Nothing reads a
+value back to the host until a progress bar or callback asks for it, or the
+epoch ends.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+
+from lamina import backend
+from lamina.backend import tree
+from lamina.errors import ArgumentError, NotCompiledError
+from lamina.layers.layer import warn_deprecated_once
+from lamina.models import data_adapter
+from lamina.models.compile_utils import (
+    CompiledLoss,
+    CompiledMetrics,
+    MeanTracker,
+    flatten_targets,
+)
+
+_KERAS2_COMPILE_ARGS = ("sample_weight_mode", "target_tensors", "distribute",
+                        "experimental_run_tf_function", "options")
+_KERAS2_FIT_ARGS = ("max_queue_size", "workers", "use_multiprocessing")
+
+
+class _LazyLogs(Mapping):
+    """Batch logs whose values (0-d tensors) are computed only when read."""
+
+    def __init__(self, sources: dict):
+        self._sources = sources
+
+    def __getitem__(self, key):
+        return self._sources[key]()
+
+    def __iter__(self):
+        return iter(self._sources)
+
+    def __len__(self):
+        return len(self._sources)
+
+
+def _resolve_verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1 if sys.stdout.isatty() else 2
+    if verbose not in (0, 1, 2, True, False):
+        raise ArgumentError(f"`verbose` must be 'auto', 0, 1 or 2, received {verbose!r}.")
+    return int(verbose)
+
+
+class Trainer:
+    """The training half of `Model`: compile, fit, evaluate, predict."""
+
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._compile_config = None
+        self._compiled_loss: CompiledLoss | None = None
+        self._compiled_metrics: CompiledMetrics | None = None
+        self._trackers: dict[str, MeanTracker] = {}
+        self._jit_compile = False
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configure the model for training.
+
+        Args:
+            optimizer: name or optimizer instance (``"rmsprop"``).
+            loss: name, function or `Loss`; or a list / dict with one per output.
+            loss_weights: list or dict of scalars weighting each output's loss.
+            metrics: names, functions or `Metric`s; a list is applied to every
+                output, a list of lists or a dict chooses per output.
+            weighted_metrics: metrics that also use the sample weights.
+            run_eagerly: accepted; lamina always runs eagerly unless ``jit_compile``.
+            steps_per_execution: accepted for Keras compatibility (one step per call).
+            jit_compile: ``True`` compiles the forward and loss with `torch.compile`.
+        """
+        from lamina import optimizers
+
+        for key in list(kwargs):
+            if key in _KERAS2_COMPILE_ARGS:
+                warn_deprecated_once(f"compile.{key}",
+                                     f"compile({key}=...) is a Keras 2 argument that "
+                                     "lamina ignores.")
+                kwargs.pop(key)
+        if kwargs:
+            raise ArgumentError(f"compile() got unexpected arguments: {sorted(kwargs)}.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self._compile_config = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+            "metrics": metrics, "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+        self._loss_spec = (loss, loss_weights)
+        self._metric_spec = (metrics, weighted_metrics)
+        self._compiled_loss = None
+        self._compiled_metrics = None
+        self._trackers = {}
+        self._jit_compile = jit_compile is True
+        self._compiled_forward = None
+        self.compiled = True
+        self.stop_training = False
+
+    def _assert_compiled(self, method: str) -> None:
+        if not self.compiled:
+            raise NotCompiledError(
+                f"You must call `compile()` before using the model "
+                f"(`{method}()` was called on model '{self.name}')."
+            )
+
+    def _model_output_names(self, y_pred_flat: list) -> list[str]:
+        names = getattr(self, "output_names", None)
+        if isinstance(names, list) and len(names) == len(y_pred_flat):
+            return names
+        if len(y_pred_flat) == 1:
+            return ["output"]
+        return [f"output_{i + 1}" for i in range(len(y_pred_flat))]
+
+    def _build_compiled(self, y_flat: list, y_pred_flat: list) -> None:
+        """Resolve losses and metrics against the first batch's shapes."""
+        names = self._model_output_names(y_pred_flat)
+        loss, loss_weights = self._loss_spec
+        self._compiled_loss = CompiledLoss(loss, loss_weights, names)
+        metrics, weighted_metrics = self._metric_spec
+        self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics,
+                                                 self._compiled_loss, names)
+        self._compiled_metrics.build(y_flat, y_pred_flat)
+        device = y_pred_flat[0].device
+        self._trackers = {"loss": MeanTracker("loss", device)}
+        if len(names) > 1:
+            for name, loss_obj in zip(names, self._compiled_loss.losses):
+                if loss_obj is not None:
+                    self._trackers[f"{name}_loss"] = MeanTracker(f"{name}_loss", device)
+
+    def _ensure_built_for(self, x, y=None) -> None:
+        """Build the compiled losses/metrics (and the model) from one batch."""
+        if self._compiled_loss is not None:
+            return
+        with torch.no_grad():
+            y_pred = self(x, training=False)
+        y_pred_flat = tree.flatten(y_pred)
+        names = self._model_output_names(y_pred_flat)
+        self._build_compiled(flatten_targets(y, names), y_pred_flat)
+
+    # ------------------------------------------------------------------ metrics
+    @property
+    def metrics(self) -> list:
+        """The loss trackers and compiled metrics (after the first batch)."""
+        result = list(self._trackers.values())
+        if self._compiled_metrics is not None:
+            result.extend(self._compiled_metrics.metrics)
+        return result
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return list(self._log_sources())
+
+    def reset_metrics(self) -> None:
+        for tracker in self._trackers.values():
+            tracker.reset_state()
+        if self._compiled_metrics is not None:
+            self._compiled_metrics.reset_state()
+
+    def _log_sources(self) -> dict:
+        """Log name -> zero-argument function giving the current value tensor."""
+        sources = {name: tracker.result for name, tracker in self._trackers.items()}
+        if self._compiled_metrics is not None:
+            for _, metric, _, name in self._compiled_metrics.entries:
+                sources[name] = metric.result
+        return sources
+
+    def _logs_as_floats(self) -> dict:
+        values = {name: fn() for name, fn in self._log_sources().items()}
+        return {name: _to_float(v) for name, v in values.items()}
+
+    # ------------------------------------------------------------------ steps
+    def _trainable_params(self) -> list[torch.nn.Parameter]:
+        return [p for p in self.trainable_weights if p.requires_grad]
+
+    def _forward_loss(self, x, y_flat, sw_flat, training: bool):
+        y_pred = self(x, training=training)
+        y_pred_flat = tree.flatten(y_pred)
+        if self._compiled_loss is None:
+            self._build_compiled(y_flat, y_pred_flat)
+        if not self._compiled_loss._validated:
+            self._compiled_loss.validate(y_flat, y_pred_flat)
+        total, per_output = self._compiled_loss(y_flat, y_pred_flat, sw_flat)
+        if self._has_extra_losses is None:
+            self._has_extra_losses = bool(self.losses)
+        if self._has_extra_losses:
+            extra = self.losses
+            if extra:
+                total = total + torch.stack([torch.as_tensor(v, device=total.device)
+                                             .reshape(()) for v in extra]).sum()
+        return total, per_output, y_pred_flat
+
+    def _update_trackers(self, total, per_output, y_flat, y_pred_flat, sw_flat,
+                         batch_size: int) -> None:
+        trackers = self._trackers
+        trackers["loss"].update(total, batch_size)
+        if len(trackers) > 1:
+            for name, value in zip(self._compiled_loss.output_names, per_output):
+                if value is not None:
+                    trackers[f"{name}_loss"].update(value, batch_size)
+        self._compiled_metrics.update(y_flat, y_pred_flat, sw_flat)
+
+    def _train_step(self, x, y, sw, params: list) -> None:
+        names = self._output_names_cache
+        y_flat = flatten_targets(y, names) if names else [y]
+        sw_flat = flatten_targets(sw, names, "sample_weight") if names else [sw]
+        total, per_output, y_pred_flat = self._forward_loss(x, y_flat, sw_flat, True)
+        if not names:
+            self._output_names_cache = self._compiled_loss.output_names
+        for p in params:
+            p.grad = None
+        total.backward()
+        self.optimizer.step(params)
+        if self._constrained:
+            with torch.no_grad():
+                for p in self._constrained:
+                    p.copy_(p.constraint(p))
+        with torch.no_grad():
+            self._update_trackers(total, per_output, y_flat, y_pred_flat, sw_flat,
+                                  _batch_size(x))
+
+    def _test_step(self, x, y, sw) -> None:
+        names = self._output_names_cache
+        y_flat = flatten_targets(y, names) if names else [y]
+        sw_flat = flatten_targets(sw, names, "sample_weight") if names else [sw]
+        total, per_output, y_pred_flat = self._forward_loss(x, y_flat, sw_flat, False)
+        if not names:
+            self._output_names_cache = self._compiled_loss.output_names
+        self._update_trackers(total, per_output, y_flat, y_pred_flat, sw_flat,
+                              _batch_size(x))
+
+    def _prepare_for_steps(self) -> None:
+        self._has_extra_losses = None
+        self._output_names_cache = self._compiled_loss.output_names \
+            if self._compiled_loss is not None else None
+        self._constrained = [w for w in self.trainable_weights
+                             if getattr(w, "constraint", None) is not None]
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
+            callbacks=None, validation_split=0.0, validation_data=None, shuffle=True,
+            class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
+            validation_freq=1, **kwargs):
+        """Train the model for a number of epochs.
+
+        Args:
+            x: inputs: an array/tensor, a list or dict of them, a generator, a
+                `PyDataset`/`Sequence`, or a torch `DataLoader`/`Dataset`.
+            y: targets (arrays, or a list/dict for several outputs).
+            batch_size: samples per step (32).
+            epochs: the epoch to stop at (counting from ``initial_epoch``).
+            verbose: ``"auto"``, 0 (silent), 1 (progress bar), 2 (one line per epoch).
+            callbacks: `Callback`s called during training.
+            validation_split: fraction of the arrays (taken from the end) to hold out.
+            validation_data: ``(x, y)`` or ``(x, y, sample_weight)``, or a generator.
+            shuffle: shuffle the arrays before each epoch (True, False or "batch").
+            class_weight: ``{class: weight}`` scaling each sample's loss.
+            sample_weight: per-sample weights (arrays).
+            initial_epoch: the epoch to start from (to resume).
+            steps_per_epoch: steps per epoch (for generators without length).
+            validation_steps / validation_batch_size / validation_freq: as Keras.
+
+        Returns:
+            a `History` whose ``history`` maps each log name to per-epoch values.
+        """
+        from lamina.callbacks import CallbackList
+
+        if "nb_epoch" in kwargs:
+            warn_deprecated_once("fit.nb_epoch",
+                                 "fit(nb_epoch=...) is deprecated; use epochs=...")
+            epochs = kwargs.pop("nb_epoch")
+        for key in _KERAS2_FIT_ARGS:
+            kwargs.pop(key, None)
+        if kwargs:
+            raise ArgumentError(f"fit() got unexpected arguments: {sorted(kwargs)}.")
+        self._assert_compiled("fit")
+        verbose = _resolve_verbose(verbose)
+        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ArgumentError(f"`epochs` must be a non-negative integer, received "
+                                f"{epochs!r}.")
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data_adapter.split_validation(
+                x, y, sample_weight, validation_split)
+        device = self._device()
+        train_data = data_adapter.make_batches(
+            x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
+            shuffle=shuffle, class_weight=class_weight, device=device,
+            input_dtypes=self._input_dtypes())
+        if isinstance(train_data, data_adapter.ArrayBatches):
+            _check_finite(train_data.x, "x")
+        val_data = None
+        if validation_data is not None:
+            val_data = self._validation_batches(validation_data, validation_batch_size or
+                                                batch_size, validation_steps, device)
+
+        self._prepare_model_for(train_data)
+        params = self._trainable_params()
+        callback_list = CallbackList(callbacks, add_history=True,
+                                     add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=epochs,
+                                     steps=len(train_data) or None)
+        self.stop_training = False
+        callback_list.on_train_begin()
+        epoch_logs: dict = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            batch_begin = callback_list.calls_on_train_batch_begin
+            batch_end = callback_list.calls_on_train_batch_end
+            lazy_logs = None
+            self.train()
+            for step, (xb, yb, swb) in enumerate(train_data.epoch()):
+                if batch_begin:
+                    callback_list.on_train_batch_begin(step)
+                self._train_step(xb, yb, swb, params)
+                if batch_end:
+                    if lazy_logs is None:
+                        lazy_logs = _LazyLogs(self._log_sources())
+                    callback_list.on_train_batch_end(step, lazy_logs)
+                if self.stop_training:
+                    break
+            if self._compiled_loss is None:
+                raise ArgumentError(
+                    "fit() ran no training step: the data produced no batches "
+                    "(is `x` empty, or `steps_per_epoch` 0?)."
+                )
+            epoch_logs = self._logs_as_floats()
+            if val_data is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate_loop(val_data, callback_list)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        self.eval()
+        callback_list.on_train_end(epoch_logs)
+        return self.history
+
+    def _validation_batches(self, validation_data, batch_size, steps, device):
+        if isinstance(validation_data, (tuple, list)) and \
+                data_adapter._is_array_structure(validation_data[0]):
+            vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(tuple(validation_data))
+            return data_adapter.make_batches(vx, vy, vsw, batch_size=batch_size,
+                                             steps=steps, device=device,
+                                             input_dtypes=self._input_dtypes())
+        return data_adapter.make_batches(validation_data, steps=steps, device=device)
+
+    def _device(self) -> torch.device:
+        for p in self.parameters():
+            return p.device
+        return backend.device()
+
+    def _input_dtypes(self):
+        try:
+            inputs = self.inputs
+        except (AttributeError, ValueError):
+            return None
+        return [backend.to_torch_dtype(t.dtype) for t in inputs]
+
+    def _prepare_model_for(self, batches) -> None:
+        """Build the model and the compiled losses/metrics from the first batch."""
+        if self._compiled_loss is None or not self.built:
+            first = next(iter(batches.epoch())) if isinstance(
+                batches, data_adapter.ArrayBatches) else batches.peek()
+            self._ensure_built_for(first[0], first[1])
+        self._prepare_for_steps()
+
+    # ------------------------------------------------------------------ evaluate
+    def _evaluate_loop(self, data, callback_list, return_values: bool = True) -> dict:
+        self.reset_metrics()
+        callback_list.on_test_begin()
+        batch_begin = callback_list.calls_on_test_batch_begin
+        batch_end = callback_list.calls_on_test_batch_end
+        lazy_logs = None
+        self.eval()
+        with torch.no_grad():
+            for step, (xb, yb, swb) in enumerate(data.epoch()):
+                if batch_begin:
+                    callback_list.on_test_batch_begin(step)
+                self._test_step(xb, yb, swb)
+                if batch_end:
+                    if lazy_logs is None:
+                        lazy_logs = _LazyLogs(self._log_sources())
+                    callback_list.on_test_batch_end(step, lazy_logs)
+        logs = self._logs_as_floats()
+        callback_list.on_test_end(logs)
+        return logs
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
+                 sample_weight=None, steps=None, callbacks=None, return_dict=False,
+                 **kwargs):
+        """The loss and metric values of the model on the given data.
+
+        Returns:
+            the loss alone when there are no other values; else ``[loss, *others]``
+            (per-output losses, then metrics), or a dict with ``return_dict=True``.
+        """
+        from lamina.callbacks import CallbackList
+
+        for key in _KERAS2_FIT_ARGS:
+            kwargs.pop(key, None)
+        if kwargs:
+            raise ArgumentError(f"evaluate() got unexpected arguments: {sorted(kwargs)}.")
+        self._assert_compiled("evaluate")
+        verbose = _resolve_verbose(verbose)
+        data = data_adapter.make_batches(x, y, sample_weight, batch_size=batch_size,
+                                         steps=steps, device=self._device(),
+                                         input_dtypes=self._input_dtypes())
+        if isinstance(data, data_adapter.ArrayBatches):
+            _check_finite(data.x, "x")
+        self._prepare_model_for(data)
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=len(data) or None)
+        logs = self._evaluate_loop(data, callback_list)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                **kwargs):
+        """The model's outputs for ``x``, as float numpy arrays (a list/dict for
+        several outputs)."""
+        from lamina.callbacks import CallbackList
+
+        for key in _KERAS2_FIT_ARGS:
+            kwargs.pop(key, None)
+        if kwargs:
+            raise ArgumentError(f"predict() got unexpected arguments: {sorted(kwargs)}.")
+        verbose = _resolve_verbose(verbose)
+        data = data_adapter.make_batches(x, batch_size=batch_size, steps=steps,
+                                         device=self._device(), for_predict=True,
+                                         input_dtypes=self._input_dtypes())
+        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                     verbose=verbose, epochs=1, steps=len(data) or None)
+        callback_list.on_predict_begin()
+        batch_end = callback_list.calls_on_predict_batch_end
+        self.eval()
+        outputs = []
+        with torch.inference_mode():
+            for step, (xb, _, _) in enumerate(data.epoch()):
+                out = self(xb, training=False)
+                outputs.append(out)
+                if batch_end:
+                    callback_list.on_predict_batch_end(step, {"outputs": out})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ArgumentError("predict() received no data: `x` produced no batches.")
+        flat = [tree.flatten(o) for o in outputs]
+        merged = [torch.cat([f[i] for f in flat]).cpu().numpy()
+                  for i in range(len(flat[0]))]
+        return tree.pack_sequence_as(outputs[0], merged)
+
+    # ------------------------------------------------------------------ on batch
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One training step on one batch; returns the loss (and metrics)."""
+        self._assert_compiled("train_on_batch")
+        data = data_adapter.make_batches(x, y, sample_weight, batch_size=_len_of(x),
+                                         class_weight=class_weight,
+                                         device=self._device(),
+                                         input_dtypes=self._input_dtypes())
+        self._prepare_model_for(data)
+        self.reset_metrics()
+        self.train()
+        for xb, yb, swb in data.epoch():
+            self._train_step(xb, yb, swb, self._trainable_params())
+        self.eval()
+        return self._on_batch_result(return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on one batch, without training."""
+        self._assert_compiled("test_on_batch")
+        data = data_adapter.make_batches(x, y, sample_weight, batch_size=_len_of(x),
+                                         device=self._device(),
+                                         input_dtypes=self._input_dtypes())
+        self._prepare_model_for(data)
+        self.reset_metrics()
+        with torch.no_grad():
+            for xb, yb, swb in data.epoch():
+                self._test_step(xb, yb, swb)
+        return self._on_batch_result(return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as numpy arrays."""
+        return self.predict(x, batch_size=max(1, _len_of(x)), verbose=0)
+
+    def _on_batch_result(self, return_dict: bool):
+        logs = self._logs_as_floats()
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ Keras 2
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Keras 2: class indices (argmax), or 0/1 of shape (n, 1) for one unit."""
+        warn_deprecated_once("predict_classes", "`model.predict_classes()` is deprecated; "
+                             "use np.argmax(model.predict(x), axis=-1) or "
+                             "(model.predict(x) > 0.5).astype('int32').")
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        """Keras 2: the model's output probabilities (same as predict)."""
+        warn_deprecated_once("predict_proba", "`model.predict_proba()` is deprecated; "
+                             "use model.predict().")
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Keras 2: `fit` on a generator."""
+        warn_deprecated_once("fit_generator", "`model.fit_generator()` is deprecated; "
+                             "use model.fit(), which accepts generators.")
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks,
+                        validation_data=validation_data, validation_steps=validation_steps,
+                        validation_freq=validation_freq, class_weight=class_weight,
+                        shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2: `evaluate` on a generator."""
+        warn_deprecated_once("evaluate_generator", "`model.evaluate_generator()` is "
+                             "deprecated; use model.evaluate().")
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        """Keras 2: `predict` on a generator."""
+        warn_deprecated_once("predict_generator", "`model.predict_generator()` is "
+                             "deprecated; use model.predict().")
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    # ------------------------------------------------------------------ config
+    def get_compile_config(self) -> dict | None:
+        if not self.compiled:
+            return None
+        from lamina.saving.serialization import serialize_keras_object
+
+        config = dict(self._compile_config)
+        config["optimizer"] = serialize_keras_object(self.optimizer)
+        return serialize_keras_object(config)
+
+    def compile_from_config(self, config: dict) -> None:
+        from lamina.saving.serialization import deserialize_keras_object
+
+        config = dict(config)
+        optimizer = deserialize_keras_object(config.pop("optimizer", "rmsprop"),
+                                             printable_module_name="optimizer")
+        self.compile(optimizer=optimizer, **{k: v for k, v in config.items()
+                                             if k in ("loss", "loss_weights", "metrics",
+                                                      "weighted_metrics", "run_eagerly",
+                                                      "steps_per_execution",
+                                                      "jit_compile")})
+
+
+def _to_float(value) -> float:
+    if isinstance(value, torch.Tensor):
+        return float(value.detach())
+    if isinstance(value, dict):
+        return {k: _to_float(v) for k, v in value.items()}
+    return float(value)
+
+
+def _batch_size(x) -> int:
+    if isinstance(x, torch.Tensor):
+        return x.shape[0]
+    for leaf in tree.flatten(x):
+        if isinstance(leaf, torch.Tensor):
+            return leaf.shape[0]
+    return 1
+
+
+def _len_of(x) -> int:
+    for leaf in tree.flatten(x):
+        if hasattr(leaf, "shape") and len(leaf.shape) > 0:
+            return int(leaf.shape[0])
+    return 1
+
+
+def _check_finite(x, name: str) -> None:
+    """Refuse inputs with NaN/inf once, before training, with the first bad index."""
+    for leaf in tree.flatten(x):
+        if isinstance(leaf, torch.Tensor) and leaf.is_floating_point():
+            bad = ~torch.isfinite(leaf)
+            if bool(bad.any()):
+                sample = int(bad.reshape(bad.shape[0], -1).any(dim=1).nonzero()[0, 0])
+                kind = "NaN" if bool(torch.isnan(leaf).any()) else "infinite"
+                raise ArgumentError(
+                    f"Input `{name}` contains {kind} values (first at sample {sample}); "
+                    "clean or impute the data before training."
+                )
+

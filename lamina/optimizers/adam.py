@@ -1,0 +1,172 @@
+"""Adam: adaptive moment estimation."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lamina.optimizers.optimizer import (
+    Optimizer,
+    _check_number,
+    _f32,
+    _scaled_addcdiv_,
+    _take,
+)
+
+_FUSED_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+
+
+class Adam(Optimizer):
+    """Adam with Keras's formula.
+
+    ``m = beta_1 * m + (1 - beta_1) * g``, ``v = beta_2 * v + (1 - beta_2) * g**2``,
+    ``alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` and
+    ``w -= alpha * m / (sqrt(v) + epsilon)`` (with ``amsgrad``, the running
+    maximum of ``v`` replaces ``v``).
+
+    Args:
+        learning_rate: float, schedule or callable. Defaults to 0.001.
+        beta_1: float in [0, 1), the first moment's decay. Defaults to 0.9.
+        beta_2: float in [0, 1), the second moment's decay. Defaults to 0.999.
+        epsilon: float, added to ``sqrt(v)``. Defaults to 1e-7.
+        amsgrad: bool, use the AMSGrad variant. Defaults to False.
+        **kwargs: the base arguments of `Optimizer`.
+
+    Example:
+        >>> opt = Adam(learning_rate=1e-3, amsgrad=True)
+    """
+
+    # Tests switch this off to check the fused kernel against the foreach path.
+    _use_fused = True
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate=learning_rate,
+            weight_decay=weight_decay,
+            clipnorm=clipnorm,
+            clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm,
+            use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name,
+            **kwargs,
+        )
+        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, high_open=True)
+        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, high_open=True)
+        self.epsilon = _check_number("epsilon", epsilon, low=0.0)
+        self.amsgrad = amsgrad
+        # Keras raises the float32 betas to the step in float32; so do we.
+        self._beta_1_f32 = _f32(beta_1)
+        self._beta_2_f32 = _f32(beta_2)
+
+    def build(self, var_list) -> None:
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"]
+        )
+        self._velocity_hats = []
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
+        self._fused_steps = self._fused_state(var_list)
+
+    def _fused_state(self, var_list):
+        """A step tensor for torch's fused Adam kernel, or None where it cannot run.
+
+        The kernel divides by ``1 - beta**step``; an infinite step makes that 1,
+        so passing Keras's ``alpha`` as its learning rate gives Keras's update
+        in one pass over memory instead of seven.
+        """
+        if not var_list:
+            return None
+        device, dtype = var_list[0].device, var_list[0].dtype
+        if device.type not in ("cpu", "cuda") or not hasattr(torch, "_fused_adam_"):
+            return None
+        for v in var_list:
+            if (
+                v.device != device
+                or v.dtype != dtype
+                or dtype not in _FUSED_DTYPES
+                or not v.is_contiguous()
+                or v.is_sparse
+            ):
+                return None
+        return torch.full((), math.inf, dtype=torch.float32, device=device)
+
+    def _alpha(self, lr):
+        t = self._local_step()
+        beta_1_power = _f32(self._beta_1_f32**t)
+        beta_2_power = _f32(self._beta_2_f32**t)
+        return lr * (math.sqrt(1 - beta_2_power) / (1 - beta_1_power))
+
+    def _update(self, params, grads, idx, lr) -> None:
+        alpha = self._alpha(lr)
+        ms = _take(self._momentums, idx)
+        vs = _take(self._velocities, idx)
+        vhats = _take(self._velocity_hats, idx)
+        if (
+            self._use_fused
+            and self._fused_steps is not None
+            and not isinstance(alpha, torch.Tensor)
+            and all(map(torch.Tensor.is_contiguous, grads))
+        ):
+            torch._fused_adam_(
+                params,
+                grads,
+                ms,
+                vs,
+                vhats,
+                [self._fused_steps] * len(params),
+                lr=alpha,
+                beta1=self.beta_1,
+                beta2=self.beta_2,
+                weight_decay=0.0,
+                eps=self.epsilon,
+                amsgrad=bool(self.amsgrad),
+                maximize=False,
+            )
+            return
+        torch._foreach_lerp_(ms, grads, 1 - self.beta_1)
+        torch._foreach_mul_(vs, self.beta_2)
+        torch._foreach_addcmul_(vs, grads, grads, value=1 - self.beta_2)
+        if self.amsgrad:
+            torch._foreach_maximum_(vhats, vs)
+            vs = vhats
+        denominators = torch._foreach_sqrt(vs)
+        torch._foreach_add_(denominators, self.epsilon)
+        _scaled_addcdiv_(params, ms, denominators, -alpha)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "beta_1": self.beta_1,
+                "beta_2": self.beta_2,
+                "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad,
+            }
+        )
+        return config

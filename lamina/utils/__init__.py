@@ -1,0 +1,9 @@
+"""Utilities: array helpers, seeds, datasets of batches, the progress bar."""
+
+from lamina.backend import set_random_seed
+from lamina.utils.numerical import normalize, to_categorical
+from lamina.utils.progbar import Progbar
+from lamina.utils.py_dataset import PyDataset, Sequence
+
+__all__ = ["Progbar", "PyDataset", "Sequence", "normalize", "set_random_seed",
+           "to_categorical"]

@@ -1,0 +1,293 @@
+"""The progress bar printed by `fit`, `evaluate` and `predict`.
+
+Its output is byte-for-byte Keras 3's `keras.utils.Progbar`: the same ANSI
+styling, widths, time formats and number formats, so logs and notebooks look
+the same whichever library produced them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import torch
+
+from lamina.errors import ArgumentError
+
+
+def print_msg(message: Any, line_break: bool = True) -> None:
+    """Writes `message` to stdout and flushes, as Keras's `io_utils.print_msg`.
+
+    A terminal whose encoding cannot show the bar character gets Keras 2's `=`
+    instead of an exception.
+
+    Args:
+        message: What to print (converted with `str`).
+        line_break: Whether to end the message with a newline.
+    """
+    message = str(message)
+    if line_break:
+        message += "\n"
+    try:
+        sys.stdout.write(message)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        message = message.replace("━", "=")
+        sys.stdout.write(message.encode(encoding, errors="ignore").decode(encoding))
+    sys.stdout.flush()
+
+
+def _as_float(value: Any) -> float:
+    """Host value of a logged quantity (a float, a numpy value or a tensor).
+
+    This is the only place where a tensor logged on the device is read back, so
+    the progress bar costs one host sync per printed line, not one per step.
+    """
+    if isinstance(value, float):
+        return value
+    if isinstance(value, torch.Tensor):
+        return float(value.detach().float().mean())
+    return float(np.mean(value))
+
+
+class Progbar:
+    """Displays a progress bar.
+
+    If neither `stateful_metrics` nor `stateless_metrics` is given, every metric
+    is stateless: the bar shows its average over the steps seen so far.
+
+    Example:
+
+    ```python
+    bar = Progbar(target=3)
+    for step in range(3):
+        bar.update(step + 1, values=[("loss", 0.5)])
+    ```
+
+    Args:
+        target: Total number of steps expected, `None` if unknown.
+        width: Progress bar width on screen, in characters.
+        verbose: Verbosity mode: 0 (silent), 1 (live bar), 2 (one line at the
+            end).
+        interval: Minimum time in seconds between two redraws of the live bar.
+        stateful_metrics: Names of metrics shown as given (not averaged). Give
+            this or `stateless_metrics`, not both.
+        stateless_metrics: Names of metrics averaged over time; all others are
+            shown as given.
+        unit_name: Name of one step in the time display (`"step"`,
+            `"sample"`).
+    """
+
+    def __init__(
+        self,
+        target: int | None,
+        width: int = 20,
+        verbose: int = 1,
+        interval: float = 0.05,
+        stateful_metrics: Iterable[str] | None = None,
+        stateless_metrics: Iterable[str] | None = None,
+        unit_name: str = "step",
+    ) -> None:
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ArgumentError(
+                "Only one of `stateful_metrics` or `stateless_metrics` can be "
+                "provided. `stateful_metrics` is used to make metrics stateless "
+                "by default (with an exclusion list), while `stateless_metrics` "
+                "is used to make metrics stateful by default (with an exclusion "
+                f"list). Received: stateful_metrics={stateful_metrics}, "
+                f"stateless_metrics={stateless_metrics}"
+            )
+        self.target = target
+        self.width = width
+        self.verbose = verbose
+        self.interval = interval
+        self.unit_name = unit_name
+        # Exactly one of the two sets is used: the other is None.
+        if stateful_metrics is not None:
+            self.stateful_metrics = set(stateful_metrics)
+            self.stateless_metrics = None
+        elif stateless_metrics is not None:
+            self.stateful_metrics = None
+            self.stateless_metrics = set(stateless_metrics)
+        else:
+            self.stateful_metrics = set()
+            self.stateless_metrics = None
+
+        # Keras's rule, kept as is: "posix" is always imported on Linux and
+        # macOS, so there the bar is redrawn in place even when piped.
+        self._dynamic_display = (
+            (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
+            or "ipykernel" in sys.modules
+            or "posix" in sys.modules
+            or "PYCHARM_HOSTED" in os.environ
+        )
+        self._seen_so_far = 0
+        # name -> [sum of value * steps, steps]; values may be device tensors.
+        self._values: dict[str, list] = {}
+        self._values_order: list[str] = []
+        self._start = time.time()
+        self._last_update = 0.0
+        self._time_at_epoch_start = self._start
+        self._time_after_first_step: float | None = None
+        self._prev_total_width = 0
+
+    def update(
+        self,
+        current: int,
+        values: Iterable[tuple[str, Any]] | None = None,
+        finalize: bool | None = None,
+    ) -> None:
+        """Updates the progress bar.
+
+        Recording values is cheap: tensors are kept as they are and read back
+        only when a line is actually printed (at most every `interval` seconds).
+
+        Args:
+            current: Index of the current step (1-based count of steps done).
+            values: Pairs `(name, value_for_last_step)`. A stateful metric is
+                shown as given; a stateless one is averaged over the steps.
+            finalize: Whether this is the last update. Defaults to
+                `current >= target`.
+        """
+        if finalize is None:
+            finalize = False if self.target is None else current >= self.target
+
+        if values:
+            self._record(current, values, finalize)
+        self._seen_so_far = current
+
+        now = time.time()
+        time_per_unit = self._estimate_step_duration(current, now)
+
+        if self.verbose == 1:
+            if now - self._last_update < self.interval and not finalize:
+                return
+            self._print_live_line(current, now, time_per_unit, finalize)
+        elif self.verbose == 2 and finalize and (self.target or 0) > 0:
+            self._print_final_line(current, now, time_per_unit)
+        self._last_update = now
+
+    def add(self, n: int, values: Iterable[tuple[str, Any]] | None = None) -> None:
+        """Advances the bar by `n` steps (see `update`).
+
+        Args:
+            n: Number of steps done since the last update.
+            values: Pairs `(name, value_for_last_step)`, as in `update`.
+        """
+        self.update(self._seen_so_far + n, values)
+
+    def _record(self, current: int, values: Iterable, finalize: bool) -> None:
+        for name, value in values:
+            if name not in self._values:
+                self._values_order.append(name)
+            if self.stateful_metrics is not None:
+                stateless = name not in self.stateful_metrics
+            else:
+                stateless = name in self.stateless_metrics
+            if stateless and not finalize:
+                # Weight by the steps since the last update; at least 1 so a
+                # repeated `current` (end of an epoch of unknown length) counts.
+                steps = max(current - self._seen_so_far, 1)
+                entry = self._values.get(name)
+                if entry is None:
+                    self._values[name] = [value * steps, steps]
+                else:
+                    entry[0] = entry[0] + value * steps
+                    entry[1] += steps
+            else:
+                # A finalizing value is the epoch's own result: shown as is.
+                self._values[name] = [value, 1]
+
+    def _average(self, name: str) -> float:
+        total, count = self._values[name]
+        return _as_float(total) / max(1, count)
+
+    def _count_text(self, current: int) -> str:
+        digits = int(math.log10(self.target)) + 1
+        return f"{int(current):{digits}d}/{int(self.target)}"
+
+    def _print_live_line(
+        self, current: int, now: float, time_per_unit: float, finalize: bool
+    ) -> None:
+        message = (
+            "\b" * self._prev_total_width + "\r" if self._dynamic_display else "\n"
+        )
+        # Characters of ANSI escapes, which take no room on screen.
+        escapes = 0
+        known_target = self.target is not None and self.target > 0
+        if known_target:
+            bar = f"\x1b[1m{self._count_text(current)}\x1b[0m "
+            escapes += 8
+            done = int(self.width * (float(current) / self.target))
+            if done > 0:
+                bar += f"\x1b[32m{'━' * done}\x1b[0m"
+                escapes += 9
+            bar += f"\x1b[37m{'━' * (self.width - done)}\x1b[0m"
+            escapes += 9
+        else:
+            bar = f"{int(current):7d}/Unknown"
+
+        if known_target and not finalize:
+            eta = time_per_unit * (self.target - current)
+            if eta > 3600:
+                eta_text = f"{int(eta // 3600)}:{int(eta % 3600 // 60):02d}:{int(eta % 60):02d}"
+            elif eta > 60:
+                eta_text = f"{int(eta // 60)}:{int(eta % 60):02d}"
+            else:
+                eta_text = f"{int(eta)}s"
+            info = f" \x1b[1m{eta_text}\x1b[0m"
+        else:
+            info = f" \x1b[1m{now - self._start:.0f}s\x1b[0m"
+        escapes += 8
+        info += _format_time(time_per_unit, self.unit_name)
+
+        for name in self._values_order:
+            avg = self._average(name)
+            info += (
+                f" - {name}: {avg:.4f}" if abs(avg) > 1e-3 else f" - {name}: {avg:.4e}"
+            )
+
+        total_width = len(bar) + len(info) - escapes
+        message += bar + info
+        if self._prev_total_width > total_width:
+            message += " " * (self._prev_total_width - total_width)
+        if finalize:
+            message += "\n"
+        print_msg(message, line_break=False)
+        self._prev_total_width = total_width
+
+    def _print_final_line(self, current: int, now: float, time_per_unit: float) -> None:
+        info = f"{self._count_text(current)} - {now - self._start:.0f}s"
+        info += f" -{_format_time(time_per_unit, self.unit_name)}"
+        for name in self._values_order:
+            avg = self._average(name)
+            # Keras compares the signed value here (not abs): kept for identical
+            # output, so negative values print in exponent form.
+            info += f" - {name}: {avg:.4f}" if avg > 1e-3 else f" - {name}: {avg:.4e}"
+        print_msg(info + "\n", line_break=False)
+
+    def _estimate_step_duration(self, current: int, now: float) -> float:
+        """Seconds per step, ignoring the first (warm-up) step once past it."""
+        if not current:
+            return 0
+        if self._time_after_first_step is not None and current > 1:
+            time_per_unit = (now - self._time_after_first_step) / (current - 1)
+        else:
+            time_per_unit = (now - self._start) / current
+        if current == 1:
+            self._time_after_first_step = now
+        return time_per_unit
+
+
+def _format_time(time_per_unit: float, unit_name: str) -> str:
+    """` 8ms/step`, ` 12us/step` or ` 3s/step`."""
+    if time_per_unit >= 1 or time_per_unit == 0:
+        return f" {time_per_unit:.0f}s/{unit_name}"
+    if time_per_unit >= 1e-3:
+        return f" {time_per_unit * 1000.0:.0f}ms/{unit_name}"
+    return f" {time_per_unit * 1000000.0:.0f}us/{unit_name}"

@@ -1,0 +1,222 @@
+"""lamina.activations against real Keras 3 (tests/fixtures/activations.npz)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from lamina import activations
+from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
+from lamina.saving import register_keras_serializable
+
+FIXTURE = np.load(
+    os.path.join(os.path.dirname(__file__), "fixtures", "activations.npz")
+)
+CASES = json.loads(str(FIXTURE["cases"]))["activations"]
+X = torch.from_numpy(FIXTURE["x"])
+
+# Keras 3.15's activations/__init__.py: every name it resolves.
+KERAS_NAMES = [
+    "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus",
+    "softsign", "squareplus", "soft_shrink", "sparse_plus", "silu", "gelu", "glu",
+    "tanh", "tanh_shrink", "threshold", "sigmoid", "sparse_sigmoid", "exponential",
+    "hard_sigmoid", "hard_silu", "hard_tanh", "hard_shrink", "linear", "mish",
+    "log_softmax", "log_sigmoid", "sparsemax", "swish", "hard_swish",
+]  # fmt: skip
+
+
+def _kwargs(kwargs: dict) -> dict:
+    # JSON turned the tuple axes into lists.
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in kwargs.items()}
+
+
+@pytest.mark.parametrize(("case", "name", "kwargs"), CASES, ids=[c[0] for c in CASES])
+def test_matches_keras(case, name, kwargs):
+    out = activations.get(name)(X, **_kwargs(kwargs))
+    assert out.dtype == torch.float32
+    np.testing.assert_allclose(
+        out.numpy(), FIXTURE[f"act/{case}"], rtol=1e-6, atol=1e-6
+    )
+
+
+def test_every_keras_name_resolves_to_the_function_of_that_name():
+    for name in KERAS_NAMES:
+        fn = activations.get(name)
+        assert fn is getattr(activations, name)
+    assert activations.get("swish") is activations.silu
+    assert activations.get("hard_swish") is activations.hard_silu
+
+
+def test_sparsemax_is_the_simplex_projection():
+    np.testing.assert_allclose(
+        activations.sparsemax(X).numpy(), FIXTURE["ref/sparsemax"], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        activations.sparsemax(X, axis=1).numpy(),
+        FIXTURE["ref/sparsemax_axis1"],
+        atol=1e-6,
+    )
+    out = activations.sparsemax(torch.tensor([[0.0, 0.5, 1.0]]))
+    np.testing.assert_allclose(out.numpy(), [[0.0, 0.25, 0.75]], atol=1e-7)
+    sums = activations.sparsemax(X).sum(-1)
+    np.testing.assert_allclose(sums.numpy(), np.ones(sums.shape), atol=1e-5)
+
+
+def test_binary_step_and_heaviside():
+    assert activations.get("heaviside") is activations.binary_step
+    x = torch.tensor([-2.0, -1e-6, 0.0, 1e-6, 3.0], requires_grad=True)
+    y = activations.binary_step(x)
+    assert y.tolist() == [0.0, 0.0, 1.0, 1.0, 1.0]
+    # The gradient is zero, and backward does not fail.
+    (y * torch.arange(5.0)).sum().backward()
+    assert x.grad.tolist() == [0.0] * 5
+    assert activations.serialize(activations.heaviside) == "binary_step"
+
+
+def test_arctan():
+    values = [-10.0, -1.0, 0.0, 0.5, 100.0]
+    out = activations.get("arctan")(torch.tensor(values, dtype=torch.float64))
+    np.testing.assert_allclose(out.numpy(), [math.atan(v) for v in values], rtol=1e-12)
+
+
+def test_hard_sigmoid_is_keras3_formula():
+    out = activations.hard_sigmoid(torch.tensor([-4.0, -3.0, 1.0, 3.0]))
+    # relu6(x + 3) / 6, not Keras 2's 0.2 * x + 0.5 (which gives 0.7 at 1).
+    np.testing.assert_allclose(out.numpy(), [0.0, 0.0, 4 / 6, 1.0], rtol=1e-6)
+
+
+def test_relu_keras2_alpha_is_negative_slope_and_warns():
+    with pytest.warns(DeprecationWarning, match="negative_slope"):
+        old = activations.relu(X, alpha=0.1)
+    np.testing.assert_array_equal(old.numpy(), FIXTURE["act/relu_slope"])
+
+
+def test_softmax_axis_none_and_tuple():
+    out = activations.softmax(X, axis=None)
+    assert out.shape == X.shape
+    np.testing.assert_allclose(out.sum().item(), 1.0, rtol=1e-5)
+    expected = torch.softmax(X.reshape(-1), 0).reshape(X.shape)
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+    log = activations.log_softmax(X, axis=None)
+    np.testing.assert_allclose(log.exp().numpy(), expected.numpy(), rtol=1e-5)
+
+
+def test_softmax_over_a_single_class_warns():
+    with pytest.warns(UserWarning, match="sigmoid"):
+        activations.softmax(torch.zeros(4, 1))
+
+
+def test_inputs_other_than_tensors_are_converted():
+    out = activations.relu([-10, -5, 0.0, 5, 10], max_value=5.0)
+    assert isinstance(out, torch.Tensor)
+    assert out.tolist() == [0.0, 0.0, 0.0, 5.0, 5.0]
+    assert activations.sigmoid(np.zeros(2)).tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "softmax", "gelu", "silu", "tanh"])
+def test_dtype_is_kept(name):
+    x = torch.linspace(-3, 3, 7, dtype=torch.float64)
+    assert activations.get(name)(x).dtype == torch.float64
+
+
+def test_gradients_flow_through_relu_variants():
+    x = X.clone().requires_grad_(True)
+    y = activations.relu(x, negative_slope=0.2, max_value=4.0, threshold=0.5)
+    y.sum().backward()
+    assert torch.isfinite(x.grad).all()
+    # Slope 0.2 below the threshold, 1 between it and the cap, 0 above the cap.
+    below = x.detach() < 0.5
+    assert torch.allclose(x.grad[below], torch.tensor(0.2))
+
+
+def test_get_none_callable_and_errors():
+    assert activations.get(None) is activations.linear
+
+    def custom(x):
+        return x * 2
+
+    assert activations.get(custom) is custom
+    with pytest.raises(UnknownObjectError, match="'relu'"):
+        activations.get("rleu")
+    with pytest.raises(ArgumentError, match="activation"):
+        activations.get(3)
+
+
+def test_serialize_deserialize_builtins():
+    for name in [*KERAS_NAMES, "binary_step", "arctan"]:
+        fn = activations.get(name)
+        serialized = activations.serialize(fn)
+        assert isinstance(serialized, str)
+        assert activations.deserialize(serialized) is fn
+    assert activations.serialize(activations.swish) == "silu"
+    assert activations.serialize(activations.relu) == "relu"
+
+
+def test_custom_registered_function_round_trips():
+    @register_keras_serializable(package="TestActivations")
+    def doubled(x):
+        return 2 * x
+
+    config = activations.serialize(doubled)
+    assert config["class_name"] == "function"
+    assert config["registered_name"] == "TestActivations>doubled"
+    assert activations.deserialize(config) is doubled
+    assert activations.get(config) is doubled
+
+
+def test_deserialize_keras_function_config():
+    config = {
+        "module": "keras.activations",
+        "class_name": "function",
+        "config": "gelu",
+        "registered_name": None,
+    }
+    assert activations.deserialize(config) is activations.gelu
+
+
+def test_unknown_name_in_deserialize():
+    with pytest.raises(UnknownObjectError, match="'softmax'"):
+        activations.deserialize("sofmax")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: activations.glu(torch.zeros(2, 3)), ShapeError, r"\(2, 3\)"),
+        (
+            lambda: activations.softmax(torch.zeros(2, 3), axis=2),
+            ArgumentError,
+            "axis=2",
+        ),
+        (
+            lambda: activations.soft_shrink(X, threshold=-1),
+            ArgumentError,
+            "threshold=-1",
+        ),
+        (
+            lambda: activations.hard_shrink(X, threshold=-1),
+            ArgumentError,
+            "threshold=-1",
+        ),
+        (lambda: activations.squareplus(X, b=-4), ArgumentError, "b=-4"),
+        (lambda: activations.celu(X, alpha=0), ArgumentError, "alpha=0"),
+        (lambda: activations.relu(X, max_value=-1.0), ArgumentError, "max_value=-1.0"),
+        (lambda: activations.sparsemax(X, axis=5), ArgumentError, "axis=5"),
+    ],
+)
+def test_bad_arguments_raise_lamina_errors(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_default_relu_adds_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        activations.relu(X)
+        activations.softmax(X)
