@@ -14,6 +14,7 @@ import torch
 
 import lamina
 import lamina.backend as backend
+import lamina.losses
 import lamina.metrics as metrics
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
 
@@ -190,6 +191,32 @@ def test_updates_are_in_place_and_reset_zeroes():
     assert [v.data_ptr() for v in metric.variables] == before
 
 
+def test_state_stays_out_of_autograd():
+    # A metric fed the loss tensor every step must not chain the steps' graphs.
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+
+    class Custom(metrics.Metric):
+        def __init__(self):
+            super().__init__(name="custom")
+            self.total = self.add_variable(shape=(), initializer="zeros")
+
+        def update_state(self, values):
+            self.total.add_(values.sum())
+
+        def result(self):
+            return self.total.clone()
+
+    for metric in (metrics.Mean(), metrics.AUC(), Custom()):
+        args = (
+            (weights * 2,)
+            if not isinstance(metric, metrics.AUC)
+            else (torch.tensor([0.0, 1.0]), weights.sigmoid())
+        )
+        metric.update_state(*args)
+        for v in metric.variables:
+            assert not v.requires_grad and v.grad_fn is None
+
+
 def test_result_is_a_fresh_tensor_not_the_state():
     metric = metrics.Sum()
     metric.update_state([1.0, 2.0])
@@ -308,6 +335,22 @@ def test_per_sample_weights_weigh_whole_rows():
     assert float(metric.result()) == pytest.approx((2.0 * 3 + 5.0 * 1) / 4)
 
 
+def test_prediction_mask_leaves_masked_entries_out():
+    y_true = torch.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
+    y_pred = torch.tensor([[1.0, 2.0, 0.0], [2.0, 2.0, 2.0]])
+    y_pred._keras_mask = torch.tensor([[True, True, False], [True, False, False]])
+    metric = metrics.MeanMetricWrapper(lambda t, p: (t - p) ** 2)
+    # Unmasked squared errors: 0, 0 (row 1) and 1 (row 2).
+    assert float(metric(y_true, y_pred)) == pytest.approx(1 / 3)
+
+
+def test_loss_functions_are_lamina_losses_own():
+    assert metrics.mean_squared_error is lamina.losses.mean_squared_error
+    assert metrics.mse is lamina.losses.mse
+    assert metrics.MeanSquaredError()._direction == "down"
+    assert metrics.Accuracy()._direction == "up"
+
+
 # --- bad input ---------------------------------------------------------------------
 
 
@@ -315,7 +358,7 @@ def test_mismatched_shapes_raise_shape_error_with_both_shapes():
     with pytest.raises(
         ShapeError, match=r"y_true.shape=\(4, 3\).*y_pred.shape=\(4, 2\)"
     ):
-        metrics.MeanSquaredError().update_state(np.zeros((4, 3)), np.zeros((4, 2)))
+        metrics.RootMeanSquaredError().update_state(np.zeros((4, 3)), np.zeros((4, 2)))
     with pytest.raises(ShapeError, match="y_pred"):
         metrics.AUC().update_state(np.zeros((4,)), np.zeros((5,)))
     with pytest.raises(ShapeError, match="labels"):
@@ -329,6 +372,8 @@ def test_unbroadcastable_sample_weight_raises_shape_error():
         metrics.MeanSquaredError().update_state(
             np.zeros((4, 2)), np.zeros((4, 2)), sample_weight=np.ones(3)
         )
+    with pytest.raises(ShapeError, match="categorical_accuracy"):
+        metrics.CategoricalAccuracy().update_state(np.zeros((4, 3)), np.zeros((5, 3)))
 
 
 @pytest.mark.parametrize(

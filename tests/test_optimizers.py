@@ -500,3 +500,27 @@ def test_custom_optimizer_written_the_keras_way():
         "custom/dense_kernel_momentum",
         "custom/dense_bias_momentum",
     ]
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_fused_adam_on_channels_last_matches_contiguous(amsgrad):
+    torch.manual_seed(0)
+    start = torch.randn(4, 3, 5, 5)
+    grads = [torch.randn(4, 3, 5, 5) for _ in range(3)]
+    results = []
+    for fmt in (torch.contiguous_format, torch.channels_last):
+        p = torch.nn.Parameter(start.clone().contiguous(memory_format=fmt))
+        opt = optimizers.Adam(learning_rate=0.1, amsgrad=amsgrad)
+        for g in grads:
+            p.grad = g.contiguous(memory_format=fmt)
+            opt.step([p])
+        results.append(p.detach().contiguous())
+    # A gradient laid out unlike its parameter takes the foreach path.
+    p = torch.nn.Parameter(start.clone().contiguous(memory_format=torch.channels_last))
+    opt = optimizers.Adam(learning_rate=0.1, amsgrad=amsgrad)
+    for g in grads:
+        p.grad = g.contiguous()
+        opt.step([p])
+    results.append(p.detach().contiguous())
+    _close(results[1].numpy(), results[0].numpy())
+    _close(results[2].numpy(), results[0].numpy())

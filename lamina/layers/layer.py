@@ -131,6 +131,23 @@ def _in_call() -> bool:
     return getattr(_CALL_CONTEXT, "depth", 0) > 0
 
 
+def _loss_layers() -> list:
+    """Layers that added losses during the current outermost call."""
+    if not hasattr(_CALL_CONTEXT, "loss_layers"):
+        _CALL_CONTEXT.loss_layers = []
+    return _CALL_CONTEXT.loss_layers
+
+
+def _start_outer_call(training) -> None:
+    """A new outermost call: forget the previous call's losses, set ``training``."""
+    _CALL_CONTEXT.training = training
+    layers = getattr(_CALL_CONTEXT, "loss_layers", None)
+    if layers:
+        for layer in layers:
+            layer._call_losses = []
+        layers.clear()
+
+
 class Layer(torch.nn.Module):
     """Base class of all lamina layers, and a `torch.nn.Module`.
 
@@ -192,6 +209,8 @@ class Layer(torch.nn.Module):
         self._call_takes_training = "training" in signature.parameters
         self._call_takes_mask = "mask" in signature.parameters
         self._call_is_default_build = type(self).build is Layer.build
+        self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
+        self._last_checked_shape = None
 
     def _init_keras_2_arguments(self, kwargs: dict) -> None:
         """Take Keras 1/2's input-shape arguments out of ``kwargs``."""
@@ -448,6 +467,8 @@ class Layer(torch.nn.Module):
         if callable(loss) and not isinstance(loss, torch.Tensor):
             self._extra_losses.append(loss)
         elif _in_call() or isinstance(loss, torch.Tensor):
+            if not self._call_losses:
+                _loss_layers().append(self)
             self._call_losses.append(loss)
         else:
             self._extra_losses.append(lambda value=loss: value)
@@ -464,10 +485,6 @@ class Layer(torch.nn.Module):
                     result.append(var.regularizer(var))
         return result
 
-    def _clear_call_losses(self) -> None:
-        for layer in self._flatten_layers(include_self=True):
-            if layer._call_losses:
-                layer._call_losses = []
 
     # ------------------------------------------------------------------ building
     def build(self, input_shape) -> None:
@@ -517,61 +534,62 @@ class Layer(torch.nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        flat = tree.flatten((args, kwargs))
-        if any(isinstance(x, KerasTensor) for x in flat):
-            return self._symbolic_call(args, kwargs)
+        if not (args and isinstance(args[0], torch.Tensor)) or any(
+                not isinstance(v, (bool, type(None), torch.Tensor))
+                for v in kwargs.values()) or len(args) > 1:
+            flat = tree.flatten((args, kwargs))
+            if any(isinstance(x, KerasTensor) for x in flat):
+                return self._symbolic_call(args, kwargs)
         return self._eager_call(args, kwargs)
 
     def _eager_call(self, args, kwargs):
+        """Run ``call`` on real tensors. This is the per-layer hot path of training:
+        every check below is a few attribute reads unless something is unusual."""
         if not args:
             raise ArgumentError(f"Layer '{self.name}' was called without inputs.")
         inputs = args[0]
         if not isinstance(inputs, torch.Tensor):
             inputs = self._convert_inputs(inputs)
             args = (inputs, *args[1:])
-        elif self.autocast and inputs.is_floating_point() and \
-                inputs.dtype != self._torch_dtype():
-            args = (inputs.to(self._torch_dtype()), *args[1:])
-            inputs = args[0]
+        elif self.autocast and inputs.dtype != self._compute_dtype and \
+                inputs.is_floating_point():
+            inputs = inputs.to(self._compute_dtype)
+            args = (inputs, *args[1:])
         if not self.built:
             self._maybe_build(_shapes_of(inputs))
         elif self.input_spec is not None:
-            check_input_compatibility(self, _shapes_of(inputs))
+            shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
+            if shape is None or shape != self._last_checked_shape:
+                check_input_compatibility(self, _shapes_of(inputs))
+                self._last_checked_shape = shape
 
-        outer = not _in_call()
-        training = kwargs.get("training", None)
+        depth = getattr(_CALL_CONTEXT, "depth", 0)
         if self._call_takes_training:
-            if training is None:
-                training = current_training()
-                kwargs["training"] = training
+            if kwargs.get("training") is None:
+                kwargs["training"] = getattr(_CALL_CONTEXT, "training", None) \
+                    if depth else None
         elif "training" in kwargs:
-            kwargs.pop("training")
-        mask = None
-        if self._call_takes_mask or self.supports_masking:
-            mask = kwargs.get("mask")
-            if mask is None:
-                mask = _mask_of(inputs)
-            if self._call_takes_mask and mask is not None:
+            del kwargs["training"]
+        training = kwargs.get("training")
+        mask = kwargs.get("mask")
+        if mask is None and (self._call_takes_mask or self.supports_masking):
+            mask = _mask_of(inputs)
+            if mask is not None and self._call_takes_mask:
                 kwargs["mask"] = mask
-            elif not self._call_takes_mask:
-                kwargs.pop("mask", None)
-        elif "mask" in kwargs and not self._call_takes_mask:
-            kwargs.pop("mask")
+        if "mask" in kwargs and not self._call_takes_mask:
+            del kwargs["mask"]
 
-        if outer:
-            self._clear_call_losses()
-            _CALL_CONTEXT.training = training
-        _CALL_CONTEXT.depth = getattr(_CALL_CONTEXT, "depth", 0) + 1
+        if depth == 0:
+            _start_outer_call(training)
+        _CALL_CONTEXT.depth = depth + 1
         try:
             outputs = torch.nn.Module.__call__(self, *args, **kwargs)
         finally:
-            _CALL_CONTEXT.depth -= 1
-            if outer:
-                _CALL_CONTEXT.training = None
+            _CALL_CONTEXT.depth = depth
         if self.activity_regularizer is not None:
             for out in tree.flatten(outputs):
-                self._call_losses.append(self.activity_regularizer(out) / out.shape[0])
-        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+                self.add_loss(self.activity_regularizer(out) / out.shape[0])
+        if mask is not None or self._computes_own_mask:
             out_mask = self.compute_mask(inputs, mask)
             if out_mask is not None:
                 for out, m in zip(tree.flatten(outputs), tree.flatten(out_mask)):
@@ -580,7 +598,16 @@ class Layer(torch.nn.Module):
         return outputs
 
     def _torch_dtype(self) -> torch.dtype:
-        return backend.to_torch_dtype(self.dtype)
+        return self._compute_dtype
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype_name
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        self._dtype_name = backend.standardize_dtype(value)
+        self._compute_dtype = backend.to_torch_dtype(self._dtype_name)
 
     def _convert_inputs(self, inputs):
         def convert(x):

@@ -100,7 +100,8 @@ def update_confusion_matrix_variables(
         if y_pred.dim() == 1:
             raise ShapeError(
                 f"{where}: when `class_id` is given, `y_pred` must have shape "
-                f"(num_samples, num_classes). Received: y_pred.shape={tuple(y_pred.shape)}"
+                "(num_samples, num_classes). Received: "
+                f"y_pred.shape={tuple(y_pred.shape)}"
             )
         y_true = y_true[..., class_id : class_id + 1]
         y_pred = y_pred[..., class_id : class_id + 1]

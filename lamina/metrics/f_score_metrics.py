@@ -60,7 +60,8 @@ class FBetaScore(Metric):
             )
         if beta <= 0.0:
             raise ArgumentError(
-                f"Invalid `beta` argument value. It should be > 0. Received: beta={beta}"
+                "Invalid `beta` argument value. It should be > 0. "
+                f"Received: beta={beta}"
             )
         if threshold is not None:
             if not isinstance(threshold, float):

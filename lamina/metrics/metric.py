@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -61,6 +62,16 @@ class Metric:
         self._variable_names: list[str] = []
         self._variable_aggregations: list[str] = []
         self._metrics: list[Metric] = []
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        # Metrics never need gradients: without this, updating with a loss
+        # tensor would chain every step's graph onto the state and keep it alive.
+        update = cls.__dict__.get("update_state")
+        if update is not None and not getattr(update, "_lamina_no_grad", False):
+            wrapped = functools.wraps(update)(torch.no_grad()(update))
+            wrapped._lamina_no_grad = True
+            cls.update_state = wrapped
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Metrics that hold other metrics (as Keras's do) expose their state too.

@@ -20,6 +20,27 @@ from lamina.saving.serialization import (
 )
 
 
+def apply_mask(sample_weight, mask: torch.Tensor | None) -> torch.Tensor | None:
+    """Zero the weights of masked-out entries (the mask becomes the weights if none).
+
+    This is Keras's `apply_mask` for sum reductions: masked entries weigh 0.
+    """
+    if mask is None:
+        return sample_weight
+    if sample_weight is None:
+        return mask.to(
+            torch.get_default_dtype() if not mask.is_floating_point() else mask.dtype
+        )
+    sample_weight = to_tensor(sample_weight, device=mask.device)
+    if not sample_weight.is_floating_point():
+        sample_weight = sample_weight.to(torch.get_default_dtype())
+    float_mask = mask.to(sample_weight.dtype)
+    float_mask, sample_weight = squeeze_or_expand_to_same_rank(
+        float_mask, sample_weight
+    )
+    return sample_weight * float_mask
+
+
 def reduce_to_samplewise_values(
     values, sample_weight, reduce_fn: Callable, dtype: torch.dtype, device, where: str
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
@@ -29,9 +50,14 @@ def reduce_to_samplewise_values(
     (with ``reduce_fn``) over their trailing axes down to the weights' rank.
     Returns the weighted per-sample values and the weights reduced alike.
     """
+    mask = getattr(values, "_keras_mask", None)
     values = to_tensor(values, dtype=dtype, device=device)
     if sample_weight is not None:
         sample_weight = to_tensor(sample_weight, dtype=dtype, device=device)
+        if mask is not None:
+            # As in Keras, the values' mask (e.g. sparse crossentropy's
+            # `ignore_class`) applies only when weights are given.
+            sample_weight = apply_mask(sample_weight, mask)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim = sample_weight.dim()
         if values.dim() > weight_ndim:
@@ -152,10 +178,13 @@ class MeanMetricWrapper(Mean):
             self._direction = "down"
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        # A mask on the predictions (from a Masking or Embedding layer) leaves
+        # the masked entries out, as in Keras.
+        mask = getattr(y_pred, "_keras_mask", None)
         # Functions get tensors even when the caller passed lists or arrays.
         y_true, y_pred = to_tensor(y_true), to_tensor(y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
-        super().update_state(values, sample_weight=sample_weight)
+        super().update_state(values, sample_weight=apply_mask(sample_weight, mask))
 
     def get_config(self) -> dict[str, Any]:
         config = {

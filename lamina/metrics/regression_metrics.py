@@ -1,12 +1,12 @@
-"""Regression metrics (MSE, MAE, ..., R2Score) and their per-sample functions.
+"""Regression metrics: MSE, MAE, ..., CosineSimilarity, R2Score.
 
-The per-sample functions return one value per sample (the mean over the last
-axis), as Keras's do; the classes average them over every sample seen.
+The per-sample functions they average are `lamina.losses`'s (as Keras's
+metrics use `keras.losses`'s), except `cosine_similarity`, whose metric form
+is positive where the loss is negative.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -14,6 +14,13 @@ import torch
 
 from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
+from lamina.losses import (
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+)
 from lamina.metrics._tensors import (
     broadcast_weights,
     check_same_shape,
@@ -23,98 +30,6 @@ from lamina.metrics._tensors import (
 )
 from lamina.metrics.metric import Metric
 from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper
-
-
-def mean_squared_error(y_true, y_pred) -> torch.Tensor:
-    """Mean of `(y_true - y_pred) ** 2` over the last axis.
-
-    Example:
-
-    >>> lamina.metrics.mean_squared_error([[0.0, 1.0]], [[1.0, 1.0]]).tolist()
-    [0.5]
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "mean_squared_error")
-    return torch.mean(torch.square(y_true - y_pred), dim=-1)
-
-
-def mean_absolute_error(y_true, y_pred) -> torch.Tensor:
-    """Mean of `abs(y_true - y_pred)` over the last axis.
-
-    Example:
-
-    >>> lamina.metrics.mean_absolute_error([[0.0, 1.0]], [[1.0, 3.0]]).tolist()
-    [1.5]
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "mean_absolute_error")
-    return torch.mean(torch.abs(y_true - y_pred), dim=-1)
-
-
-def mean_absolute_percentage_error(y_true, y_pred) -> torch.Tensor:
-    """`100 * mean(abs((y_true - y_pred) / y_true))` over the last axis.
-
-    `abs(y_true)` is floored at `epsilon()` so zero targets stay finite.
-
-    Example:
-
-    >>> lamina.metrics.mean_absolute_percentage_error([[2.0, 4.0]], [[1.0, 4.0]]).tolist()
-    [25.0]
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "mean_absolute_percentage_error")
-    diff = torch.abs((y_true - y_pred) / y_true.abs().clamp_min(backend.epsilon()))
-    return 100.0 * torch.mean(diff, dim=-1)
-
-
-def mean_squared_logarithmic_error(y_true, y_pred) -> torch.Tensor:
-    """Mean of `(log(y_pred + 1) - log(y_true + 1)) ** 2` over the last axis.
-
-    Values are floored at `epsilon()` before the logarithm.
-
-    Example:
-
-    >>> round(lamina.metrics.mean_squared_logarithmic_error([[0.0]], [[1.0]]).item(), 4)
-    0.4805
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "mean_squared_logarithmic_error")
-    eps = backend.epsilon()
-    first_log = torch.log(y_pred.clamp_min(eps) + 1.0)
-    second_log = torch.log(y_true.clamp_min(eps) + 1.0)
-    return torch.mean(torch.square(first_log - second_log), dim=-1)
-
-
-def log_cosh(y_true, y_pred) -> torch.Tensor:
-    """Mean of `log(cosh(y_pred - y_true))` over the last axis.
-
-    Computed as `x + softplus(-2x) - log(2)`, which does not overflow.
-
-    Example:
-
-    >>> round(lamina.metrics.log_cosh([[0.0]], [[1.0]]).item(), 4)
-    0.4338
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "log_cosh")
-    x = y_pred - y_true
-    return torch.mean(
-        x + torch.nn.functional.softplus(-2.0 * x) - math.log(2.0), dim=-1
-    )
-
-
-logcosh = log_cosh  # Keras 2 spelling
-
-
-def huber(y_true, y_pred, delta: float = 1.0) -> torch.Tensor:
-    """Huber loss per sample: quadratic below `delta`, linear above.
-
-    Example:
-
-    >>> lamina.metrics.huber([[0.0, 0.0]], [[0.5, 3.0]]).tolist()
-    [1.3125]
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "huber")
-    error = y_pred - y_true
-    abs_error = error.abs()
-    quadratic = 0.5 * torch.square(error)
-    linear = delta * abs_error - 0.5 * delta**2
-    return torch.mean(torch.where(abs_error <= delta, quadratic, linear), dim=-1)
 
 
 def _l2_normalize(x: torch.Tensor, axis: int) -> torch.Tensor:
@@ -347,7 +262,8 @@ class R2Score(Metric):
         if class_aggregation not in self._AGGREGATIONS:
             raise ArgumentError(
                 "Invalid value for argument `class_aggregation`. Expected one of "
-                f"{self._AGGREGATIONS}. Received: class_aggregation={class_aggregation!r}"
+                f"{self._AGGREGATIONS}. "
+                f"Received: class_aggregation={class_aggregation!r}"
             )
         if num_regressors < 0:
             raise ArgumentError(

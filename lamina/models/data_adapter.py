@@ -193,6 +193,12 @@ class ArrayBatches:
 
 
 def _repack(structure, flat_values):
+    x, y, sw = structure
+    if isinstance(x, torch.Tensor) and (y is None or isinstance(y, torch.Tensor)) and (
+            sw is None or isinstance(sw, torch.Tensor)):  # the common case, quickly
+        values = iter(flat_values)
+        return (next(values), next(values) if y is not None else None,
+                next(values) if sw is not None else None)
     values = iter(flat_values)
     return tree.map_structure(lambda t: None if t is None else next(values), structure)
 

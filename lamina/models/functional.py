@@ -178,8 +178,15 @@ class Functional(Model):
             if node.is_input:
                 continue
             args, kwargs = node.call_args, node.call_kwargs
-            simple = (len(args) == 1 and isinstance(args[0], KerasTensor) and not kwargs)
-            self._steps.append((node.layer, simple, args, kwargs,
+            # kind 1: layer(tensor); kind 2: layer([tensors]); kind 0: anything else
+            if len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor):
+                kind, template = 1, id(args[0])
+            elif len(args) == 1 and not kwargs and isinstance(args[0], list) and all(
+                    isinstance(t, KerasTensor) for t in args[0]):
+                kind, template = 2, [id(t) for t in args[0]]
+            else:
+                kind, template = 0, None
+            self._steps.append((node.layer, kind, template, args, kwargs,
                                 [id(t) for t in node.output_tensors]))
         self._input_ids = [id(t) for t in self._inputs]
         self._output_ids = [id(t) for t in self._outputs]
@@ -192,9 +199,11 @@ class Functional(Model):
             for x, m in zip(flat, tree.flatten(mask)):
                 if m is not None and isinstance(x, torch.Tensor):
                     x._keras_mask = m
-        for layer, simple, args, kwargs, out_ids in self._steps:
-            if simple:
-                outputs = layer(values[id(args[0])], training=training)
+        for layer, kind, template, args, kwargs, out_ids in self._steps:
+            if kind == 1:
+                outputs = layer(values[template], training=training)
+            elif kind == 2:
+                outputs = layer([values[i] for i in template], training=training)
             else:
                 call_args = tree.map_structure(
                     lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, args)

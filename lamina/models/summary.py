@@ -67,8 +67,9 @@ def print_summary(
         style: ``"keras3"`` or ``"keras2"``.
     """
     if style == "keras3":
-        text = _keras3_summary(model, line_length, positions, expand_nested,
-                               show_trainable, layer_range)
+        text = _keras3_summary(
+            model, line_length, positions, expand_nested, show_trainable, layer_range
+        )
         if print_fn is None:
             sys.stdout.write(text)
             sys.stdout.flush()
@@ -81,12 +82,14 @@ def print_summary(
                 "summary(style='keras2') does not support expand_nested=True; use "
                 "style='keras3' to list the layers of nested models."
             )
-        for line in _keras2_summary(model, line_length, positions, show_trainable,
-                                    layer_range):
+        for line in _keras2_summary(
+            model, line_length, positions, show_trainable, layer_range
+        ):
             (print_fn or print)(line)
     else:
         raise ArgumentError(
-            f"summary(): `style` must be 'keras3' or 'keras2'. Received: style={style!r}"
+            "summary(): `style` must be 'keras3' or 'keras2'. "
+            f"Received: style={style!r}"
         )
 
 
@@ -117,8 +120,9 @@ def _nodes_by_depth(model) -> dict[int, list]:
     node_depth: dict[int, int] = {}
     layer_depth: dict[int, int] = {}
     for node in reversed(ordered):
-        depth = max(node_depth.setdefault(id(node), 0),
-                    layer_depth.get(id(node.layer), 0))
+        depth = max(
+            node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0)
+        )
         layer_depth[id(node.layer)] = depth
         node_depth[id(node)] = depth
         for parent in node.parent_nodes:
@@ -131,7 +135,7 @@ def _nodes_by_depth(model) -> dict[int, list]:
 
 
 def _connections(layer, model_node_ids: set[int]) -> list[str]:
-    """``name[node_index][tensor_index]`` of each tensor the layer reads in the model."""
+    """``name[node_index][tensor_index]`` of each tensor the layer reads here."""
     result = []
     for node in layer._inbound_nodes:
         if model_node_ids and id(node) not in model_node_ids:
@@ -155,16 +159,17 @@ def _layer_slice(layers: list, layer_range) -> list:
         raise ArgumentError(
             f"layer_range should contain string type only. Received: {layer_range}"
         )
-    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
-    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    names = [layer.name for layer in layers]
+    lower = [i for i, name in enumerate(names) if re.match(layer_range[0], name)]
+    upper = [i for i, name in enumerate(names) if re.match(layer_range[1], name)]
     if not lower or not upper:
         raise ArgumentError(
             "Passed layer_names do not match the layer names in the model. "
-            f"Received: {layer_range}. Layer names: {[layer.name for layer in layers]}"
+            f"Received: {layer_range}. Layer names: {names}"
         )
     if min(lower) > max(upper):
-        return layers[min(upper):max(lower) + 1]
-    return layers[min(lower):max(upper) + 1]
+        return layers[min(upper) : max(lower) + 1]
+    return layers[min(lower) : max(upper) + 1]
 
 
 def _count(weights) -> int:
@@ -193,7 +198,7 @@ def _readable_size(size: float) -> str:
 
 
 def _optimizer_variables(model) -> list | None:
-    """The optimizer's variables once it is built (it counts in the total), else None."""
+    """The optimizer's variables once it is built (they count in the total)."""
     optimizer = getattr(model, "optimizer", None)
     if not getattr(model, "compiled", False) or optimizer is None:
         return None
@@ -211,7 +216,9 @@ def _format_shape(shape) -> str:
 def _output_shape_text(layer) -> str:
     """The "Output Shape" cell: from the layer's last call, or from its build."""
     if layer._inbound_nodes:
-        shapes = [_format_shape(t.shape) for t in layer._inbound_nodes[-1].output_tensors]
+        shapes = [
+            _format_shape(t.shape) for t in layer._inbound_nodes[-1].output_tensors
+        ]
         return shapes[0] if len(shapes) == 1 else "[" + ", ".join(shapes) + "]"
     if getattr(layer, "_build_shapes", None) is None:
         return "?"
@@ -224,19 +231,24 @@ def _output_shape_text(layer) -> str:
 
 def _format_shape_tree(shapes) -> str:
     if isinstance(shapes, (tuple, list)) and all(
-            d is None or isinstance(d, int) for d in shapes):
+        d is None or isinstance(d, int) for d in shapes
+    ):
         return _format_shape(shapes)
     if isinstance(shapes, dict):
-        return "{" + ", ".join(f"{k}: {_format_shape_tree(v)}"
-                               for k, v in shapes.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{k}: {_format_shape_tree(v)}" for k, v in shapes.items())
+            + "}"
+        )
     if isinstance(shapes, (tuple, list)):
         inner = ", ".join(_format_shape_tree(s) for s in shapes)
         return f"[{inner}]" if isinstance(shapes, list) else f"({inner})"
     return "?"
 
 
-def _keras3_summary(model, line_length, positions, expand_nested, show_trainable,
-                    layer_range) -> str:
+def _keras3_summary(
+    model, line_length, positions, expand_nested, show_trainable, layer_range
+) -> str:
     sequential_like = _is_sequential_like(model)
     if sequential_like:
         default_line_length = 88
@@ -255,8 +267,9 @@ def _keras3_summary(model, line_length, positions, expand_nested, show_trainable
         positions = [p * 0.90 for p in positions] + [1.0]
         header.append("Trainable")
         justify.append("center")
-    default_line_length = min(default_line_length,
-                              shutil.get_terminal_size().columns - 4)
+    default_line_length = min(
+        default_line_length, shutil.get_terminal_size().columns - 4
+    )
     line_length = line_length or default_line_length
     widths = []
     current = 0
@@ -276,8 +289,11 @@ def _keras3_summary(model, line_length, positions, expand_nested, show_trainable
             params = "0 (unbuilt)"
         else:
             params = f"{layer.count_params():,}"
-        row = [f"{prefix}{layer.name} ({type(layer).__name__})",
-               _output_shape_text(layer), params]
+        row = [
+            f"{prefix}{layer.name} ({type(layer).__name__})",
+            _output_shape_text(layer),
+            params,
+        ]
         if not sequential_like:
             row.append(", ".join(_connections(layer, node_ids)) or "-")
         if show_trainable:
@@ -298,22 +314,31 @@ def _keras3_summary(model, line_length, positions, expand_nested, show_trainable
     trainable = model.trainable_weights
     non_trainable = model.non_trainable_weights
     optimizer_vars = _optimizer_variables(model)
-    totals = [("Trainable params", _count(trainable), _memory_bytes(trainable)),
-              ("Non-trainable params", _count(non_trainable),
-               _memory_bytes(non_trainable))]
+    totals = [
+        ("Trainable params", _count(trainable), _memory_bytes(trainable)),
+        ("Non-trainable params", _count(non_trainable), _memory_bytes(non_trainable)),
+    ]
     if optimizer_vars is not None:
-        totals.append(("Optimizer params", _count(optimizer_vars),
-                       _memory_bytes(optimizer_vars)))
-    totals.insert(0, ("Total params", sum(t[1] for t in totals),
-                      sum(t[2] for t in totals)))
+        totals.append(
+            ("Optimizer params", _count(optimizer_vars), _memory_bytes(optimizer_vars))
+        )
+    totals.insert(
+        0, ("Total params", sum(t[1] for t in totals), sum(t[2] for t in totals))
+    )
 
     console_width = _console_width()
     out = _wrap(f'Model: "{model.name}"', console_width, "default", "fold")
     table = _render_table(header, justify, widths, rows, line_length)
     out.extend(line[:console_width] for line in table)  # rich crops to the console
     for label, count, size in totals:
-        out.extend(_wrap(f" {label}: {count:,} ({_readable_size(size)})",
-                         console_width, "default", "fold"))
+        out.extend(
+            _wrap(
+                f" {label}: {count:,} ({_readable_size(size)})",
+                console_width,
+                "default",
+                "fold",
+            )
+        )
     return "".join(line + "\n" for line in out)
 
 
@@ -333,14 +358,22 @@ def _console_width() -> int:
 
 
 # ------------------------------------------------- the subset of rich's table layout
-# Box characters of rich's HEAVY_HEAD box, the default of rich.table.Table.
-_TOP, _HEAD_RULE, _ROW_RULE, _BOTTOM = "┏━┳┓", "┡━╇┩", "├─┼┤", "└─┴┘"
-_HEAD_BAR, _BAR = "┃", "│"
+# rich's boxes, one 4-character row (left, line, divider, right) per part: top,
+# header row, rule under the header, body row, rule between rows, bottom.
+# HEAVY_HEAD is rich.table.Table's default; rich falls back to ASCII when the
+# output stream cannot encode anything else.
+_HEAVY_HEAD = ("┏━┳┓", "┃ ┃┃", "┡━╇┩", "│ ││", "├─┼┤", "└─┴┘")
+_ASCII = ("+--+", "| ||", "|-+|", "| ||", "|-+|", "+--+")
 _WORD = re.compile(r"\s*\S+\s*")
 
 
-def _render_table(header: list[str], justify: list[str], widths: list[int],
-                  rows: list[list[str]], table_width: int) -> list[str]:
+def _render_table(
+    header: list[str],
+    justify: list[str],
+    widths: list[int],
+    rows: list[list[str]],
+    table_width: int,
+) -> list[str]:
     """A table as rich draws ``Table(*columns, width=..., show_lines=True)``.
 
     Every column has a fixed width plus one space of padding on each side; the
@@ -348,37 +381,46 @@ def _render_table(header: list[str], justify: list[str], widths: list[int],
     columns in equal shares (`_ratio_reduce`).
     """
     space = table_width - (len(widths) + 1)  # minus the vertical bars
-    cells = [0 if space < 1 else min(w + 2, space) or 1 for w in widths]
+    cells = [max(min(w + 2, space), 1) for w in widths]
     if sum(cells) > space:
         cells = _ratio_reduce(sum(cells) - space, [1] * len(cells), cells, cells)
         cells = [0 if c < 1 else min(w + 2, c) for w, c in zip(widths, cells)]
+
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower()
+    top, head, head_rule, body, body_rule, bottom = (
+        _HEAVY_HEAD if encoding.startswith("utf") else _ASCII
+    )
 
     def rule(chars: str) -> str:
         left, fill, cross, right = chars
         return left + cross.join(fill * c for c in cells) + right
 
-    def row_lines(texts: list[str], bar: str, header_row: bool) -> list[str]:
-        columns = [_render_cell(text, width, how)
-                   for text, width, how in zip(texts, cells, justify)]
+    def row_lines(texts: list[str], bars: str, header_row: bool) -> list[str]:
+        columns = [
+            _render_cell(text, width, how)
+            for text, width, how in zip(texts, cells, justify)
+        ]
         height = max(len(col) for col in columns)
         padded = []
         for col, width in zip(columns, cells):
             blank = [" " * width] * (height - len(col))
             # Header cells sit at the bottom of their row, body cells at the top.
             padded.append(blank + col if header_row else col + blank)
-        return [bar + bar.join(parts) + bar for parts in zip(*padded)]
+        left, _, divider, right = bars
+        return [left + divider.join(parts) + right for parts in zip(*padded)]
 
-    lines = [rule(_TOP), *row_lines(header, _HEAD_BAR, True), rule(_HEAD_RULE)]
+    lines = [rule(top), *row_lines(header, head, True), rule(head_rule)]
     for index, row in enumerate(rows):
         if index:
-            lines.append(rule(_ROW_RULE))
-        lines.extend(row_lines(row, _BAR, False))
-    lines.append(rule(_BOTTOM))
+            lines.append(rule(body_rule))
+        lines.extend(row_lines(row, body, False))
+    lines.append(rule(bottom))
     return lines
 
 
-def _ratio_reduce(total: int, ratios: list[int], maximums: list[int],
-                  values: list[int]) -> list[int]:
+def _ratio_reduce(
+    total: int, ratios: list[int], maximums: list[int], values: list[int]
+) -> list[int]:
     """Take ``total`` off ``values`` in proportion to ``ratios`` (rich's rounding)."""
     ratios = [ratio if maximum else 0 for ratio, maximum in zip(ratios, maximums)]
     total_ratio = sum(ratios)
@@ -402,7 +444,9 @@ def _render_cell(text: str, width: int, justify: str) -> list[str]:
     inner = width - 2
     if inner < 1:
         return [" " * width]
-    return [f" {line.ljust(inner)} " for line in _wrap(text, inner, justify, "ellipsis")]
+    return [
+        f" {line.ljust(inner)} " for line in _wrap(text, inner, justify, "ellipsis")
+    ]
 
 
 def _wrap(text: str, width: int, justify: str, overflow: str) -> list[str]:
@@ -419,7 +463,7 @@ def _wrap(text: str, width: int, justify: str, overflow: str) -> list[str]:
         for piece in pieces:
             if len(piece) > width:  # trailing spaces past the edge go first
                 trailing = len(piece) - len(piece.rstrip())
-                piece = piece[:len(piece) - min(trailing, len(piece) - width)]
+                piece = piece[: len(piece) - min(trailing, len(piece) - width)]
             if justify == "left":
                 piece = _truncate(piece, width, overflow).ljust(width)
             elif justify == "right":
@@ -436,7 +480,7 @@ def _truncate(text: str, width: int, overflow: str) -> str:
     if len(text) <= width:
         return text
     if overflow == "ellipsis":
-        return text[:max(width - 1, 0)] + "…"
+        return text[: max(width - 1, 0)] + "…"
     return text[:width]
 
 
@@ -451,7 +495,7 @@ def _break_offsets(text: str, width: int, fold: bool) -> list[int]:
             used += len(word)
         elif word_length > width:
             if fold:
-                chunks = [word[i:i + width] for i in range(0, len(word), width)]
+                chunks = [word[i : i + width] for i in range(0, len(word), width)]
                 for chunk in chunks:
                     if start:
                         offsets.append(start)
@@ -468,8 +512,9 @@ def _break_offsets(text: str, width: int, fold: bool) -> list[int]:
 
 
 # ---------------------------------------------------------------------- Keras 2
-def _keras2_summary(model, line_length, positions, show_trainable,
-                    layer_range) -> list[str]:
+def _keras2_summary(
+    model, line_length, positions, show_trainable, layer_range
+) -> list[str]:
     """The lines of tf.keras 2.x's summary (TF 2.0 to 2.8 layout)."""
     if not model.built:
         raise ArgumentError(
@@ -499,17 +544,24 @@ def _keras2_summary(model, line_length, positions, show_trainable,
         for index, field in enumerate(fields):
             if index > 0:  # the previous column always ends in a space
                 line = line[:-1] + " "
-            line = (line + str(field))[:positions[index]]
+            line = (line + str(field))[: positions[index]]
             line += " " * (positions[index] - len(line))
         return line
 
-    lines = [f'Model: "{model.name}"', "_" * line_length, row(header),
-             "=" * line_length]
+    lines = [
+        f'Model: "{model.name}"',
+        "_" * line_length,
+        row(header),
+        "=" * line_length,
+    ]
     layers = _layer_slice(list(model.layers), layer_range)
     for index, layer in enumerate(layers):
         params = layer.count_params() if layer.built else "0 (unused)"
-        fields = [f"{layer.name} ({type(layer).__name__})", _keras2_output_shape(layer),
-                  params]
+        fields = [
+            f"{layer.name} ({type(layer).__name__})",
+            _keras2_output_shape(layer),
+            params,
+        ]
         connections = _connections(layer, node_ids) if not sequential_like else []
         if not sequential_like:
             fields.append(connections[0] if connections else "")
@@ -522,10 +574,12 @@ def _keras2_summary(model, line_length, positions, show_trainable,
         lines.append(("=" if index == len(layers) - 1 else "_") * line_length)
     trainable = _count(model.trainable_weights)
     non_trainable = _count(model.non_trainable_weights)
-    lines += [f"Total params: {trainable + non_trainable:,}",
-              f"Trainable params: {trainable:,}",
-              f"Non-trainable params: {non_trainable:,}",
-              "_" * line_length]
+    lines += [
+        f"Total params: {trainable + non_trainable:,}",
+        f"Trainable params: {trainable:,}",
+        f"Non-trainable params: {non_trainable:,}",
+        "_" * line_length,
+    ]
     return lines
 
 

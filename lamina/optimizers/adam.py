@@ -91,30 +91,50 @@ class Adam(Optimizer):
         self._velocity_hats = []
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(var_list, "velocity_hat")
-        self._fused_steps = self._fused_state(var_list)
+        self._fused_strides = self._fused_layout(var_list)
+        # torch's fused kernel divides by ``1 - beta**step``; an infinite step makes
+        # that 1, so passing Keras's `alpha` as its learning rate gives Keras's
+        # update in one pass over memory instead of seven.
+        self._fused_steps = None
+        if self._fused_strides is not None:
+            self._fused_steps = torch.full(
+                (), math.inf, dtype=torch.float32, device=var_list[0].device
+            )
 
-    def _fused_state(self, var_list):
-        """A step tensor for torch's fused Adam kernel, or None where it cannot run.
+    @staticmethod
+    def _fused_layout(var_list):
+        """The parameters' strides where torch's fused Adam kernel can run, else None.
 
-        The kernel divides by ``1 - beta**step``; an infinite step makes that 1,
-        so passing Keras's ``alpha`` as its learning rate gives Keras's update
-        in one pass over memory instead of seven.
+        The kernel walks parameter, gradient and slots as flat arrays, so each
+        must be dense and all four must share one layout; slots copy their
+        parameter's layout, and each step checks the gradients' and parameters'.
         """
-        if not var_list:
+        if not var_list or not hasattr(torch, "_fused_adam_"):
             return None
         device, dtype = var_list[0].device, var_list[0].dtype
-        if device.type not in ("cpu", "cuda") or not hasattr(torch, "_fused_adam_"):
+        if device.type not in ("cpu", "cuda") or dtype not in _FUSED_DTYPES:
             return None
         for v in var_list:
-            if (
-                v.device != device
-                or v.dtype != dtype
-                or dtype not in _FUSED_DTYPES
-                or not v.is_contiguous()
-                or v.is_sparse
-            ):
+            if v.device != device or v.dtype != dtype or v.layout != torch.strided:
                 return None
-        return torch.full((), math.inf, dtype=torch.float32, device=device)
+            dense = (
+                v.is_contiguous()
+                or (v.dim() == 4 and v.is_contiguous(memory_format=torch.channels_last))
+                or (
+                    v.dim() == 5
+                    and v.is_contiguous(memory_format=torch.channels_last_3d)
+                )
+            )
+            if not dense:
+                return None
+        return [v.stride() for v in var_list]
+
+    def _same_layout(self, params, grads, idx) -> bool:
+        strides = _take(self._fused_strides, idx)
+        stride = torch.Tensor.stride
+        return (
+            list(map(stride, grads)) == strides and list(map(stride, params)) == strides
+        )
 
     def _alpha(self, lr):
         t = self._local_step()
@@ -122,33 +142,53 @@ class Adam(Optimizer):
         beta_2_power = _f32(self._beta_2_f32**t)
         return lr * (math.sqrt(1 - beta_2_power) / (1 - beta_1_power))
 
+    def _update_with_lr(self, params, grads, idx) -> None:
+        grads = self._clip_gradients(grads)
+        lr = self._current_lr()
+        alpha = self._alpha(lr)
+        if (
+            self._use_fused
+            and self._fused_steps is not None
+            and not isinstance(alpha, torch.Tensor)
+            and self._same_layout(params, grads, idx)
+        ):
+            self._fused_update(params, grads, idx, lr, alpha)
+        else:
+            self._apply_weight_decay(params, idx, lr)
+            self._update(params, grads, idx, lr)
+
+    def _fused_update(self, params, grads, idx, lr: float, alpha: float) -> None:
+        decay = 0.0
+        if self.weight_decay is not None:
+            every = idx is None and len(self._decayed_params) == len(self._params)
+            if every and alpha != 0:
+                # The AdamW kernel scales by 1 - alpha * decay first: fold Keras's
+                # 1 - weight_decay * lr into it, saving a pass over the weights.
+                decay = self.weight_decay * lr / alpha
+            else:
+                self._apply_weight_decay(params, idx, lr)
+        kernel = torch._fused_adamw_ if decay else torch._fused_adam_
+        kernel(
+            params,
+            grads,
+            _take(self._momentums, idx),
+            _take(self._velocities, idx),
+            _take(self._velocity_hats, idx),
+            [self._fused_steps] * len(params),
+            lr=alpha,
+            beta1=self.beta_1,
+            beta2=self.beta_2,
+            weight_decay=decay,
+            eps=self.epsilon,
+            amsgrad=bool(self.amsgrad),
+            maximize=False,
+        )
+
     def _update(self, params, grads, idx, lr) -> None:
         alpha = self._alpha(lr)
         ms = _take(self._momentums, idx)
         vs = _take(self._velocities, idx)
         vhats = _take(self._velocity_hats, idx)
-        if (
-            self._use_fused
-            and self._fused_steps is not None
-            and not isinstance(alpha, torch.Tensor)
-            and all(map(torch.Tensor.is_contiguous, grads))
-        ):
-            torch._fused_adam_(
-                params,
-                grads,
-                ms,
-                vs,
-                vhats,
-                [self._fused_steps] * len(params),
-                lr=alpha,
-                beta1=self.beta_1,
-                beta2=self.beta_2,
-                weight_decay=0.0,
-                eps=self.epsilon,
-                amsgrad=bool(self.amsgrad),
-                maximize=False,
-            )
-            return
         torch._foreach_lerp_(ms, grads, 1 - self.beta_1)
         torch._foreach_mul_(vs, self.beta_2)
         torch._foreach_addcmul_(vs, grads, grads, value=1 - self.beta_2)

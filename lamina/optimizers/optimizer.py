@@ -64,7 +64,8 @@ def _check_number(
     )
     if bad:
         hi = ")" if high_open else "]"
-        rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}{hi}"
+        lo = "-inf" if low is None else low
+        rng = f"[{lo}, {'inf' if high is None else high}{hi}"
         raise ArgumentError(
             f"Argument `{name}` must be in {rng}. Received: {name}={value}"
         )
@@ -72,7 +73,7 @@ def _check_number(
 
 
 def _scaled_add_(dst: list, src: list, scale) -> None:
-    """``dst += scale * src`` for a float or a 0-dim tensor scale (one pass if float)."""
+    """``dst += scale * src`` for a float or 0-dim tensor scale (one pass if float)."""
     if isinstance(scale, torch.Tensor):
         torch._foreach_add_(dst, torch._foreach_mul(src, scale))
     else:
@@ -508,7 +509,7 @@ class Optimizer:
             self._apply([p.grad for p in params], params)
 
     def apply_gradients(self, grads_and_vars: Iterable) -> torch.Tensor:
-        """Apply ``(gradient, variable)`` pairs; returns `iterations` (as tf.keras did)."""
+        """Apply ``(gradient, variable)`` pairs; returns `iterations` as tf.keras."""
         pairs = list(grads_and_vars)
         if pairs:
             grads, variables = zip(*pairs)
@@ -744,7 +745,10 @@ class Optimizer:
                 f"{len(store.keys())} variables. "
             )
             if not self.built:
-                msg += "This is likely because the optimizer has not been called/built yet."
+                msg += (
+                    "This is likely because the optimizer has not been called/built "
+                    "yet."
+                )
             warnings.warn(msg, stacklevel=2)
             return
         self.set_weights([np.asarray(store[str(i)]) for i in range(len(variables))])

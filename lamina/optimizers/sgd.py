@@ -62,7 +62,8 @@ class SGD(Optimizer):
             or not (0 <= momentum <= 1)
         ):
             raise ArgumentError(
-                f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}"
+                "`momentum` must be a float between [0, 1]. "
+                f"Received: momentum={momentum}"
             )
         self.momentum = float(momentum)
         self.nesterov = nesterov

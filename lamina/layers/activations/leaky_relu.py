@@ -29,8 +29,10 @@ class LeakyReLU(Layer):
 
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
-            warn_deprecated_once("LeakyReLU.alpha", "LeakyReLU(alpha=...) is "
-                                 "deprecated; use negative_slope=...")
+            warn_deprecated_once(
+                "LeakyReLU.alpha",
+                "LeakyReLU(alpha=...) is deprecated; use negative_slope=...",
+            )
             negative_slope = kwargs.pop("alpha")
         super().__init__(**kwargs)
         if negative_slope is None or negative_slope < 0:

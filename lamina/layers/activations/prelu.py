@@ -40,8 +40,14 @@ class PReLU(Layer):
         the input's.
     """
 
-    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
-                 alpha_constraint=None, shared_axes=None, **kwargs):
+    def __init__(
+        self,
+        alpha_initializer="Zeros",
+        alpha_regularizer=None,
+        alpha_constraint=None,
+        shared_axes=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.alpha_initializer = initializers.get(alpha_initializer)
@@ -71,10 +77,17 @@ class PReLU(Layer):
                 f"{tuple(input_shape)}."
             )
         self.alpha = self.add_weight(
-            shape=param_shape, name="alpha", initializer=self.alpha_initializer,
-            regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
-        axes = {i: input_shape[i] for i in range(1, len(input_shape))
-                if i not in (self.shared_axes or [])}
+            shape=param_shape,
+            name="alpha",
+            initializer=self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
+        )
+        axes = {
+            i: input_shape[i]
+            for i in range(1, len(input_shape))
+            if i not in (self.shared_axes or [])
+        }
         self.input_spec = InputSpec(ndim=len(input_shape), axes=axes)
         self.built = True
 
@@ -87,10 +100,12 @@ class PReLU(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "alpha_initializer": serialize_keras_object(self.alpha_initializer),
-            "alpha_regularizer": serialize_keras_object(self.alpha_regularizer),
-            "alpha_constraint": serialize_keras_object(self.alpha_constraint),
-            "shared_axes": self.shared_axes,
-        })
+        config.update(
+            {
+                "alpha_initializer": serialize_keras_object(self.alpha_initializer),
+                "alpha_regularizer": serialize_keras_object(self.alpha_regularizer),
+                "alpha_constraint": serialize_keras_object(self.alpha_constraint),
+                "shared_axes": self.shared_axes,
+            }
+        )
         return config

@@ -52,10 +52,13 @@ class Softmax(Layer):
             inputs = torch.where(mask, inputs, _large_negative_number(inputs.dtype))
         axis = self.axis
         if isinstance(axis, tuple) and len(axis) > 1:
-            outputs = torch.exp(inputs - torch.logsumexp(inputs, dim=axis, keepdim=True))
+            outputs = torch.exp(
+                inputs - torch.logsumexp(inputs, dim=axis, keepdim=True)
+            )
         else:
             outputs = activations.softmax(
-                inputs, axis=axis[0] if isinstance(axis, tuple) else axis)
+                inputs, axis=axis[0] if isinstance(axis, tuple) else axis
+            )
         if mask is not None:
             outputs = torch.where(mask, outputs, 0.0)
         return outputs
@@ -63,7 +66,8 @@ class Softmax(Layer):
     def _check_mask(self, inputs: torch.Tensor, mask) -> torch.Tensor:
         mask = torch.as_tensor(mask, device=inputs.device)
         ok = mask.dim() <= inputs.dim() and all(
-            m in (1, i) for m, i in zip(mask.shape[::-1], inputs.shape[::-1]))
+            m in (1, i) for m, i in zip(mask.shape[::-1], inputs.shape[::-1])
+        )
         if not ok:
             raise ShapeError(
                 f"Layer '{self.name}': the `mask` must be broadcastable to `inputs` "

@@ -43,10 +43,20 @@ class Embedding(Layer):
         ``(batch, ..., output_dim)``.
     """
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 embeddings_regularizer=None, embeddings_constraint=None,
-                 mask_zero: bool = False, weights=None, lora_rank=None,
-                 lora_alpha=None, quantization_config=None, **kwargs):
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        embeddings_initializer="uniform",
+        embeddings_regularizer=None,
+        embeddings_constraint=None,
+        mask_zero: bool = False,
+        weights=None,
+        lora_rank=None,
+        lora_alpha=None,
+        quantization_config=None,
+        **kwargs,
+    ):
         for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ArgumentError(
@@ -59,8 +69,11 @@ class Embedding(Layer):
                 "by lamina."
             )
         if kwargs.get("input_length") is not None:
-            warn_deprecated_once("Embedding.input_length", "Embedding(input_length=...) "
-                                 "is deprecated; use an Input(shape=(length,)) instead.")
+            warn_deprecated_once(
+                "Embedding.input_length",
+                "Embedding(input_length=...) "
+                "is deprecated; use an Input(shape=(length,)) instead.",
+            )
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim
@@ -80,10 +93,12 @@ class Embedding(Layer):
         if self.built:
             return
         self.embeddings = self.add_weight(
-            shape=(self.input_dim, self.output_dim), name="embeddings",
+            shape=(self.input_dim, self.output_dim),
+            name="embeddings",
             initializer=self.embeddings_initializer,
             regularizer=self.embeddings_regularizer,
-            constraint=self.embeddings_constraint)
+            constraint=self.embeddings_constraint,
+        )
         self.built = True
 
     def call(self, inputs):
@@ -108,14 +123,24 @@ class Embedding(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "input_dim": self.input_dim,
-            "output_dim": self.output_dim,
-            "embeddings_initializer": serialize_keras_object(self.embeddings_initializer),
-            "embeddings_regularizer": serialize_keras_object(self.embeddings_regularizer),
-            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
-            "embeddings_constraint": serialize_keras_object(self.embeddings_constraint),
-            "mask_zero": self.mask_zero,
-            "quantization_config": None,
-        })
+        config.update(
+            {
+                "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "embeddings_initializer": serialize_keras_object(
+                    self.embeddings_initializer
+                ),
+                "embeddings_regularizer": serialize_keras_object(
+                    self.embeddings_regularizer
+                ),
+                "activity_regularizer": serialize_keras_object(
+                    self.activity_regularizer
+                ),
+                "embeddings_constraint": serialize_keras_object(
+                    self.embeddings_constraint
+                ),
+                "mask_zero": self.mask_zero,
+                "quantization_config": None,
+            }
+        )
         return config

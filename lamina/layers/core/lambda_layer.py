@@ -45,10 +45,16 @@ def func_load(code: str, defaults=None, closure=None) -> types.FunctionType:
     import lamina
 
     # Names a saved lambda may use: Keras code says `keras.ops...` or `K...`.
-    globs = {"__builtins__": builtins, "keras": lamina, "lamina": lamina,
-             "np": np, "torch": torch}
-    return types.FunctionType(code_object, globs, name=code_object.co_name,
-                              argdefs=defaults, closure=closure)
+    globs = {
+        "__builtins__": builtins,
+        "keras": lamina,
+        "lamina": lamina,
+        "np": np,
+        "torch": torch,
+    }
+    return types.FunctionType(
+        code_object, globs, name=code_object.co_name, argdefs=defaults, closure=closure
+    )
 
 
 class Lambda(Layer):
@@ -74,10 +80,15 @@ class Lambda(Layer):
         **kwargs: standard layer arguments (``name``, ``dtype``, ...).
     """
 
-    def __init__(self, function, output_shape=None, mask=None, arguments=None,
-                 **kwargs):
-        for key in ("function_type", "module", "output_shape_type",
-                    "output_shape_module"):
+    def __init__(
+        self, function, output_shape=None, mask=None, arguments=None, **kwargs
+    ):
+        for key in (
+            "function_type",
+            "module",
+            "output_shape_type",
+            "output_shape_module",
+        ):
             kwargs.pop(key, None)  # Keras 2 config keys
         super().__init__(**kwargs)
         if not callable(function):
@@ -144,10 +155,15 @@ class Lambda(Layer):
         if self._output_shape is not None:
             config["output_shape"] = (
                 _function_to_config(self._output_shape)
-                if callable(self._output_shape) else self._output_shape)
+                if callable(self._output_shape)
+                else self._output_shape
+            )
         if self.mask is not None:
-            config["mask"] = (_function_to_config(self.mask) if callable(self.mask)
-                              else serialization.serialize_keras_object(self.mask))
+            config["mask"] = (
+                _function_to_config(self.mask)
+                if callable(self.mask)
+                else serialization.serialize_keras_object(self.mask)
+            )
         config["arguments"] = serialization.serialize_keras_object(self.arguments)
         return config
 
@@ -161,24 +177,33 @@ class Lambda(Layer):
         legacy = config.pop("function_type", None)
         shape_legacy = config.pop("output_shape_type", None)
         config["function"] = _function_from_config(
-            config["function"], custom_objects, safe, legacy == "lambda")
+            config["function"], custom_objects, safe, legacy == "lambda"
+        )
         if config.get("output_shape") is not None:
             value = config["output_shape"]
-            if shape_legacy == "lambda" or _is_lambda_config(value) or (
-                    isinstance(value, dict) and "class_name" in value):
-                value = _function_from_config(value, custom_objects, safe,
-                                              shape_legacy == "lambda")
+            if (
+                shape_legacy == "lambda"
+                or _is_lambda_config(value)
+                or (isinstance(value, dict) and "class_name" in value)
+            ):
+                value = _function_from_config(
+                    value, custom_objects, safe, shape_legacy == "lambda"
+                )
             elif isinstance(value, list) and all(
-                    isinstance(d, (int, type(None))) for d in value):
+                isinstance(d, (int, type(None))) for d in value
+            ):
                 value = tuple(value)
             config["output_shape"] = value
         if config.get("mask") is not None and (
-                _is_lambda_config(config["mask"]) or isinstance(config["mask"], dict)):
-            config["mask"] = _function_from_config(config["mask"], custom_objects, safe,
-                                                   False)
+            _is_lambda_config(config["mask"]) or isinstance(config["mask"], dict)
+        ):
+            config["mask"] = _function_from_config(
+                config["mask"], custom_objects, safe, False
+            )
         if "arguments" in config:
             config["arguments"] = serialization.deserialize_keras_object(
-                config["arguments"], custom_objects=custom_objects)
+                config["arguments"], custom_objects=custom_objects
+            )
         return super().from_config(config)
 
 
@@ -189,8 +214,10 @@ def _is_lambda_config(value) -> bool:
 def _function_to_config(fn):
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
         code, defaults, closure = func_dump(fn)
-        return {"class_name": "__lambda__",
-                "config": {"code": code, "defaults": defaults, "closure": closure}}
+        return {
+            "class_name": "__lambda__",
+            "config": {"code": code, "defaults": defaults, "closure": closure},
+        }
     if callable(fn):
         return serialization.serialize_keras_object(fn)
     raise ArgumentError(
@@ -209,8 +236,14 @@ def _function_from_config(value, custom_objects, safe: bool, legacy_lambda: bool
     from lamina import activations
 
     # Named functions: the registry first, then lamina's activations by name.
-    known = {k: v for k, v in vars(activations).items()
-             if callable(v) and not k.startswith("_")}
+    known = {
+        k: v
+        for k, v in vars(activations).items()
+        if callable(v) and not k.startswith("_")
+    }
     return serialization.deserialize_keras_object(
-        value, custom_objects=custom_objects, module_objects=known,
-        printable_module_name="Lambda function")
+        value,
+        custom_objects=custom_objects,
+        module_objects=known,
+        printable_module_name="Lambda function",
+    )

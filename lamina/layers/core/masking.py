@@ -46,8 +46,9 @@ class Masking(Layer):
 
     def call(self, inputs):
         keep = torch.any(inputs != self.mask_value, dim=-1, keepdim=True)
-        return torch.where(keep, inputs, torch.zeros((), dtype=inputs.dtype,
-                                                     device=inputs.device))
+        return torch.where(
+            keep, inputs, torch.zeros((), dtype=inputs.dtype, device=inputs.device)
+        )
 
     def compute_output_shape(self, input_shape):
         return input_shape

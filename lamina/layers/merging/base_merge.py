@@ -32,8 +32,10 @@ class Merge(Layer):
 
     # ------------------------------------------------------------ shape checks
     def _check_is_list(self, input_shape) -> None:
-        if not isinstance(input_shape, (list, tuple)) or not input_shape or not all(
-            isinstance(s, (list, tuple)) for s in input_shape
+        if (
+            not isinstance(input_shape, (list, tuple))
+            or not input_shape
+            or not all(isinstance(s, (list, tuple)) for s in input_shape)
         ):
             raise ArgumentError(
                 f"Layer '{self.name}' ({type(self).__name__}) should be called on a "
@@ -47,7 +49,7 @@ class Merge(Layer):
         if not shape2:
             return tuple(shape1)
         output = list(shape1[: -len(shape2)])
-        for i, j in zip(shape1[-len(shape2):], shape2):
+        for i, j in zip(shape1[-len(shape2) :], shape2):
             if i is None or j is None:
                 output.append(None)
             elif i == 1 or j == 1 or i == j:
@@ -95,8 +97,10 @@ class Merge(Layer):
             if len({len(s) for s in shapes}) > 1:
                 # Keras lines ranks up by inserting axes right after the batch axis.
                 rank = max(len(s) for s in shapes)
-                inputs = [x.reshape(x.shape[:1] + (1,) * (rank - x.dim()) + x.shape[1:])
-                          for x in inputs]
+                inputs = [
+                    x.reshape(x.shape[:1] + (1,) * (rank - x.dim()) + x.shape[1:])
+                    for x in inputs
+                ]
         return self._merge_function(list(inputs))
 
     def _apply_merge_op_and_or_mask(self, op, inputs: list[torch.Tensor]):
@@ -118,8 +122,11 @@ class Merge(Layer):
                 x = torch.where(mask, x, output)
             if output_mask is not None:
                 output = torch.where(output_mask, output, x)
-            output_mask = (output_mask | mask) if (
-                mask is not None and output_mask is not None) else None
+            output_mask = (
+                (output_mask | mask)
+                if (mask is not None and output_mask is not None)
+                else None
+            )
             output = op(output, x)
         return output
 

@@ -55,7 +55,8 @@ class Dot(Merge):
         if isinstance(axes, list):
             axes = tuple(axes)
         if not isinstance(axes, int) and not (
-            isinstance(axes, tuple) and len(axes) == 2
+            isinstance(axes, tuple)
+            and len(axes) == 2
             and all(isinstance(a, int) for a in axes)
         ):
             raise ArgumentError(
@@ -96,7 +97,8 @@ class Dot(Merge):
         d1, d2 = shape1[axes[0]], shape2[axes[1]]
         b1, b2 = shape1[0], shape2[0]
         if (d1 is not None and d2 is not None and d1 != d2) or (
-                b1 is not None and b2 is not None and b1 != b2):
+            b1 is not None and b2 is not None and b1 != b2
+        ):
             raise ShapeError(
                 f"Layer '{self.name}': incompatible input shapes for Dot with "
                 f"axes={self.axes}: axis values {d1} (at axis {axes[0]}) != {d2} "

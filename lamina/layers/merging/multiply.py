@@ -40,8 +40,11 @@ class Multiply(Merge):
                     output_mask = mask if output_mask is None else output_mask | mask
             output = x if output is None else output * x
         if all_masked:
-            output = torch.where(output_mask, output,
-                                 torch.zeros((), dtype=output.dtype, device=output.device))
+            output = torch.where(
+                output_mask,
+                output,
+                torch.zeros((), dtype=output.dtype, device=output.device),
+            )
         return output
 
 
@@ -49,7 +52,8 @@ def multiply(inputs, **kwargs):
     """Functional form of `Multiply`.
 
     Example:
-        >>> lamina.layers.multiply([torch.full((2, 3), 2.0), torch.full((2, 3), 3.0)])[0, 0]
+        >>> twos, threes = torch.full((2, 3), 2.0), torch.full((2, 3), 3.0)
+        >>> lamina.layers.multiply([twos, threes])[0, 0]
         tensor(6.)
 
     Args:

@@ -46,8 +46,11 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or \
-                not 0 <= rate <= 1:
+        if (
+            isinstance(rate, bool)
+            or not isinstance(rate, (int, float))
+            or not 0 <= rate <= 1
+        ):
             raise ArgumentError(
                 "Invalid value received for argument `rate`. Expected a float value "
                 f"between 0 and 1. Received: rate={rate}"
@@ -68,8 +71,12 @@ class Dropout(Layer):
         if self.seed is None and self.noise_shape is None:
             keep = torch.rand_like(inputs)
         else:
-            keep = torch.rand(shape, dtype=inputs.dtype, device=inputs.device,
-                              generator=self._seeded_generator(inputs.device))
+            keep = torch.rand(
+                shape,
+                dtype=inputs.dtype,
+                device=inputs.device,
+                generator=self._seeded_generator(inputs.device),
+            )
         # In place: the uniform draws become the scaled 0/1 mask, so the forward
         # pass is one multiply and backward multiplies by the same saved mask.
         keep.ge_(self.rate).mul_(1.0 / (1.0 - self.rate))
@@ -81,7 +88,9 @@ class Dropout(Layer):
                 f"Layer '{self.name}': noise_shape={self.noise_shape} does not match "
                 f"the rank of the input of shape {tuple(inputs.shape)}."
             )
-        return tuple(i if n is None else n for n, i in zip(self.noise_shape, inputs.shape))
+        return tuple(
+            i if n is None else n for n, i in zip(self.noise_shape, inputs.shape)
+        )
 
     def _seeded_generator(self, device: torch.device) -> torch.Generator | None:
         if self.seed is None:
@@ -96,8 +105,9 @@ class Dropout(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed,
-                       "noise_shape": self.noise_shape})
+        config.update(
+            {"rate": self.rate, "seed": self.seed, "noise_shape": self.noise_shape}
+        )
         return config
 
 
@@ -114,8 +124,9 @@ def _validate_noise_shape(noise_shape) -> tuple | None:
             f"list of integers. Received: noise_shape={noise_shape!r}"
         ) from None
     for i, dim in enumerate(noise_shape):
-        if dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)
-                                or dim <= 0):
+        if dim is not None and (
+            not isinstance(dim, int) or isinstance(dim, bool) or dim <= 0
+        ):
             raise ArgumentError(
                 "Invalid value received for argument `noise_shape`. Expected "
                 f"positive integers or None. Received {dim!r} at index {i}: "

@@ -39,8 +39,11 @@ class Reshape(Layer):
                 "Reshape: `target_shape` must be a tuple of integers. Received: "
                 f"target_shape={target_shape!r}"
             ) from None
-        bad = [d for d in target_shape if not isinstance(d, int) or isinstance(d, bool)
-               or (d <= 0 and d != -1)]
+        bad = [
+            d
+            for d in target_shape
+            if not isinstance(d, int) or isinstance(d, bool) or (d <= 0 and d != -1)
+        ]
         if bad or target_shape.count(-1) > 1:
             raise ArgumentError(
                 "Reshape: `target_shape` must hold positive integers and at most one "

@@ -1,0 +1,501 @@
+"""Finding, checking, reading and downloading the files behind `lamina.datasets`.
+
+Every loader looks for its data in the same order:
+
+1. the Keras cache folder (`$KERAS_HOME/datasets`, else `~/.keras/datasets`), in
+   the file names and formats Keras uses, so data Keras already downloaded is
+   reused (an explicit `path=` names that file instead of the default one);
+2. the original distribution files (IDX `.gz`, `cifar-10-python.tar.gz`, UCI
+   `housing.data`, ...) in the cache folder or in the folders listed in the
+   `LAMINA_DATA_DIR` environment variable (`os.pathsep`-separated), directly or
+   in a subfolder named after the dataset;
+3. a download from the address Keras uses, checked against Keras's SHA-256,
+   written atomically into the cache folder.
+
+A file that exists but cannot be read is never deleted: it is reported with a
+warning that says why it is not used, and the search goes on. A download that
+replaces such a file first moves it aside (`<name>.invalid`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import pickle
+import struct
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+# Where Keras's own copies of the datasets live.
+KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+DATA_DIR_VARIABLE = "LAMINA_DATA_DIR"
+_DOWNLOAD_TIMEOUT_S = 60
+_CHUNK = 1 << 20
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """The data is neither on disk nor downloadable (for example offline)."""
+
+
+class DatasetIntegrityError(ValueError):
+    """A file exists but fails its check (hash, format or content)."""
+
+
+class UnusableFileError(ValueError):
+    """Raised by a reader when a file is not in the expected format."""
+
+
+# Errors that mean "this file is damaged or not what we expected", as opposed
+# to programming errors, which must propagate.
+_READ_ERRORS = (
+    UnusableFileError,
+    OSError,
+    EOFError,
+    KeyError,
+    ValueError,
+    zipfile.BadZipFile,
+    pickle.UnpicklingError,
+)
+
+
+# --------------------------------------------------------------------- folders
+
+
+def keras_home() -> Path:
+    """`$KERAS_HOME`, else `~/.keras` (Keras's own rule)."""
+    home = os.environ.get("KERAS_HOME")
+    return Path(home).expanduser() if home else Path("~/.keras").expanduser()
+
+
+def cache_dirs() -> list[Path]:
+    """The folders searched for Keras-format files, the writable one first.
+
+    Keras writes to `/tmp/.keras/datasets` when its home is not writable, so
+    that folder is searched too in that case.
+    """
+    base = keras_home()
+    dirs = [base / "datasets"]
+    if not _writable(base):
+        dirs.append(Path(tempfile.gettempdir()) / ".keras" / "datasets")
+    return dirs
+
+
+def download_dir() -> Path:
+    """The cache folder downloads go to (created on demand)."""
+    base = keras_home()
+    if not _writable(base):
+        base = Path(tempfile.gettempdir()) / ".keras"
+    folder = base / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _writable(path: Path) -> bool:
+    # A home that does not exist yet is writable if it can be created.
+    while not path.exists():
+        if path.parent == path:
+            return False
+        path = path.parent
+    return os.access(path, os.W_OK)
+
+
+def data_dirs(subfolders: Iterable[str] = (), roots: bool = True) -> list[Path]:
+    """Folders that may hold original distribution files, in search order.
+
+    For each folder in the cache and in `$LAMINA_DATA_DIR`: its dataset
+    subfolders (e.g. `mnist/`), then the folder itself unless `roots` is False
+    (for files whose names another dataset uses too).
+    """
+    roots = list(cache_dirs())
+    roots += [
+        Path(p).expanduser()
+        for p in os.environ.get(DATA_DIR_VARIABLE, "").split(os.pathsep)
+        if p
+    ]
+    found = []
+    for root in roots:
+        for folder in [root / s for s in subfolders] + ([root] if roots else []):
+            if folder.is_dir() and folder not in found:
+                found.append(folder)
+    return found
+
+
+def cache_file(path: str | os.PathLike, default: str) -> tuple[Path, bool]:
+    """Where a Keras-format file is looked for and downloaded to.
+
+    A bare file name (Keras's `path=` argument) is taken relative to the cache
+    folder; a path with a folder in it names the file itself.
+
+    Returns:
+        `(location, explicit)`, where `explicit` is True when the caller named
+        a file other than the default one.
+    """
+    path = Path(os.fspath(path)).expanduser()
+    explicit = str(path) != default
+    if path.is_absolute() or len(path.parts) > 1:
+        return path, explicit
+    for folder in cache_dirs():
+        if (folder / path).exists():
+            return folder / path, explicit
+    return cache_dirs()[0] / path, explicit
+
+
+# ---------------------------------------------------------------- the search
+
+
+def first_readable(
+    attempts: Iterable[tuple[Path, Callable[[], T]]],
+    fetch: Callable[[list[str]], T],
+    explicit: Path | None = None,
+) -> T:
+    """Return what the first readable candidate gives, else what `fetch` gives.
+
+    Args:
+        attempts: `(path, read)` pairs, tried in order; `read()` raises one of
+            the usual file errors when the file is unusable.
+        fetch: called with the reasons the candidates were rejected, when none
+            was usable (normally it downloads, or raises `DatasetNotFoundError`).
+        explicit: a file the user named; if it is unusable that is an error
+            rather than a warning.
+    """
+    rejected: list[str] = []
+    for path, read in attempts:
+        try:
+            return read()
+        except _READ_ERRORS as exc:
+            reason = f"{path}: {_describe(exc)}"
+            if explicit is not None and Path(path) == explicit:
+                raise DatasetIntegrityError(
+                    f"Cannot read {path}: {_describe(exc)}. The file is kept as it "
+                    "is; remove or replace it, or pass another `path`."
+                ) from exc
+            warnings.warn(
+                f"Not using {path}: {_describe(exc)}. The file is kept as it is; "
+                "looking for the data elsewhere.",
+                stacklevel=3,
+            )
+            rejected.append(reason)
+    return fetch(rejected)
+
+
+def existing(paths: Iterable[Path]) -> Iterator[Path]:
+    seen = set()
+    for path in paths:
+        if path.exists() and path not in seen:
+            seen.add(path)
+            yield path
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, UnusableFileError) else f"{type(exc).__name__}: {text}"
+
+
+def not_found(
+    title: str,
+    keras_file: Path,
+    url: str,
+    reason: str,
+    originals: Iterable[str] = (),
+    subfolder: str = "",
+    rejected: Iterable[str] = (),
+) -> DatasetNotFoundError:
+    """The error raised when no source gave the data: says what to put where."""
+    lines = [
+        f"The {title} dataset was not found on this machine and could not be "
+        f"downloaded from {url} ({reason}).",
+        f"Put Keras's file {keras_file.name} at {keras_file}",
+    ]
+    originals = list(originals)
+    if originals:
+        where = f"<folder>/{subfolder}" if subfolder else "<folder>"
+        lines.append(
+            f"or the original files ({', '.join(originals)}) in {where}, with "
+            f"{DATA_DIR_VARIABLE}=<folder> set (or in {keras_file.parent})"
+        )
+    rejected = list(rejected)
+    if rejected:
+        lines.append("Files found but not used: " + "; ".join(rejected))
+    return DatasetNotFoundError(".\n".join(lines) + ".")
+
+
+# ---------------------------------------------------------------- downloading
+
+
+def _open_url(url: str):
+    return urllib.request.urlopen(url, timeout=_DOWNLOAD_TIMEOUT_S)
+
+
+def download(
+    url: str,
+    target: Path,
+    sha256: str | None = None,
+    md5: str | None = None,
+    check: Callable[[Path], None] | None = None,
+) -> Path:
+    """Download `url` to `target` atomically and check it.
+
+    The bytes go to a temporary file beside `target`, are flushed and fsynced,
+    checked (`sha256`/`md5` of the file, then `check(path)`), and only then
+    renamed over `target`, so `target` is never half-written. A file already at
+    `target` (one that failed its own check) is moved to `<target>.invalid`
+    rather than overwritten. A download that fails its check is kept as
+    `<target>.failed-check` and a `DatasetIntegrityError` is raised.
+
+    Raises:
+        DatasetNotFoundError: the URL could not be fetched; the message has the
+            reason (the caller usually re-raises a fuller message).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Downloading data from {url}", flush=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                    dir=target.parent)
+    tmp = Path(tmp_name)
+    hashers = {"sha256": hashlib.sha256(), "md5": hashlib.md5()}
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with _open_url(url) as response:
+                    while chunk := response.read(_CHUNK):
+                        out.write(chunk)
+                        for hasher in hashers.values():
+                            hasher.update(chunk)
+            except (urllib.error.URLError, OSError) as exc:
+                raise DatasetNotFoundError(_url_reason(exc)) from exc
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        # Only our own partial temporary file is removed, never a cached file.
+        tmp.unlink(missing_ok=True)
+        raise
+    for name, expected in (("sha256", sha256), ("md5", md5)):
+        actual = hashers[name].hexdigest()
+        if expected is not None and actual != expected.lower():
+            kept = _keep_aside(tmp, target, ".failed-check")
+            raise DatasetIntegrityError(
+                f"The file downloaded from {url} has {name} {actual}, expected "
+                f"{expected}. It was not used and is kept at {kept}."
+            )
+    if check is not None:
+        try:
+            check(tmp)
+        except _READ_ERRORS as exc:
+            kept = _keep_aside(tmp, target, ".failed-check")
+            raise DatasetIntegrityError(
+                f"The file downloaded from {url} is not usable ({_describe(exc)}). "
+                f"It is kept at {kept}."
+            ) from exc
+    if target.exists():
+        moved = _keep_aside(target, target, ".invalid")
+        warnings.warn(f"The unusable file {target} was moved to {moved}.",
+                      stacklevel=2)
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+    return target
+
+
+def _url_reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"HTTP {exc.code} {exc.reason}"
+    if isinstance(exc, urllib.error.URLError):
+        return f"{exc.reason}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _keep_aside(source: Path, target: Path, suffix: str) -> Path:
+    """Rename `source` to a free `<target><suffix>[.N]` name and return it."""
+    candidate = target.with_name(target.name + suffix)
+    n = 1
+    while candidate.exists():
+        candidate = target.with_name(f"{target.name}{suffix}.{n}")
+        n += 1
+    os.replace(source, candidate)
+    return candidate
+
+
+def _fsync_dir(folder: Path) -> None:
+    # Makes the rename itself durable; not possible on every platform.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def file_hash(path: Path, algorithm: str = "sha256") -> str:
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+# ----------------------------------------------------------------- file formats
+
+
+def read_npz(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """Numeric arrays from an `.npz`, with pickles refused outright."""
+    with np.load(path, allow_pickle=False) as f:
+        missing = [k for k in keys if k not in f.files]
+        if missing:
+            raise UnusableFileError(
+                f"missing array(s) {missing} (found {sorted(f.files)})"
+            )
+        return {k: f[k] for k in keys}
+
+
+def check_pairs(arrays: dict[str, np.ndarray], x_ndim: int) -> None:
+    """Checks `x_train`/`y_train` and `x_test`/`y_test` agree in length and rank."""
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != x_ndim or y.ndim != 1 or len(x) != len(y):
+            raise UnusableFileError(
+                f"x_{split} has shape {x.shape} and y_{split} {y.shape}; expected "
+                f"{x_ndim}-d samples and one label per sample"
+            )
+
+
+_ALLOWED_GLOBALS = frozenset(
+    {
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+    }
+)
+
+
+def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
+    # Python 3 pickles bytes (protocol <= 2) as _codecs.encode(str, "latin1");
+    # only that codec is accepted.
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"refusing _codecs.encode(..., {encoding!r})")
+    return text.encode("latin1")
+
+
+class RestrictedUnpickler(pickle.Unpickler):
+    """Unpickles only plain containers, strings, numbers and numpy arrays.
+
+    Dataset files are pickles (the CIFAR batches, IMDB's ragged arrays); a
+    normal unpickler would run whatever code a tampered file names.
+    """
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _ALLOWED_GLOBALS:
+            return super().find_class(module, name)
+        if (module, name) == ("_codecs", "encode"):
+            return _latin1_encode
+        raise pickle.UnpicklingError(
+            f"refusing to load {module}.{name} from a dataset file (only numpy "
+            "arrays and plain Python values are allowed)"
+        )
+
+
+def load_pickle(stream: io.BufferedIOBase, encoding: str = "ASCII") -> Any:
+    return RestrictedUnpickler(stream, encoding=encoding).load()
+
+
+def read_npz_objects(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """Arrays from an `.npz` that may hold object arrays, without unsafe pickles."""
+    keys = list(keys)
+    arrays = {}
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        missing = [k for k in keys if f"{k}.npy" not in names]
+        if missing:
+            raise UnusableFileError(f"missing array(s) {missing}")
+        for key in keys:
+            with archive.open(f"{key}.npy") as member:
+                arrays[key] = _read_npy(io.BytesIO(member.read()))
+    return arrays
+
+
+def _read_npy(stream: io.BytesIO) -> np.ndarray:
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        # Versions 2 and 3 share the header layout; 3 only allows UTF-8 text.
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    if not dtype.hasobject:
+        stream.seek(0)
+        return np.lib.format.read_array(stream, allow_pickle=False)
+    array = load_pickle(stream, encoding="latin1")
+    if not isinstance(array, np.ndarray) or array.shape != shape:
+        raise UnusableFileError(f"object array does not match its header {shape}")
+    return array
+
+
+def read_idx(path: Path | None, expected_ndim: int, payload: bytes | None = None):
+    """An IDX file of unsigned bytes (gzip'd or not) as a writable uint8 array."""
+    if payload is None:
+        with open(path, "rb") as f:
+            payload = f.read()
+        if payload[:2] == b"\x1f\x8b":
+            payload = gzip.decompress(payload)
+    if payload[:3] != b"\x00\x00\x08" or payload[3] != expected_ndim:
+        raise UnusableFileError(
+            f"not an IDX file of {expected_ndim}-d unsigned bytes "
+            f"(header {payload[:4].hex()})"
+        )
+    offset = 4 + 4 * expected_ndim
+    shape = struct.unpack(f">{expected_ndim}I", payload[4:offset])
+    if len(payload) - offset != int(np.prod(shape)):
+        raise UnusableFileError(
+            f"header says shape {shape} but there are {len(payload) - offset} bytes"
+        )
+    # A bytearray keeps the result writable (np.frombuffer on bytes is not).
+    data = bytearray(memoryview(payload)[offset:])
+    return np.frombuffer(data, np.uint8).reshape(shape)
+
+
+IDX_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
+
+
+def idx_paths(folder: Path) -> list[Path] | None:
+    """The four MNIST-layout IDX files in `folder` (`.gz` or plain), or None."""
+    paths = []
+    for name in IDX_FILES:
+        for candidate in (folder / f"{name}.gz", folder / name):
+            if candidate.is_file():
+                paths.append(candidate)
+                break
+        else:
+            return None
+    return paths
+
+
+def read_idx_set(paths: list[Path]):
+    """`(x_train, y_train), (x_test, y_test)` from the four IDX files."""
+    x_train, y_train, x_test, y_test = (
+        read_idx(p, ndim) for p, ndim in zip(paths, (3, 1, 3, 1))
+    )
+    for x, y in ((x_train, y_train), (x_test, y_test)):
+        if len(x) != len(y):
+            raise UnusableFileError(
+                f"{len(x)} images but {len(y)} labels in {paths[0].parent}"
+            )
+    return (x_train, y_train), (x_test, y_test)

@@ -1,0 +1,60 @@
+"""MNIST handwritten digits dataset."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lamina.datasets import _files
+
+_URL = f"{_files.KERAS_ORIGIN}mnist.npz"
+_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def load_data(path: str | os.PathLike = "mnist.npz"):
+    """Loads the MNIST dataset: 60,000 28x28 grayscale digits and 10,000 tests.
+
+    The data comes from Keras's cache file (`~/.keras/datasets/mnist.npz`, or
+    `$KERAS_HOME/datasets`), else from the four original IDX files
+    (`train-images-idx3-ubyte.gz`, ...) in the cache folder or in
+    `$LAMINA_DATA_DIR` (or its `mnist/` subfolder), else it is downloaded from
+    Keras's address and checked against Keras's SHA-256.
+
+    Args:
+        path: the cache file; a bare name is relative to the Keras cache folder.
+
+    Returns:
+        `(x_train, y_train), (x_test, y_test)`: uint8 arrays of shapes
+        `(60000, 28, 28)`, `(60000,)`, `(10000, 28, 28)`, `(10000,)`.
+
+    Example:
+        >>> (x_train, y_train), (x_test, y_test) = mnist.load_data()
+        >>> x_train.shape
+        (60000, 28, 28)
+    """
+    target, explicit = _files.cache_file(path, "mnist.npz")
+    attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing([target])]
+    for folder in _files.data_dirs(("mnist",)):
+        paths = _files.idx_paths(folder)
+        if paths:
+            attempts.append((folder, lambda paths=paths: _files.read_idx_set(paths)))
+
+    def fetch(rejected):
+        try:
+            _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
+        except _files.DatasetNotFoundError as exc:
+            raise _files.not_found(
+                "MNIST", target, _URL, str(exc),
+                originals=[f"{n}.gz" for n in _files.IDX_FILES],
+                subfolder="mnist", rejected=rejected,
+            ) from None
+        return _read_npz(target)
+
+    return _files.first_readable(attempts, fetch, target if explicit else None)
+
+
+def _read_npz(path: Path):
+    arrays = _files.read_npz(path, _ARRAYS)
+    _files.check_pairs(arrays, x_ndim=3)
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
