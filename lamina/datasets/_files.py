@@ -499,3 +499,27 @@ def read_idx_set(paths: list[Path]):
                 f"{len(x)} images but {len(y)} labels in {paths[0].parent}"
             )
     return (x_train, y_train), (x_test, y_test)
+
+
+# ------------------------------------------------------- Keras's train/test split
+
+
+def check_test_split(test_split: float) -> None:
+    if not 0 <= test_split < 1:
+        # ArgumentError lives in lamina.errors, imported here to keep this
+        # module's import cost to numpy and the standard library.
+        from lamina.errors import ArgumentError
+
+        raise ArgumentError(
+            "`test_split` must be a fraction in [0, 1) of the data to keep for "
+            f"testing. Received: test_split={test_split!r}"
+        )
+
+
+def shuffle_and_split(x: np.ndarray, y: np.ndarray, test_split: float, seed: int):
+    """Keras's split: shuffle with `RandomState(seed)`, then cut train | test."""
+    indices = np.arange(len(x))
+    np.random.RandomState(seed).shuffle(indices)
+    x, y = x[indices], y[indices]
+    cut = int(len(x) * (1 - test_split))
+    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))

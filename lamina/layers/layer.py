@@ -86,7 +86,7 @@ class Variable(torch.nn.Parameter):
         return self.detach()
 
     def numpy(self) -> np.ndarray:  # type: ignore[override]
-        return self.detach().cpu().numpy()
+        return self.detach().cpu().numpy().copy()
 
     def assign(self, value) -> Variable:
         value = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor)
@@ -424,7 +424,8 @@ class Layer(torch.nn.Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as numpy arrays, in Keras layout and order."""
-        return [w.detach().cpu().numpy() for w in self.weights]
+        # A copy: on the CPU .numpy() would share memory with the live weights.
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights: Iterable) -> None:
         """Set the weights from numpy arrays in Keras layout and order."""

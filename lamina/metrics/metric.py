@@ -69,9 +69,7 @@ class Metric:
         # tensor would chain every step's graph onto the state and keep it alive.
         update = cls.__dict__.get("update_state")
         if update is not None and not getattr(update, "_lamina_no_grad", False):
-            wrapped = functools.wraps(update)(torch.no_grad()(update))
-            wrapped._lamina_no_grad = True
-            cls.update_state = wrapped
+            cls.update_state = _without_grad(update)
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Metrics that hold other metrics (as Keras's do) expose their state too.
@@ -181,6 +179,18 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
     __str__ = __repr__
+
+
+def _without_grad(update: Callable) -> Callable:
+    @functools.wraps(update)
+    def update_state(self, *args, **kwargs):
+        if not torch.is_grad_enabled():  # nested call (super()): already off
+            return update(self, *args, **kwargs)
+        with torch.no_grad():
+            return update(self, *args, **kwargs)
+
+    update_state._lamina_no_grad = True
+    return update_state
 
 
 def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:

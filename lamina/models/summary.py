@@ -220,19 +220,52 @@ def _output_shape_text(layer) -> str:
             _format_shape(t.shape) for t in layer._inbound_nodes[-1].output_tensors
         ]
         return shapes[0] if len(shapes) == 1 else "[" + ", ".join(shapes) + "]"
-    if getattr(layer, "_build_shapes", None) is None:
+    if getattr(layer, "_build_shapes", None) is None or not _knows_output_shape(layer):
         return "?"
     try:
         shapes = layer.compute_output_shape(layer._build_shapes)
     except Exception:  # noqa: BLE001 - a summary shows "?" rather than fail
         return "?"
+    leaves = _shape_leaves(shapes)
+    # One shape in a container is shown bare: Keras flattens before printing.
+    if len(leaves) == 1:
+        return _format_shape(leaves[0])
     return _format_shape_tree(shapes)
 
 
-def _format_shape_tree(shapes) -> str:
-    if isinstance(shapes, (tuple, list)) and all(
+def _knows_output_shape(layer) -> bool:
+    """Whether Keras could tell this layer's output shape without a recorded call.
+
+    Keras asks ``compute_output_shape``, which every built-in layer implements
+    and a custom layer only if its author wrote one; lamina's base class can
+    always trace the shape, so ask where the class comes from instead.
+    """
+    from lamina.layers.layer import Layer
+    from lamina.models.model import Model
+
+    for cls in type(layer).__mro__:
+        if cls in (Layer, Model):
+            return False
+        if "compute_output_shape" in vars(cls) or cls.__module__.startswith("lamina."):
+            return True
+    return False
+
+
+def _shape_leaves(shapes) -> list:
+    if _is_shape(shapes):
+        return [shapes]
+    items = shapes.values() if isinstance(shapes, dict) else shapes
+    return [leaf for item in items for leaf in _shape_leaves(item)]
+
+
+def _is_shape(shapes) -> bool:
+    return isinstance(shapes, (tuple, list)) and all(
         d is None or isinstance(d, int) for d in shapes
-    ):
+    )
+
+
+def _format_shape_tree(shapes) -> str:
+    if _is_shape(shapes):
         return _format_shape(shapes)
     if isinstance(shapes, dict):
         return (
@@ -590,7 +623,7 @@ def _keras2_output_shape(layer) -> str:
         shape = layer.output_shape
     except AttributeError:  # never called, or called with different shapes
         return "multiple"
-    if isinstance(layer, InputLayer) and layer._outbound_nodes:
+    if isinstance(layer, InputLayer):
         # tf.keras 2 reports a functional model's input shape inside a list.
         return str([shape])
     return str(shape)

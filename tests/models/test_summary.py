@@ -113,16 +113,24 @@ def two_outputs():
     return lamina.Model(inp, outputs, name="two_outputs")
 
 
+class Halve(layers.Layer):
+    """A custom layer without compute_output_shape: its shape shows as "?"."""
+
+    def call(self, x):
+        return x / 2
+
+
 class Net(lamina.Model):
     """A subclassed model, built by calling it on data."""
 
     def __init__(self):
         super().__init__(name="net")
         self.d1 = layers.Dense(5, name="d1")
+        self.halve = Halve(name="halve")
         self.d2 = layers.Dense(2, name="d2", trainable=False)
 
     def call(self, x):
-        return self.d2(self.d1(x))
+        return self.d2(self.halve(self.d1(x)))
 
 
 def subclassed():
@@ -507,6 +515,8 @@ Model: "net"
 ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━┩
 │ d1 (Dense)                  │ (2, 5)                │         20 │   Y   │
 ├─────────────────────────────┼───────────────────────┼────────────┼───────┤
+│ halve (Halve)               │ ?                     │          0 │   -   │
+├─────────────────────────────┼───────────────────────┼────────────┼───────┤
 │ d2 (Dense)                  │ (2, 2)                │         12 │   N   │
 └─────────────────────────────┴───────────────────────┴────────────┴───────┘
  Total params: 32 (128.00 B)
@@ -704,6 +714,8 @@ def test_keras2_subclassed_model_shapes_are_multiple():
         "Layer (type)                 Output Shape              Param #   ",
         "=" * 65,
         "d1 (Dense)                   multiple                  20        ",
+        "_" * 65,
+        "halve (Halve)                multiple                  0         ",
         "_" * 65,
         "d2 (Dense)                   multiple                  12        ",
         "=" * 65,

@@ -1,0 +1,98 @@
+"""Keras's post-processing of word-index sequences (shared by imdb and reuters)."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from lamina.datasets import _files
+from lamina.errors import ArgumentError
+
+
+def legacy_kwargs(kwargs: dict, num_words: int | None) -> int | None:
+    """Keras 1's `nb_words` spelling of `num_words`; anything else is an error."""
+    if "nb_words" in kwargs:
+        warnings.warn(
+            "The `nb_words` argument of `load_data` is deprecated; use `num_words`.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        num_words = kwargs.pop("nb_words")
+    if kwargs:
+        raise TypeError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
+    return num_words
+
+
+def offset(sequences, start_char: int | None, index_from: int) -> list[list[int]]:
+    """Prepends `start_char` and shifts word ranks by `index_from`, as Keras does."""
+    if start_char is not None:
+        return [[start_char] + [w + index_from for w in x] for x in sequences]
+    if index_from:
+        return [[w + index_from for w in x] for x in sequences]
+    return [list(x) for x in sequences]
+
+
+def drop_long(maxlen: int, sequences: list, labels) -> tuple[list, list]:
+    """Keeps the sequences strictly shorter than `maxlen` (Keras's rule)."""
+    kept = [(x, y) for x, y in zip(sequences, labels) if len(x) < maxlen]
+    return [x for x, _ in kept], [y for _, y in kept]
+
+
+def limit_vocabulary(
+    sequences: list, num_words: int | None, skip_top: int, oov_char: int | None
+) -> list[list[int]]:
+    """Replaces (or, without `oov_char`, drops) ranks outside `[skip_top, num_words)`."""
+    if not num_words:
+        num_words = max(max(x) for x in sequences)
+    if oov_char is not None:
+        return [
+            [w if skip_top <= w < num_words else oov_char for w in x] for x in sequences
+        ]
+    return [[w for w in x if skip_top <= w < num_words] for x in sequences]
+
+
+def object_array(sequences: list) -> np.ndarray:
+    """A 1-d object array of lists, even when all lists have the same length."""
+    array = np.empty(len(sequences), dtype=object)
+    for i, sequence in enumerate(sequences):
+        array[i] = sequence
+    return array
+
+
+def check_kept(maxlen, *parts) -> None:
+    if any(not part for part in parts):
+        raise ArgumentError(
+            f"After filtering for sequences shorter than maxlen={maxlen}, no "
+            "sequence was kept. Increase `maxlen`."
+        )
+
+
+def load_word_index(
+    path, default: str, url: str, md5: str, subfolders: tuple[str, ...], title: str
+) -> dict[str, int]:
+    """A Keras word-index JSON file from the cache, `$LAMINA_DATA_DIR` or the web."""
+    target, explicit = _files.cache_file(path, default)
+    candidates = [target] + [d / default for d in _files.data_dirs(subfolders)]
+    attempts = [(p, lambda p=p: _read_index(p)) for p in _files.existing(candidates)]
+
+    def fetch(rejected):
+        try:
+            _files.download(url, target, md5=md5, check=_read_index)
+        except _files.DatasetNotFoundError as exc:
+            raise _files.not_found(
+                title, target, url, str(exc), rejected=rejected
+            ) from None
+        return _read_index(target)
+
+    return _files.first_readable(attempts, fetch, target if explicit else None)
+
+
+def _read_index(path: Path) -> dict[str, int]:
+    with open(path, encoding="utf-8") as f:
+        index = json.load(f)
+    if not isinstance(index, dict):
+        raise _files.UnusableFileError("not a JSON object of word -> rank")
+    return index

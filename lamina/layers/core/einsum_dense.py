@@ -1,0 +1,225 @@
+"""EinsumDense: a dense layer written as an einsum equation (any-rank kernel)."""
+
+from __future__ import annotations
+
+import re
+
+import torch
+
+from lamina import activations, constraints, initializers, regularizers
+from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.input_spec import InputSpec
+from lamina.layers.layer import Layer
+from lamina.saving.serialization import serialize_keras_object
+
+
+class EinsumDense(Layer):
+    """A dense layer whose product is ``einsum(equation, inputs, kernel)``.
+
+    The kernel's shape is read off the equation, the input shape and
+    `output_shape`; the bias covers the output axes named in `bias_axes`.
+    Multi-head attention uses it for its projections.
+
+    Example:
+        >>> layer = lamina.layers.EinsumDense("abc,cde->abde", output_shape=(None, 4, 8),
+        ...                                   bias_axes="de")
+        >>> layer(torch.zeros(2, 5, 16)).shape
+        torch.Size([2, 5, 4, 8])
+        >>> tuple(layer.kernel.shape)
+        (16, 4, 8)
+
+    Args:
+        equation: ``"ab,bc->ac"``, ``"...b,bc->...c"`` or ``"abc...,cd->abd..."``;
+            the first term is the input, the second the kernel. The batch axis
+            is the first input letter.
+        output_shape: the output shape without the batch size (an int for rank
+            2); ``None`` entries are taken from the input.
+        activation: activation name or function (none by default).
+        bias_axes: letters of the output axes that get a bias (none by default).
+        kernel_initializer / bias_initializer: initializers
+            (``glorot_uniform`` / ``zeros``).
+        kernel_regularizer / bias_regularizer / activity_regularizer: penalties.
+        kernel_constraint / bias_constraint: constraints.
+        **kwargs: standard layer arguments (``name``, ``dtype``, ...).
+    """
+
+    def __init__(
+        self,
+        equation,
+        output_shape,
+        activation=None,
+        bias_axes=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        for key in ("lora_rank", "lora_alpha", "quantization_config",
+                    "gptq_unpacked_column_size"):
+            if kwargs.get(key) is not None:
+                raise ArgumentError(f"EinsumDense: `{key}` is not supported by lamina.")
+            kwargs.pop(key, None)
+        super().__init__(**kwargs)
+        if not isinstance(equation, str) or _split_equation(equation) is None:
+            raise ArgumentError(
+                f"Invalid einsum equation {equation!r}. Equations must be in the form "
+                "[X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]...."
+            )
+        self.equation = equation
+        if isinstance(output_shape, int):
+            self.partial_output_shape = (output_shape,)
+        else:
+            self.partial_output_shape = tuple(output_shape)
+        self.bias_axes = bias_axes
+        self.activation = activations.get(activation)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self._linear = activations.get(None) is self.activation
+
+    def _analyze(self, input_shape):
+        try:
+            return _analyze_einsum(
+                self.equation, self.bias_axes, tuple(input_shape),
+                self.partial_output_shape)
+        except ShapeError as err:
+            raise ShapeError(f"Layer '{self.name}': {err}") from None
+
+    def build(self, input_shape) -> None:
+        kernel_shape, bias_shape, _, input_axes, output_axes = self._analyze(input_shape)
+        if None in kernel_shape or (bias_shape and None in bias_shape):
+            raise ShapeError(
+                f"Layer '{self.name}': the kernel shape {tuple(kernel_shape)} has "
+                f"unknown sizes; give them in `output_shape` or the input shape "
+                f"{tuple(input_shape)}."
+            )
+        initializer = self.kernel_initializer
+        if isinstance(initializer, initializers.VarianceScaling) and (
+            initializer.input_axes is None or initializer.output_axes is None
+        ):
+            # Keras counts fans over the axes the equation contracts and makes.
+            config = initializer.get_config()
+            config.update(seed=initializer.seed, input_axes=input_axes,
+                          output_axes=output_axes)
+            initializer = type(initializer).from_config(config)
+        self.kernel = self.add_weight(
+            name="kernel", shape=tuple(kernel_shape), initializer=initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.bias = self.add_weight(
+            name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+        ) if bias_shape is not None else None
+        self.input_spec = InputSpec(ndim=len(input_shape))
+        self.built = True
+
+    def call(self, inputs):
+        x = torch.einsum(self.equation, inputs, self.kernel)
+        if self.bias is not None:
+            x = x + self.bias
+        return x if self._linear else self.activation(x)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(self._analyze(input_shape)[2])
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({
+            "output_shape": self.partial_output_shape,
+            "equation": self.equation,
+            "activation": activations.serialize(self.activation),
+            "bias_axes": self.bias_axes,
+            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+            "bias_initializer": serialize_keras_object(self.bias_initializer),
+            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
+            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+            "bias_constraint": serialize_keras_object(self.bias_constraint),
+            "quantization_config": None,
+        })
+        return config
+
+
+def _split_equation(equation: str):
+    """``(input, kernel, output, left_elided)`` letters of an equation, or None."""
+    text = equation.replace("...", "0")
+    for pattern, left in (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$", False),
+                          ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)$", True),
+                          ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0$", False)):
+        match = re.match(pattern, text)
+        if match:
+            return (*match.groups(), left)
+    return None
+
+
+def _analyze_einsum(equation, bias_axes, input_shape, output_shape):
+    """Kernel shape, bias shape, full output shape and the fan axes (as Keras)."""
+    input_spec, weight_spec, output_spec, left_elided = _split_equation(equation)
+    elided = len(input_shape) - len(input_spec)
+    output_shape = [input_shape[0], *output_shape]
+    if elided > 0 and left_elided:
+        for i in range(1, elided):
+            output_shape.insert(1, input_shape[i])
+    elif elided > 0:
+        output_shape.extend(input_shape[len(input_shape) - elided:])
+    if left_elided:
+        input_map = {d: i + elided - len(input_shape) for i, d in enumerate(input_spec)}
+        output_map = {d: i + elided for i, d in enumerate(output_spec)}
+    else:
+        input_map = {d: i for i, d in enumerate(input_spec)}
+        output_map = {d: i for i, d in enumerate(output_spec)}
+    if elided < 0 or len(output_shape) <= max(output_map.values()):
+        raise ShapeError(
+            f"the equation {equation!r} does not fit input shape {input_shape} and "
+            f"output_shape {tuple(output_shape[1:])}."
+        )
+    for d in input_spec:
+        if d in output_map:
+            size_in, size_out = input_shape[input_map[d]], output_shape[output_map[d]]
+            if size_out is not None and size_in is not None and size_out != size_in:
+                raise ShapeError(
+                    f"Input shape and output shape do not match at shared dimension "
+                    f"'{d}'. Input shape is {size_in}, and output shape is {size_out}."
+                )
+    for d in output_spec:
+        if d not in input_spec and d not in weight_spec:
+            raise ShapeError(
+                f"Dimension '{d}' was specified in the output '{output_spec}' but has "
+                f"no corresponding dim in the input spec '{input_spec}' or weight "
+                f"spec '{weight_spec}'."
+            )
+    weight_shape, input_axes, output_axes = [], [], []
+    for i, d in enumerate(weight_spec):
+        if d in output_map:
+            weight_shape.append(output_shape[output_map[d]])
+            output_axes.append(i)
+        elif d in input_map:
+            weight_shape.append(input_shape[input_map[d]])
+            input_axes.append(i)
+        else:
+            raise ShapeError(
+                f"Weight dimension '{d}' did not have a match in either the input "
+                f"spec '{input_spec}' or the output spec '{output_spec}'. For this "
+                "layer, the weight must be fully specified."
+            )
+    bias_shape = None
+    if bias_axes is not None:
+        offset = elided if left_elided else 0
+        sizes = {c: output_shape[i + offset] for i, c in enumerate(output_spec)}
+        for c in bias_axes:
+            if c not in output_spec:
+                raise ShapeError(
+                    f"Bias dimension '{c}' was requested, but is not part of the "
+                    f"output spec '{output_spec}'."
+                )
+        first = min(output_spec.find(c) for c in bias_axes)
+        bias_shape = [sizes[c] if c in bias_axes else 1 for c in output_spec[first:]]
+        if not left_elided:
+            bias_shape.extend([1] * max(elided, 0))
+    return weight_shape, bias_shape, output_shape, input_axes, output_axes
