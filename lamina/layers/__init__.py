@@ -28,3 +28,6 @@ from lamina.layers.reshaping.flatten import Flatten
 from lamina.layers.reshaping.permute import Permute
 from lamina.layers.reshaping.repeat_vector import RepeatVector
 from lamina.layers.reshaping.reshape import Reshape
+from lamina.layers.core.einsum_dense import EinsumDense
+from lamina.layers.core.reversible_embedding import ReversibleEmbedding
+from lamina.layers.core.wrapper import Wrapper

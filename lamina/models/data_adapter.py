@@ -199,8 +199,10 @@ def _repack(structure, flat_values):
         values = iter(flat_values)
         return (next(values), next(values) if y is not None else None,
                 next(values) if sw is not None else None)
+    # `flat_values` skips the None leaves; put them back in flatten's order.
     values = iter(flat_values)
-    return tree.map_structure(lambda t: None if t is None else next(values), structure)
+    full = [None if leaf is None else next(values) for leaf in tree.flatten(structure)]
+    return tree.pack_sequence_as(structure, full)
 
 
 class IteratorBatches:

@@ -363,3 +363,99 @@ def test_lambda_mask_and_bad_function():
     assert y._keras_mask.tolist() == [True, False]
     with pytest.raises(ArgumentError, match="callable"):
         layers.Lambda(3)
+
+
+# ---------------------------------------------------------------- EinsumDense
+def test_einsum_dense_basics():
+    run_layer_test(
+        layers.EinsumDense,
+        {"equation": "abc,cde->abde", "output_shape": (3, 2, 4), "bias_axes": "de"},
+        input_shape=(2, 3, 5),
+        expected_output_shape=(2, 3, 2, 4),
+        expected_num_trainable_weights=2,
+        expected_weight_shapes=[(5, 2, 4), (2, 4)],
+    )
+    run_layer_test(
+        layers.EinsumDense,
+        {"equation": "ab,bc->ac", "output_shape": 4},
+        input_shape=(2, 3),
+        expected_output_shape=(2, 4),
+        expected_num_trainable_weights=1,
+    )
+    # As in Keras, a None in output_shape stays unknown symbolically.
+    layer = layers.EinsumDense("abc,cde->abde", output_shape=(None, 2, 4))
+    assert layer(lamina.Input((3, 5))).shape == (None, None, 2, 4)
+
+
+def test_einsum_dense_matches_keras():
+    x = torch.as_tensor(FIXTURE["x3"])
+    layer = layers.EinsumDense(
+        "abc,cde->abde", output_shape=(None, 2, 3), bias_axes="de", activation="relu"
+    )
+    layer.build((None, 5, 6))
+    layer.set_weights([FIXTURE["einsum_kernel"], FIXTURE["einsum_bias"]])
+    close(layer(x), "einsum_abde")
+    layer = layers.EinsumDense("...b,bc->...c", output_shape=4)
+    layer.build((None, 5, 6))
+    layer.set_weights([FIXTURE["einsum_kernel2"]])
+    close(layer(x), "einsum_ellipsis")
+
+
+def test_einsum_dense_errors():
+    with pytest.raises(ArgumentError, match="Invalid einsum equation 'ab->b'"):
+        layers.EinsumDense("ab->b", output_shape=3)
+    with pytest.raises(ShapeError, match=r"'ed'.*shared dimension 'b'.*3.*7"):
+        layers.EinsumDense("abc,cd->abd", output_shape=(7, 4), name="ed")(
+            torch.zeros(2, 3, 5)
+        )
+    with pytest.raises(ShapeError, match="Bias dimension 'x'"):
+        layers.EinsumDense("ab,bc->ac", output_shape=4, bias_axes="x")(
+            torch.zeros(2, 3)
+        )
+
+
+# ---------------------------------------------------------------- ReversibleEmbedding
+def test_reversible_embedding():
+    run_layer_test(
+        layers.ReversibleEmbedding,
+        {"input_dim": 10, "output_dim": 4, "tie_weights": False},
+        input_shape=(2, 3),
+        input_dtype="int64",
+        expected_output_shape=(2, 3, 4),
+        expected_num_trainable_weights=2,
+        expected_weight_shapes=[(10, 4), (4, 10)],
+        run_training_check=False,  # the reverse weight is used only by reverse calls
+    )
+    layer = layers.ReversibleEmbedding(10, 4, tie_weights=False)
+    layer(layer(torch.tensor([[1, 2]])), reverse=True).square().mean().backward()
+    assert all(w.grad is not None for w in layer.trainable_weights)
+    x = torch.as_tensor(FIXTURE["x3"])
+    tied = layers.ReversibleEmbedding(10, 6, logit_soft_cap=2.0)
+    tied.build()
+    tied.set_weights([FIXTURE["reversible_table"]])
+    close(tied(x, reverse=True), "reversible_tied")
+    untied = layers.ReversibleEmbedding(10, 6, tie_weights=False)
+    untied.build()
+    untied.set_weights([FIXTURE["reversible_table"], FIXTURE["reversible_reverse"]])
+    close(untied(x, reverse=True), "reversible_untied")
+    close(untied(torch.as_tensor(FIXTURE["embedding_ids"])), "reversible_forward")
+    hidden = tied(lamina.Input((7,), dtype="int64"))
+    assert tied(hidden, reverse=True).shape == (None, 7, 10)
+
+
+# ---------------------------------------------------------------- Wrapper
+class _Twice(layers.Wrapper):
+    def call(self, inputs):
+        return self.layer(self.layer(inputs))
+
+
+def test_wrapper_tracks_and_serializes_the_wrapped_layer():
+    wrapper = _Twice(layers.Dense(4, name="inner"))
+    assert tuple(wrapper(torch.ones(2, 4)).shape) == (2, 4)
+    assert [w.path for w in wrapper.weights] == ["inner/kernel", "inner/bias"]
+    config = wrapper.get_config()
+    assert config["layer"]["class_name"] == "Dense"
+    restored = _Twice.from_config(json.loads(json.dumps(config)))
+    assert restored.layer.units == 4 and restored.layer.name == "inner"
+    with pytest.raises(ArgumentError, match="valid Keras layer"):
+        _Twice(torch.nn.Linear(2, 2))

@@ -726,6 +726,27 @@ def test_keras2_subclassed_model_shapes_are_multiple():
     ]
 
 
+def test_keras2_trainable_column_and_layer_range():
+    # tf.keras 2.9's show_trainable: 11 more characters, one more column.
+    lines = []
+    chain().summary(
+        print_fn=lines.append,
+        style="keras2",
+        show_trainable=True,
+        layer_range=["hid", "he"],
+    )
+    assert lines[:8] == [
+        'Model: "chain"',
+        "_" * 76,
+        "Layer (type)                 Output Shape              Param #   Trainable  ",
+        "=" * 76,
+        "hidden (Dense)               (None, 3)                 15        Y          ",
+        "_" * 76,
+        "head (Dense)                 (None, 2)                 8         N          ",
+        "=" * 76,
+    ]
+
+
 def test_keras2_unbuilt_model_is_an_error():
     with pytest.raises(ArgumentError, match="not yet been built"):
         unbuilt().summary(style="keras2")

@@ -21,8 +21,9 @@ class EinsumDense(Layer):
     Multi-head attention uses it for its projections.
 
     Example:
-        >>> layer = lamina.layers.EinsumDense("abc,cde->abde", output_shape=(None, 4, 8),
-        ...                                   bias_axes="de")
+        >>> layer = lamina.layers.EinsumDense(
+        ...     "abc,cde->abde", output_shape=(None, 4, 8), bias_axes="de"
+        ... )
         >>> layer(torch.zeros(2, 5, 16)).shape
         torch.Size([2, 5, 4, 8])
         >>> tuple(layer.kernel.shape)
@@ -57,8 +58,12 @@ class EinsumDense(Layer):
         bias_constraint=None,
         **kwargs,
     ):
-        for key in ("lora_rank", "lora_alpha", "quantization_config",
-                    "gptq_unpacked_column_size"):
+        for key in (
+            "lora_rank",
+            "lora_alpha",
+            "quantization_config",
+            "gptq_unpacked_column_size",
+        ):
             if kwargs.get(key) is not None:
                 raise ArgumentError(f"EinsumDense: `{key}` is not supported by lamina.")
             kwargs.pop(key, None)
@@ -86,13 +91,18 @@ class EinsumDense(Layer):
     def _analyze(self, input_shape):
         try:
             return _analyze_einsum(
-                self.equation, self.bias_axes, tuple(input_shape),
-                self.partial_output_shape)
+                self.equation,
+                self.bias_axes,
+                tuple(input_shape),
+                self.partial_output_shape,
+            )
         except ShapeError as err:
             raise ShapeError(f"Layer '{self.name}': {err}") from None
 
     def build(self, input_shape) -> None:
-        kernel_shape, bias_shape, _, input_axes, output_axes = self._analyze(input_shape)
+        kernel_shape, bias_shape, _, input_axes, output_axes = self._analyze(
+            input_shape
+        )
         if None in kernel_shape or (bias_shape and None in bias_shape):
             raise ShapeError(
                 f"Layer '{self.name}': the kernel shape {tuple(kernel_shape)} has "
@@ -105,16 +115,28 @@ class EinsumDense(Layer):
         ):
             # Keras counts fans over the axes the equation contracts and makes.
             config = initializer.get_config()
-            config.update(seed=initializer.seed, input_axes=input_axes,
-                          output_axes=output_axes)
+            config.update(
+                seed=initializer.seed, input_axes=input_axes, output_axes=output_axes
+            )
             initializer = type(initializer).from_config(config)
         self.kernel = self.add_weight(
-            name="kernel", shape=tuple(kernel_shape), initializer=initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.bias = self.add_weight(
-            name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-        ) if bias_shape is not None else None
+            name="kernel",
+            shape=tuple(kernel_shape),
+            initializer=initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.bias = (
+            self.add_weight(
+                name="bias",
+                shape=tuple(bias_shape),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+            if bias_shape is not None
+            else None
+        )
         self.input_spec = InputSpec(ndim=len(input_shape))
         self.built = True
 
@@ -129,29 +151,35 @@ class EinsumDense(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "output_shape": self.partial_output_shape,
-            "equation": self.equation,
-            "activation": activations.serialize(self.activation),
-            "bias_axes": self.bias_axes,
-            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
-            "bias_initializer": serialize_keras_object(self.bias_initializer),
-            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
-            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "activity_regularizer": serialize_keras_object(self.activity_regularizer),
-            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
-            "bias_constraint": serialize_keras_object(self.bias_constraint),
-            "quantization_config": None,
-        })
+        config.update(
+            {
+                "output_shape": self.partial_output_shape,
+                "equation": self.equation,
+                "activation": activations.serialize(self.activation),
+                "bias_axes": self.bias_axes,
+                "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+                "bias_initializer": serialize_keras_object(self.bias_initializer),
+                "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+                "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+                "activity_regularizer": serialize_keras_object(
+                    self.activity_regularizer
+                ),
+                "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+                "bias_constraint": serialize_keras_object(self.bias_constraint),
+                "quantization_config": None,
+            }
+        )
         return config
 
 
 def _split_equation(equation: str):
     """``(input, kernel, output, left_elided)`` letters of an equation, or None."""
     text = equation.replace("...", "0")
-    for pattern, left in (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$", False),
-                          ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)$", True),
-                          ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0$", False)):
+    for pattern, left in (
+        ("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)$", False),
+        ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)$", True),
+        ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0$", False),
+    ):
         match = re.match(pattern, text)
         if match:
             return (*match.groups(), left)
@@ -167,7 +195,7 @@ def _analyze_einsum(equation, bias_axes, input_shape, output_shape):
         for i in range(1, elided):
             output_shape.insert(1, input_shape[i])
     elif elided > 0:
-        output_shape.extend(input_shape[len(input_shape) - elided:])
+        output_shape.extend(input_shape[len(input_shape) - elided :])
     if left_elided:
         input_map = {d: i + elided - len(input_shape) for i, d in enumerate(input_spec)}
         output_map = {d: i + elided for i, d in enumerate(output_spec)}

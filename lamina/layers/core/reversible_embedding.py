@@ -37,15 +37,28 @@ class ReversibleEmbedding(Embedding):
         reverse: project vectors back to ``input_dim`` logits.
     """
 
-    def __init__(self, input_dim, output_dim, tie_weights: bool = True,
-                 embeddings_initializer="uniform", embeddings_regularizer=None,
-                 embeddings_constraint=None, mask_zero: bool = False,
-                 reverse_dtype=None, logit_soft_cap=None, **kwargs):
-        super().__init__(input_dim, output_dim,
-                         embeddings_initializer=embeddings_initializer,
-                         embeddings_regularizer=embeddings_regularizer,
-                         embeddings_constraint=embeddings_constraint,
-                         mask_zero=mask_zero, **kwargs)
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        tie_weights: bool = True,
+        embeddings_initializer="uniform",
+        embeddings_regularizer=None,
+        embeddings_constraint=None,
+        mask_zero: bool = False,
+        reverse_dtype=None,
+        logit_soft_cap=None,
+        **kwargs,
+    ):
+        super().__init__(
+            input_dim,
+            output_dim,
+            embeddings_initializer=embeddings_initializer,
+            embeddings_regularizer=embeddings_regularizer,
+            embeddings_constraint=embeddings_constraint,
+            mask_zero=mask_zero,
+            **kwargs,
+        )
         self.tie_weights = tie_weights
         self.reverse_dtype = reverse_dtype
         self.logit_soft_cap = logit_soft_cap
@@ -56,8 +69,10 @@ class ReversibleEmbedding(Embedding):
         super().build(input_shape)
         if not self.tie_weights:
             self.reverse_embeddings = self.add_weight(
-                shape=(self.output_dim, self.input_dim), name="reverse_embeddings",
-                initializer=self.embeddings_initializer)
+                shape=(self.output_dim, self.input_dim),
+                name="reverse_embeddings",
+                initializer=self.embeddings_initializer,
+            )
 
     def call(self, inputs, reverse: bool = False):
         if not reverse:
@@ -89,7 +104,11 @@ class ReversibleEmbedding(Embedding):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"tie_weights": self.tie_weights,
-                       "reverse_dtype": self.reverse_dtype,
-                       "logit_soft_cap": self.logit_soft_cap})
+        config.update(
+            {
+                "tie_weights": self.tie_weights,
+                "reverse_dtype": self.reverse_dtype,
+                "logit_soft_cap": self.logit_soft_cap,
+            }
+        )
         return config

@@ -47,6 +47,7 @@ class Wrapper(Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"),
-                                         custom_objects=custom_objects)
+        layer = deserialize_keras_object(
+            config.pop("layer"), custom_objects=custom_objects
+        )
         return super().from_config({**config, "layer": layer})
