@@ -50,20 +50,27 @@ def _per_output(spec, output_names: list[str], what: str, broadcast: bool):
 class CompiledLoss:
     """The compiled losses of a model: one per output, weighted and summed."""
 
-    def __init__(self, loss, loss_weights, output_names: list[str]):
+    def __init__(self, loss, loss_weights, output_names: list[str],
+                 y_true: list | None = None, y_pred: list | None = None):
         self.output_names = output_names
         specs = _per_output(loss, output_names, "loss", broadcast=True)
         weights = _per_output(loss_weights, output_names, "loss_weights",
                               broadcast=True)
+        y_true = y_true or [None] * len(output_names)
+        y_pred = y_pred or [None] * len(output_names)
         self.losses = []
-        for spec in specs:
+        for spec, yt, yp in zip(specs, y_true, y_pred):
             if spec is None:
                 self.losses.append(None)
                 continue
-            obj = losses_module.get(spec)
+            if isinstance(spec, str) and spec.lower() in _CROSSENTROPY_NAMES:
+                obj = _crossentropy_for(yt, yp)
+            else:
+                obj = losses_module.get(spec)
             if not isinstance(obj, losses_module.Loss):
-                obj = losses_module.LossFunctionWrapper(obj, name=getattr(
-                    obj, "__name__", "loss"))
+                name = spec if isinstance(spec, str) else getattr(obj, "__name__",
+                                                                  "loss")
+                obj = losses_module.LossFunctionWrapper(obj, name=name)
             self.losses.append(obj)
         if all(loss_obj is None for loss_obj in self.losses):
             raise ArgumentError(
@@ -72,15 +79,18 @@ class CompiledLoss:
             )
         self.weights = [1.0 if w is None else float(w) for w in weights]
         self.multi = len(output_names) > 1
-        self._validated = False
 
-    def validate(self, y_true: list, y_pred: list) -> None:
-        """Check the first batch's targets against the losses (once)."""
-        if self._validated:
-            return
-        self._validated = True
-        for loss_obj, yt, yp in zip(self.losses, y_true, y_pred):
+    def validate(self, y_true: list, y_pred_shapes: list) -> None:
+        """Check targets against the losses: a trainer calls it once per fit.
+
+        Args:
+            y_true: the targets per output (all of them for arrays, or one batch).
+            y_pred_shapes: the model's output shapes for those targets.
+        """
+        for loss_obj, yt, shape in zip(self.losses, y_true, y_pred_shapes):
             if loss_obj is not None and yt is not None:
+                # Only the shape of y_pred is read: a meta tensor costs nothing.
+                yp = torch.empty(shape, device="meta")
                 losses_module.validate_targets(loss_obj, yt, yp)
 
     def __call__(self, y_true: list, y_pred: list, sample_weight: list):
@@ -155,21 +165,17 @@ class CompiledMetrics:
         self.built = True
 
     def _resolve(self, item, index: int, y_true: list, y_pred: list):
-        if isinstance(item, str) and item in ("accuracy", "acc"):
+        yt, yp = y_true[index], y_pred[index]
+        if isinstance(item, str) and item.lower() in ("accuracy", "acc"):
             cls = metrics_module.resolve_accuracy(
                 self.compiled_loss.losses[index],
-                tuple(y_true[index].shape) if y_true[index] is not None else None,
-                tuple(y_pred[index].shape))
+                tuple(yt.shape) if yt is not None else None, tuple(yp.shape))
             return cls(name=item)
-        if isinstance(item, str) and item in ("crossentropy", "ce"):
-            loss = self.compiled_loss.losses[index]
-            name = getattr(loss, "fn", loss)
-            name = getattr(name, "__name__", "") or getattr(loss, "name", "")
-            if "sparse" in name:
-                return metrics_module.SparseCategoricalCrossentropy(name=item)
-            if "binary" in name:
-                return metrics_module.BinaryCrossentropy(name=item)
-            return metrics_module.CategoricalCrossentropy(name=item)
+        if isinstance(item, str) and item.lower() in _CROSSENTROPY_NAMES:
+            # Keras 2 resolved these from the loss; lamina from the shapes, as
+            # compile resolves loss="crossentropy".
+            fn = _crossentropy_for(yt, yp)
+            return _CROSSENTROPY_METRICS[fn.__name__](name=item)
         metric = metrics_module.get(item)
         if isinstance(metric, metrics_module.Metric):
             if any(metric is entry[1] for entry in self.entries):
@@ -177,6 +183,8 @@ class CompiledMetrics:
                     f"The metric object {metric.name!r} is used for two outputs; pass "
                     "a separate instance per output."
                 )
+            if isinstance(item, str):
+                metric.name = item  # Keras logs a metric under the string given
             return metric
         if callable(metric):
             name = item if isinstance(item, str) else getattr(metric, "__name__",
@@ -202,6 +210,52 @@ class CompiledMetrics:
 
     def results(self) -> dict:
         return {name: metric.result() for _, metric, _, name in self.entries}
+
+
+_CROSSENTROPY_NAMES = ("crossentropy", "ce")
+_CROSSENTROPY_METRICS = {
+    "binary_crossentropy": metrics_module.BinaryCrossentropy,
+    "sparse_categorical_crossentropy": metrics_module.SparseCategoricalCrossentropy,
+    "categorical_crossentropy": metrics_module.CategoricalCrossentropy,
+}
+
+
+def _crossentropy_for(y_true, y_pred):
+    """Keras's rule for loss="crossentropy": binary, sparse or categorical."""
+    if y_pred is None:
+        return losses_module.categorical_crossentropy
+    pred_shape = tuple(y_pred.shape)
+    true_shape = tuple(y_true.shape) if y_true is not None else pred_shape
+    pred_last = pred_shape[-1] if pred_shape else 1
+    true_last = true_shape[-1] if true_shape else 1
+    if pred_last == 1:
+        return losses_module.binary_crossentropy
+    if len(true_shape) < len(pred_shape) or (true_last == 1 and pred_last > 1):
+        return losses_module.sparse_categorical_crossentropy
+    return losses_module.categorical_crossentropy
+
+
+def check_identifiers(loss, metrics, weighted_metrics) -> None:
+    """Refuse unknown loss and metric names at `compile()`, listing the closest.
+
+    The objects themselves are made on the first batch (``"accuracy"`` needs
+    its shapes); this only looks the names up so a typo fails at once.
+    """
+    for spec in _leaves(loss):
+        if isinstance(spec, str) and spec.lower() not in _CROSSENTROPY_NAMES:
+            losses_module.get(spec)
+    for spec in _leaves(metrics) + _leaves(weighted_metrics):
+        if isinstance(spec, str) and spec.lower() not in (
+                "accuracy", "acc", *_CROSSENTROPY_NAMES):
+            metrics_module.get(spec)
+
+
+def _leaves(spec) -> list:
+    if isinstance(spec, dict):
+        return [leaf for value in spec.values() for leaf in _leaves(value)]
+    if isinstance(spec, (list, tuple)):
+        return [leaf for value in spec for leaf in _leaves(value)]
+    return [spec]
 
 
 def flatten_targets(y, output_names: list[str], what: str = "y") -> list:

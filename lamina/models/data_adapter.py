@@ -166,6 +166,7 @@ class ArrayBatches:
         full = math.ceil(self.num_samples / batch_size) if self.num_samples else 0
         self.steps = full if steps is None else min(steps, full) if full else steps
         self._flat = [t for t in tree.flatten((x, y, sample_weight))]
+        self.targets_checked = False  # set by the trainer once it checked `y`
         self._device = self._flat[0].device if self._flat else backend.device()
 
     def __len__(self) -> int:
@@ -208,8 +209,10 @@ def _repack(structure, flat_values):
 class IteratorBatches:
     """Batches read from a generator, a PyDataset/Sequence or a DataLoader."""
 
-    def __init__(self, source, steps: int | None = None, device=None, for_predict=False):
+    def __init__(self, source, steps: int | None = None, device=None, for_predict=False,
+                 batch_size: int | None = None, shuffle=False):
         self.source = source
+        self.targets_checked = False
         self.device = device or backend.device()
         self.for_predict = for_predict
         length = None
@@ -229,7 +232,8 @@ class IteratorBatches:
         if isinstance(source, torch.utils.data.Dataset) and not isinstance(
                 source, torch.utils.data.IterableDataset):
             # A map-style Dataset yields single samples; batch them (Keras does too).
-            self._dataset_loader = torch.utils.data.DataLoader(source, batch_size=32)
+            self._dataset_loader = torch.utils.data.DataLoader(
+                source, batch_size=batch_size or 32, shuffle=bool(shuffle))
             self.steps = steps if steps is not None else len(self._dataset_loader)
 
     def __len__(self):
@@ -290,7 +294,7 @@ class IteratorBatches:
 
 def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
                  shuffle=False, class_weight=None, device=None, for_predict=False,
-                 input_dtypes=None):
+                 input_dtypes=None, input_names=None):
     """The batch source for fit/evaluate/predict arguments (see module docstring)."""
     device = device or backend.device()
     if batch_size is not None:
@@ -314,9 +318,10 @@ def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
             raise ArgumentError(
                 "`class_weight` is only supported for arrays and tensors in lamina."
             )
-        return IteratorBatches(x, steps=steps, device=device, for_predict=for_predict)
+        return IteratorBatches(x, steps=steps, device=device, for_predict=for_predict,
+                               batch_size=batch_size, shuffle=shuffle)
     check_cardinality(x, y, sample_weight)
-    x_t = _convert_inputs(x, device, input_dtypes)
+    x_t = _convert_inputs(x, device, input_dtypes, input_names)
     y_t = tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
     sw_t = tree.map_structure(lambda v: to_tensor(v, device), sample_weight) \
         if sample_weight is not None else None
@@ -330,8 +335,14 @@ def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
     return ArrayBatches(x_t, y_t, sw_t, batch_size or 32, shuffle=shuffle, steps=steps)
 
 
-def _convert_inputs(x, device, input_dtypes):
+def _convert_inputs(x, device, input_dtypes, input_names=None):
+    """Inputs as device tensors, each cast to its model input's dtype."""
     flat = tree.flatten(x)
+    if input_dtypes is not None and isinstance(x, dict) and input_names and \
+            set(x) == set(input_names):
+        # A dict is flattened in key order; the dtypes follow the inputs' order.
+        by_name = dict(zip(input_names, input_dtypes))
+        input_dtypes = [by_name[key] for key in sorted(x)]
     if input_dtypes is not None and len(input_dtypes) == len(flat):
         converted = []
         for value, dtype in zip(flat, input_dtypes):

@@ -23,6 +23,7 @@ from lamina.models.compile_utils import (
     CompiledLoss,
     CompiledMetrics,
     MeanTracker,
+    check_identifiers,
     flatten_targets,
 )
 
@@ -69,6 +70,8 @@ class Trainer:
         self._compiled_metrics: CompiledMetrics | None = None
         self._trackers: dict[str, MeanTracker] = {}
         self._jit_compile = False
+        self._targets_to_check = None
+        self._loss_scale = None
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -97,6 +100,7 @@ class Trainer:
                 kwargs.pop(key)
         if kwargs:
             raise ArgumentError(f"compile() got unexpected arguments: {sorted(kwargs)}.")
+        check_identifiers(loss, metrics, weighted_metrics)
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._compile_config = {
@@ -134,7 +138,8 @@ class Trainer:
         """Resolve losses and metrics against the first batch's shapes."""
         names = self._model_output_names(y_pred_flat)
         loss, loss_weights = self._loss_spec
-        self._compiled_loss = CompiledLoss(loss, loss_weights, names)
+        self._compiled_loss = CompiledLoss(loss, loss_weights, names, y_flat,
+                                           y_pred_flat)
         metrics, weighted_metrics = self._metric_spec
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics,
                                                  self._compiled_loss, names)
@@ -196,8 +201,8 @@ class Trainer:
         y_pred_flat = tree.flatten(y_pred)
         if self._compiled_loss is None:
             self._build_compiled(y_flat, y_pred_flat)
-        if not self._compiled_loss._validated:
-            self._compiled_loss.validate(y_flat, y_pred_flat)
+        if self._targets_to_check is not None:
+            self._check_targets(y_flat, y_pred_flat)
         total, per_output = self._compiled_loss(y_flat, y_pred_flat, sw_flat)
         if self._has_extra_losses is None:
             self._has_extra_losses = bool(self.losses)
@@ -207,6 +212,23 @@ class Trainer:
                 total = total + torch.stack([torch.as_tensor(v, device=total.device)
                                              .reshape(()) for v in extra]).sum()
         return total, per_output, y_pred_flat
+
+    def _check_targets(self, y_flat: list, y_pred_flat: list) -> None:
+        """Check the targets against the losses once per data source.
+
+        For arrays all the targets are checked (one host read of the labels),
+        so a bad label in the last batch fails before training starts.
+        """
+        source, self._targets_to_check = self._targets_to_check, None
+        if isinstance(source, data_adapter.ArrayBatches) and source.y is not None:
+            names = self._compiled_loss.output_names
+            targets = flatten_targets(source.y, names)
+            shapes = [(source.num_samples, *yp.shape[1:]) for yp in y_pred_flat]
+        else:
+            targets = y_flat
+            shapes = [tuple(yp.shape) for yp in y_pred_flat]
+        self._compiled_loss.validate(targets, shapes)
+        source.targets_checked = True
 
     def _update_trackers(self, total, per_output, y_flat, y_pred_flat, sw_flat,
                          batch_size: int) -> None:
@@ -227,12 +249,13 @@ class Trainer:
             self._output_names_cache = self._compiled_loss.output_names
         for p in params:
             p.grad = None
-        total.backward()
+        # The optimizer divides the gradients by its loss_scale_factor (and
+        # applies the weight constraints after the update).
+        if self._loss_scale is None:
+            total.backward()
+        else:
+            (total * self._loss_scale).backward()
         self.optimizer.step(params)
-        if self._constrained:
-            with torch.no_grad():
-                for p in self._constrained:
-                    p.copy_(p.constraint(p))
         with torch.no_grad():
             self._update_trackers(total, per_output, y_flat, y_pred_flat, sw_flat,
                                   _batch_size(x))
@@ -251,8 +274,8 @@ class Trainer:
         self._has_extra_losses = None
         self._output_names_cache = self._compiled_loss.output_names \
             if self._compiled_loss is not None else None
-        self._constrained = [w for w in self.trainable_weights
-                             if getattr(w, "constraint", None) is not None]
+        optimizer = self.optimizer
+        self._loss_scale = getattr(optimizer, "loss_scale_factor", None)
 
     # ------------------------------------------------------------------ fit
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
@@ -297,6 +320,7 @@ class Trainer:
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ArgumentError(f"`epochs` must be a non-negative integer, received "
                                 f"{epochs!r}.")
+        _check_validation_freq(validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_adapter.split_validation(
                 x, y, sample_weight, validation_split)
@@ -304,7 +328,8 @@ class Trainer:
         train_data = data_adapter.make_batches(
             x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
             shuffle=shuffle, class_weight=class_weight, device=device,
-            input_dtypes=self._input_dtypes())
+            input_dtypes=self._input_dtypes(),
+                                         input_names=self._input_names())
         if isinstance(train_data, data_adapter.ArrayBatches):
             _check_finite(train_data.x, "x")
         val_data = None
@@ -328,6 +353,7 @@ class Trainer:
             batch_end = callback_list.calls_on_train_batch_end
             lazy_logs = None
             self.train()
+            self._check_targets_of(train_data)
             for step, (xb, yb, swb) in enumerate(train_data.epoch()):
                 if batch_begin:
                     callback_list.on_train_batch_begin(step)
@@ -344,13 +370,16 @@ class Trainer:
                     "(is `x` empty, or `steps_per_epoch` 0?)."
                 )
             epoch_logs = self._logs_as_floats()
-            if val_data is not None and (epoch + 1) % validation_freq == 0:
+            if val_data is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val_data, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
         self.eval()
+        if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
+            # Keras ends fit with the weights replaced by their moving averages.
+            self.optimizer.finalize_variable_values(params)
         callback_list.on_train_end(epoch_logs)
         return self.history
 
@@ -360,13 +389,21 @@ class Trainer:
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(tuple(validation_data))
             return data_adapter.make_batches(vx, vy, vsw, batch_size=batch_size,
                                              steps=steps, device=device,
-                                             input_dtypes=self._input_dtypes())
+                                             input_dtypes=self._input_dtypes(),
+                                         input_names=self._input_names())
         return data_adapter.make_batches(validation_data, steps=steps, device=device)
 
     def _device(self) -> torch.device:
         for p in self.parameters():
             return p.device
         return backend.device()
+
+    def _input_names(self):
+        try:
+            names = self.input_names
+        except (AttributeError, ValueError):
+            return None
+        return names if isinstance(names, list) else None
 
     def _input_dtypes(self):
         try:
@@ -382,6 +419,12 @@ class Trainer:
                 batches, data_adapter.ArrayBatches) else batches.peek()
             self._ensure_built_for(first[0], first[1])
         self._prepare_for_steps()
+        self._targets_to_check = None
+
+    def _check_targets_of(self, batches) -> None:
+        """Have the next step check these batches' targets (once per source)."""
+        if not batches.targets_checked:
+            self._targets_to_check = batches
 
     # ------------------------------------------------------------------ evaluate
     def _evaluate_loop(self, data, callback_list, return_values: bool = True) -> dict:
@@ -391,6 +434,7 @@ class Trainer:
         batch_end = callback_list.calls_on_test_batch_end
         lazy_logs = None
         self.eval()
+        self._check_targets_of(data)
         with torch.no_grad():
             for step, (xb, yb, swb) in enumerate(data.epoch()):
                 if batch_begin:
@@ -423,7 +467,8 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         data = data_adapter.make_batches(x, y, sample_weight, batch_size=batch_size,
                                          steps=steps, device=self._device(),
-                                         input_dtypes=self._input_dtypes())
+                                         input_dtypes=self._input_dtypes(),
+                                         input_names=self._input_names())
         if isinstance(data, data_adapter.ArrayBatches):
             _check_finite(data.x, "x")
         self._prepare_model_for(data)
@@ -449,7 +494,8 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         data = data_adapter.make_batches(x, batch_size=batch_size, steps=steps,
                                          device=self._device(), for_predict=True,
-                                         input_dtypes=self._input_dtypes())
+                                         input_dtypes=self._input_dtypes(),
+                                         input_names=self._input_names())
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=len(data) or None)
         callback_list.on_predict_begin()
@@ -478,8 +524,10 @@ class Trainer:
         data = data_adapter.make_batches(x, y, sample_weight, batch_size=_len_of(x),
                                          class_weight=class_weight,
                                          device=self._device(),
-                                         input_dtypes=self._input_dtypes())
+                                         input_dtypes=self._input_dtypes(),
+                                         input_names=self._input_names())
         self._prepare_model_for(data)
+        self._check_targets_of(data)
         self.reset_metrics()
         self.train()
         for xb, yb, swb in data.epoch():
@@ -492,8 +540,10 @@ class Trainer:
         self._assert_compiled("test_on_batch")
         data = data_adapter.make_batches(x, y, sample_weight, batch_size=_len_of(x),
                                          device=self._device(),
-                                         input_dtypes=self._input_dtypes())
+                                         input_dtypes=self._input_dtypes(),
+                                         input_names=self._input_names())
         self._prepare_model_for(data)
+        self._check_targets_of(data)
         self.reset_metrics()
         with torch.no_grad():
             for xb, yb, swb in data.epoch():
@@ -576,6 +626,23 @@ class Trainer:
                                                       "weighted_metrics", "run_eagerly",
                                                       "steps_per_execution",
                                                       "jit_compile")})
+
+
+def _check_validation_freq(validation_freq) -> None:
+    if isinstance(validation_freq, (list, tuple, set, range)):
+        return  # Keras 2: the (1-based) epochs to validate after
+    if isinstance(validation_freq, bool) or not isinstance(
+            validation_freq, (int, np.integer)) or validation_freq < 1:
+        raise ArgumentError(
+            "`validation_freq` must be a positive integer or a collection of epochs, "
+            f"received validation_freq={validation_freq!r}."
+        )
+
+
+def _should_validate(epoch: int, validation_freq) -> bool:
+    if isinstance(validation_freq, (int, np.integer)):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
 
 
 def _to_float(value) -> float:
