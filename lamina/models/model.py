@@ -39,6 +39,12 @@ class Model(Trainer, Layer):
             from lamina.models.functional import Functional
 
             if not isinstance(self, Functional):
+                # "Functional subclassing": class M(Model) calling
+                # super().__init__(inputs, outputs). Make the instance a Functional
+                # too, as Keras does, so the graph runs as its `call`.
+                cls = type(self)
+                self.__class__ = type(cls.__name__, (cls, Functional),
+                                      {"__module__": cls.__module__})
                 Functional.__init__(self, *args, **kwargs)
                 return
         Layer.__init__(self, **kwargs)

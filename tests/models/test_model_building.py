@@ -455,3 +455,18 @@ def test_public_api_names():
     assert keras.Input is Input and keras.Model is Model and keras.Sequential is Sequential
     assert isinstance(keras.__version__, str)
     from lamina.models import load_model  # noqa: F401
+
+
+def test_functional_subclassing():
+    class Head(keras.Model):
+        def __init__(self):
+            inputs = Input((3,))
+            super().__init__(inputs, Dense(2)(inputs), name="head_model")
+
+        def describe(self):
+            return self.name
+
+    model = Head()
+    assert isinstance(model, Head) and model.describe() == "head_model"
+    assert model(torch.ones(4, 3)).shape == (4, 2)
+    assert model.count_params() == 8
