@@ -1,8 +1,9 @@
 """The tutorial MNIST MLP (784-512-512-512-10 with dropout, RMSprop), on real data.
 
-Runs offline: the MNIST files come from ``--data`` (default: the project's
-``../shared/data/mnist`` with the original IDX files), else from Keras's cache
-folder ``~/.keras/datasets``.
+Runs offline: the MNIST files come from Keras's cache folder
+(``~/.keras/datasets/mnist.npz``) if present, else from the original IDX files in
+``--data`` (default: the project's ``../shared/data``, given to lamina as
+``LAMINA_DATA_DIR``).
 
     python examples/mnist_mlp.py [--epochs 3] [--data DIR]
 """
@@ -15,8 +16,8 @@ import os
 import lamina as keras
 from lamina.layers import Dense, Dropout
 
-DEFAULT_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data",
-                            "mnist")
+DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                            "shared", "data")
 
 
 def main() -> None:
@@ -24,11 +25,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--data", default=DEFAULT_DATA,
-                        help="folder with the MNIST IDX .gz files")
+                        help="folder with the MNIST IDX .gz files (or its mnist/)")
     args = parser.parse_args()
 
-    path = args.data if os.path.isdir(args.data) else None
-    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data(path=path)
+    os.environ.setdefault("LAMINA_DATA_DIR", os.path.abspath(args.data))
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     x_train = x_train.reshape(-1, 784).astype("float32") / 255
     x_test = x_test.reshape(-1, 784).astype("float32") / 255
     y_train = keras.utils.to_categorical(y_train, 10)

@@ -49,7 +49,11 @@ def read_batches(source: Path, inner: str, names: list[str]) -> dict[str, dict]:
     with tarfile.open(source, "r:*") as archive:
         for member in archive:
             folder, name = posixpath.split(posixpath.normpath(member.name))
-            if member.isfile() and name in names and posixpath.basename(folder) == inner:
+            if (
+                member.isfile()
+                and name in names
+                and posixpath.basename(folder) == inner
+            ):
                 with archive.extractfile(member) as f:
                     batches[name] = _decode(_files.load_pickle(f, encoding="bytes"))
     missing = [n for n in names if n not in batches]
@@ -60,8 +64,12 @@ def read_batches(source: Path, inner: str, names: list[str]) -> dict[str, dict]:
 
 def _decode(batch) -> dict:
     if not isinstance(batch, dict):
-        raise _files.UnusableFileError(f"a batch is a {type(batch).__name__}, not a dict")
-    return {k.decode("utf8") if isinstance(k, bytes) else k: v for k, v in batch.items()}
+        raise _files.UnusableFileError(
+            f"a batch is a {type(batch).__name__}, not a dict"
+        )
+    return {
+        k.decode("utf8") if isinstance(k, bytes) else k: v for k, v in batch.items()
+    }
 
 
 def images_and_labels(batch: dict, label_key: str) -> tuple[np.ndarray, list]:

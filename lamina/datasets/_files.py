@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import io
 import os
 import pickle
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+
+from lamina.errors import ArgumentError
 
 T = TypeVar("T")
 
@@ -119,15 +122,15 @@ def data_dirs(subfolders: Iterable[str] = (), roots: bool = True) -> list[Path]:
     subfolders (e.g. `mnist/`), then the folder itself unless `roots` is False
     (for files whose names another dataset uses too).
     """
-    roots = list(cache_dirs())
-    roots += [
+    bases = list(cache_dirs())
+    bases += [
         Path(p).expanduser()
         for p in os.environ.get(DATA_DIR_VARIABLE, "").split(os.pathsep)
         if p
     ]
     found = []
-    for root in roots:
-        for folder in [root / s for s in subfolders] + ([root] if roots else []):
+    for base in bases:
+        for folder in [base / s for s in subfolders] + ([base] if roots else []):
             if folder.is_dir() and folder not in found:
                 found.append(folder)
     return found
@@ -201,7 +204,9 @@ def existing(paths: Iterable[Path]) -> Iterator[Path]:
 
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return text if isinstance(exc, UnusableFileError) else f"{type(exc).__name__}: {text}"
+    return (
+        text if isinstance(exc, UnusableFileError) else f"{type(exc).__name__}: {text}"
+    )
 
 
 def not_found(
@@ -261,19 +266,29 @@ def download(
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     print(f"Downloading data from {url}", flush=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                    dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".part", dir=target.parent
+    )
     tmp = Path(tmp_name)
     hashers = {"sha256": hashlib.sha256(), "md5": hashlib.md5()}
     try:
         with os.fdopen(fd, "wb") as out:
             try:
                 with _open_url(url) as response:
+                    expected_size = response.headers.get("Content-Length")
+                    size = 0
                     while chunk := response.read(_CHUNK):
                         out.write(chunk)
+                        size += len(chunk)
                         for hasher in hashers.values():
                             hasher.update(chunk)
-            except (urllib.error.URLError, OSError) as exc:
+                # read(n) does not notice a connection closed early.
+                if expected_size is not None and size != int(expected_size):
+                    raise DatasetNotFoundError(
+                        f"the transfer stopped after {size} of {expected_size} bytes"
+                    )
+            except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+                # Offline, refused, or cut short (IncompleteRead).
                 raise DatasetNotFoundError(_url_reason(exc)) from exc
             out.flush()
             os.fsync(out.fileno())
@@ -300,8 +315,7 @@ def download(
             ) from exc
     if target.exists():
         moved = _keep_aside(target, target, ".invalid")
-        warnings.warn(f"The unusable file {target} was moved to {moved}.",
-                      stacklevel=2)
+        warnings.warn(f"The unusable file {target} was moved to {moved}.", stacklevel=2)
     os.replace(tmp, target)
     _fsync_dir(target.parent)
     return target
@@ -340,19 +354,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def file_hash(path: Path, algorithm: str = "sha256") -> str:
-    hasher = hashlib.new(algorithm)
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            hasher.update(chunk)
-    return hasher.hexdigest()
-
-
 # ----------------------------------------------------------------- file formats
 
 
 def read_npz(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
     """Numeric arrays from an `.npz`, with pickles refused outright."""
+    if not zipfile.is_zipfile(path):
+        raise UnusableFileError("not an .npz file (no zip archive)")
     with np.load(path, allow_pickle=False) as f:
         missing = [k for k in keys if k not in f.files]
         if missing:
@@ -417,6 +425,8 @@ def read_npz_objects(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
     """Arrays from an `.npz` that may hold object arrays, without unsafe pickles."""
     keys = list(keys)
     arrays = {}
+    if not zipfile.is_zipfile(path):
+        raise UnusableFileError("not an .npz file (no zip archive)")
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         missing = [k for k in keys if f"{k}.npy" not in names]
@@ -444,13 +454,12 @@ def _read_npy(stream: io.BytesIO) -> np.ndarray:
     return array
 
 
-def read_idx(path: Path | None, expected_ndim: int, payload: bytes | None = None):
+def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
     """An IDX file of unsigned bytes (gzip'd or not) as a writable uint8 array."""
-    if payload is None:
-        with open(path, "rb") as f:
-            payload = f.read()
-        if payload[:2] == b"\x1f\x8b":
-            payload = gzip.decompress(payload)
+    with open(path, "rb") as f:
+        payload = f.read()
+    if payload[:2] == b"\x1f\x8b":
+        payload = gzip.decompress(payload)
     if payload[:3] != b"\x00\x00\x08" or payload[3] != expected_ndim:
         raise UnusableFileError(
             f"not an IDX file of {expected_ndim}-d unsigned bytes "
@@ -506,10 +515,6 @@ def read_idx_set(paths: list[Path]):
 
 def check_test_split(test_split: float) -> None:
     if not 0 <= test_split < 1:
-        # ArgumentError lives in lamina.errors, imported here to keep this
-        # module's import cost to numpy and the standard library.
-        from lamina.errors import ArgumentError
-
         raise ArgumentError(
             "`test_split` must be a fraction in [0, 1) of the data to keep for "
             f"testing. Received: test_split={test_split!r}"
@@ -522,4 +527,7 @@ def shuffle_and_split(x: np.ndarray, y: np.ndarray, test_split: float, seed: int
     np.random.RandomState(seed).shuffle(indices)
     x, y = x[indices], y[indices]
     cut = int(len(x) * (1 - test_split))
-    return (np.array(x[:cut]), np.array(y[:cut])), (np.array(x[cut:]), np.array(y[cut:]))
+    return (np.array(x[:cut]), np.array(y[:cut])), (
+        np.array(x[cut:]),
+        np.array(y[cut:]),
+    )

@@ -44,7 +44,7 @@ def drop_long(maxlen: int, sequences: list, labels) -> tuple[list, list]:
 def limit_vocabulary(
     sequences: list, num_words: int | None, skip_top: int, oov_char: int | None
 ) -> list[list[int]]:
-    """Replaces (or, without `oov_char`, drops) ranks outside `[skip_top, num_words)`."""
+    """Replaces ranks outside `[skip_top, num_words)` by `oov_char` (or drops them)."""
     if not num_words:
         num_words = max(max(x) for x in sequences)
     if oov_char is not None:

@@ -56,8 +56,13 @@ def load_data(
             _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
         except _files.DatasetNotFoundError as exc:
             raise _files.not_found(
-                "Boston Housing", target, _URL, str(exc), originals=["housing.data"],
-                subfolder="boston_housing", rejected=rejected,
+                "Boston Housing",
+                target,
+                _URL,
+                str(exc),
+                originals=["housing.data"],
+                subfolder="boston_housing",
+                rejected=rejected,
             ) from None
         return _read_npz(target)
 

@@ -72,8 +72,12 @@ def load_data(
             _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
         except _files.DatasetNotFoundError as exc:
             raise _files.not_found(
-                "California Housing", target, _URL, str(exc),
-                originals=["cal_housing.data"], subfolder="california_housing",
+                "California Housing",
+                target,
+                _URL,
+                str(exc),
+                originals=["cal_housing.data"],
+                subfolder="california_housing",
                 rejected=rejected,
             ) from None
         return _read_npz(target)
@@ -100,7 +104,10 @@ def _read_archive(path: Path):
     # StatLib's cal_housing.tgz holds CaliforniaHousing/cal_housing.data.
     with tarfile.open(path, "r:*") as archive:
         for member in archive:
-            if member.isfile() and posixpath.basename(member.name) == "cal_housing.data":
+            if (
+                member.isfile()
+                and posixpath.basename(member.name) == "cal_housing.data"
+            ):
                 with archive.extractfile(member) as f:
                     return _read_statlib(io.BytesIO(f.read()))
     raise _files.UnusableFileError("no cal_housing.data in the archive")

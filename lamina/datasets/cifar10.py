@@ -10,11 +10,12 @@ _URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 _SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 _INNER = "cifar-10-batches-py"
 _ARCHIVE = "cifar-10-batches-py-target_archive"  # Keras 3's name for the download
+# Extracted folders first (quicker to read), then the archives.
 _KERAS_NAMES = (
-    f"cifar-10-batches-py-target/{_INNER}",
+    f"cifar-10-batches-py-target/{_INNER}",  # where Keras 3 extracts its download
+    _INNER,  # Keras 2's extracted folder
     _ARCHIVE,
-    _INNER,
-    f"{_INNER}.tar.gz",
+    f"{_INNER}.tar.gz",  # Keras 2's download
 )
 _BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 
@@ -57,8 +58,13 @@ def _fetch(rejected):
         _files.download(_URL, target, sha256=_SHA256)
     except _files.DatasetNotFoundError as exc:
         raise _files.not_found(
-            "CIFAR-10", target, _URL, str(exc), originals=["cifar-10-python.tar.gz"],
-            subfolder="cifar10", rejected=rejected,
+            "CIFAR-10",
+            target,
+            _URL,
+            str(exc),
+            originals=["cifar-10-python.tar.gz"],
+            subfolder="cifar10",
+            rejected=rejected,
         ) from None
     return _read(target)
 

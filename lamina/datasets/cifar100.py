@@ -11,11 +11,12 @@ _URL = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
 _SHA256 = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
 _INNER = "cifar-100-python"
 _ARCHIVE = "cifar-100-python-target_archive"  # Keras 3's name for the download
+# Extracted folders first (quicker to read), then the archives.
 _KERAS_NAMES = (
-    f"cifar-100-python-target/{_INNER}",
+    f"cifar-100-python-target/{_INNER}",  # where Keras 3 extracts its download
+    _INNER,  # Keras 2's extracted folder
     _ARCHIVE,
-    _INNER,
-    f"{_INNER}.tar.gz",
+    f"{_INNER}.tar.gz",  # Keras 2's download
 )
 
 
@@ -59,8 +60,12 @@ def load_data(label_mode: str = "fine"):
             _files.download(_URL, target, sha256=_SHA256)
         except _files.DatasetNotFoundError as exc:
             raise _files.not_found(
-                "CIFAR-100", target, _URL, str(exc),
-                originals=["cifar-100-python.tar.gz"], subfolder="cifar100",
+                "CIFAR-100",
+                target,
+                _URL,
+                str(exc),
+                originals=["cifar-100-python.tar.gz"],
+                subfolder="cifar100",
                 rejected=rejected,
             ) from None
         return _read(target, label_mode)

@@ -13,16 +13,16 @@ _SYSTEM_DIRS = (Path("/usr/share/datasets/fashion-mnist"),)
 _SUBFOLDER = "fashion-mnist"  # Keras's cache subfolder
 # Keras pins no hash for these files; the decompressed IDX payloads are checked
 # instead (the gzip wrappers differ between mirrors, the payloads do not).
-_PAYLOAD_SHA256 = {
-    "train-images-idx3-ubyte":
-        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train-labels-idx1-ubyte":
-        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "t10k-images-idx3-ubyte":
-        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "t10k-labels-idx1-ubyte":
-        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
+_PAYLOAD_SHA256 = dict(
+    zip(
+        ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+        ("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+    )
+)  # fmt: skip
 
 
 def load_data():
@@ -69,9 +69,13 @@ def _fetch(rejected):
                 _files.download(url, target, check=_payload_check(name))
             except _files.DatasetNotFoundError as exc:
                 raise _files.not_found(
-                    "Fashion-MNIST", target, url, str(exc),
+                    "Fashion-MNIST",
+                    target,
+                    url,
+                    str(exc),
                     originals=[f"{n}.gz" for n in _files.IDX_FILES],
-                    subfolder="fashion_mnist", rejected=rejected,
+                    subfolder="fashion_mnist",
+                    rejected=rejected,
                 ) from None
         paths.append(target)
     return _files.read_idx_set(paths)

@@ -45,9 +45,13 @@ def load_data(path: str | os.PathLike = "mnist.npz"):
             _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
         except _files.DatasetNotFoundError as exc:
             raise _files.not_found(
-                "MNIST", target, _URL, str(exc),
+                "MNIST",
+                target,
+                _URL,
+                str(exc),
                 originals=[f"{n}.gz" for n in _files.IDX_FILES],
-                subfolder="mnist", rejected=rejected,
+                subfolder="mnist",
+                rejected=rejected,
             ) from None
         return _read_npz(target)
 

@@ -48,8 +48,10 @@ def load_data(
 
     Args:
         path: the cache file; a bare name is relative to the Keras cache folder.
-        num_words: keep only the `num_words` most frequent words (others become
-            `oov_char`); None keeps all.
+        num_words: keep only the words whose index (after `index_from`) is
+            below `num_words`; the others become `oov_char`. With None the
+            bound is the largest index, so, as in Keras, that one word also
+            becomes `oov_char`.
         skip_top: also replace the `skip_top` most frequent words by `oov_char`.
         maxlen: drop newswires of `maxlen` words or more; None keeps all.
         test_split: fraction of the data kept for testing, in `[0, 1)`.
@@ -121,7 +123,11 @@ def get_word_index(path: str | os.PathLike = "reuters_word_index.json") -> dict:
         >>> index = reuters.get_word_index()
     """
     return _sequences.load_word_index(
-        path, "reuters_word_index.json", _INDEX_URL, _INDEX_MD5, ("reuters",),
+        path,
+        "reuters_word_index.json",
+        _INDEX_URL,
+        _INDEX_MD5,
+        ("reuters",),
         "Reuters word index",
     )
 
