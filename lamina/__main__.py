@@ -22,9 +22,9 @@ def _imports_tensorflow(path: str) -> bool:
 
 
 def run(script: str, args: list[str]) -> None:
-    from lamina import keras_alias
+    from lamina import compat
 
-    keras_alias.install(stand_in_tensorflow=_imports_tensorflow(script))
+    compat.install(stand_in_tensorflow=_imports_tensorflow(script))
     sys.argv = [script, *args]
     runpy.run_path(script, run_name="__main__")
 

@@ -1,6 +1,7 @@
 """An import hook that serves ``keras`` (and ``tensorflow.keras``) from lamina.
 
-`python -m lamina run script.py` installs it so an unchanged Keras script
+`python -m lamina run script.py` installs it (and notebooks call
+`lamina.compat.install()`) so an unchanged Keras script
 imports lamina: ``import keras`` gives ``lamina``, ``from keras.layers import
 Dense`` gives ``lamina.layers.Dense``. A real Keras, if installed, is never used.
 """
