@@ -7,8 +7,9 @@ import os
 from lamina.errors import ArgumentError
 
 
-def plot_history(history, to_file: str | os.PathLike | None = None, metrics=None,
-                 figsize=None):
+def plot_history(
+    history, to_file: str | os.PathLike | None = None, metrics=None, figsize=None
+):
     """Plot each metric of a training run with its validation curve.
 
     Example:
@@ -31,8 +32,10 @@ def plot_history(history, to_file: str | os.PathLike | None = None, metrics=None
             matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError as err:
-        raise ImportError("plot_history needs matplotlib: `pip install matplotlib` "
-                          "(or lamina's `[plot]` extra).") from err
+        raise ImportError(
+            "plot_history needs matplotlib: `pip install matplotlib` "
+            "(or lamina's `[plot]` extra)."
+        ) from err
     logs = getattr(history, "history", history)
     if not isinstance(logs, dict) or not logs:
         raise ArgumentError(
@@ -42,17 +45,22 @@ def plot_history(history, to_file: str | os.PathLike | None = None, metrics=None
     names = metrics or [k for k in logs if not k.startswith("val_")] or list(logs)
     unknown = [n for n in names if n not in logs]
     if unknown:
-        raise ArgumentError(f"plot_history: no logs named {unknown}; the history has "
-                            f"{sorted(logs)}.")
+        raise ArgumentError(
+            f"plot_history: no logs named {unknown}; the history has {sorted(logs)}."
+        )
     epochs = getattr(history, "epoch", None) or list(range(len(logs[names[0]])))
     epochs = [e + 1 for e in epochs]
-    figure, axes = plt.subplots(1, len(names), figsize=figsize or (5 * len(names), 4),
-                                squeeze=False)
+    figure, axes = plt.subplots(
+        1, len(names), figsize=figsize or (5 * len(names), 4), squeeze=False
+    )
     for axis, name in zip(axes[0], names):
-        axis.plot(epochs[:len(logs[name])], logs[name], label=name)
+        axis.plot(epochs[: len(logs[name])], logs[name], label=name)
         if f"val_{name}" in logs:
-            axis.plot(epochs[:len(logs[f"val_{name}"])], logs[f"val_{name}"],
-                      label=f"val_{name}")
+            axis.plot(
+                epochs[: len(logs[f"val_{name}"])],
+                logs[f"val_{name}"],
+                label=f"val_{name}",
+            )
         axis.set_xlabel("epoch")
         axis.set_title(name)
         axis.grid(True, alpha=0.3)

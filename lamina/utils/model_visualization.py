@@ -9,11 +9,15 @@ import tempfile
 
 from lamina.errors import ArgumentError
 
-_MISSING_PYDOT = ("You must install pydot (`pip install pydot`, or lamina's `[plot]` "
-                  "extra) for `plot_model` to work.")
-_MISSING_GRAPHVIZ = ("You must install Graphviz's `dot` program for `plot_model` to work "
-                     "(Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install "
-                     "graphviz`; see https://graphviz.org/download/).")
+_MISSING_PYDOT = (
+    "You must install pydot (`pip install pydot`, or lamina's `[plot]` "
+    "extra) for `plot_model` to work."
+)
+_MISSING_GRAPHVIZ = (
+    "You must install Graphviz's `dot` program for `plot_model` to work "
+    "(Debian/Ubuntu: `apt-get install graphviz`; macOS: `brew install "
+    "graphviz`; see https://graphviz.org/download/)."
+)
 
 
 def _pydot():
@@ -29,8 +33,7 @@ def _check_graphviz(pydot) -> None:
         raise ImportError(_MISSING_GRAPHVIZ)
     try:  # pydot finds `dot`, and it runs
         pydot.Dot.create(pydot.Dot())
-    except (OSError, pydot.InvocationException if hasattr(pydot, "InvocationException")
-            else OSError) as err:
+    except Exception as err:  # pydot raises OSError or its own InvocationException
         raise ImportError(f"{_MISSING_GRAPHVIZ} ({err})") from err
 
 
@@ -54,8 +57,14 @@ def _tensor_attr(structure, attr: str):
     return getattr(structure, attr, None)
 
 
-def _layer_label(layer, show_shapes, show_dtype, show_layer_names,
-                 show_layer_activations, show_trainable) -> str:
+def _layer_label(
+    layer,
+    show_shapes,
+    show_dtype,
+    show_layer_names,
+    show_layer_activations,
+    show_trainable,
+) -> str:
     """An HTML-like Graphviz table: name and class, activation, shapes, dtype."""
     class_name = type(layer).__name__
     cells = []
@@ -73,33 +82,62 @@ def _layer_label(layer, show_shapes, show_dtype, show_layer_names,
             dtype = _shape_text(_tensor_attr(layer.output, "dtype")).strip("()")
         except (AttributeError, ValueError):
             dtype = "?"
-        cells.append(("white", f"Output dtype: <b>{html.escape(dtype.rstrip(','))}</b>"))
+        cells.append(
+            ("white", f"Output dtype: <b>{html.escape(dtype.rstrip(','))}</b>")
+        )
     if show_trainable and layer.weights:
-        cells.append(("forestgreen", '<font color="white"><b>Trainable</b></font>')
-                     if layer.trainable else
-                     ("firebrick", '<font color="white"><b>Non-trainable</b></font>'))
+        cells.append(
+            ("forestgreen", '<font color="white"><b>Trainable</b></font>')
+            if layer.trainable
+            else ("firebrick", '<font color="white"><b>Non-trainable</b></font>')
+        )
     colspan = max(1, len(cells))
-    title = (f"<b>{html.escape(layer.name)}</b> ({html.escape(class_name)})"
-             if show_layer_names else f"<b>{html.escape(class_name)}</b>")
-    rows = [f'<tr><td colspan="{colspan}" bgcolor="black"><font point-size="16" '
-            f'color="white">{title}</font></td></tr>']
+    title = (
+        f"<b>{html.escape(layer.name)}</b> ({html.escape(class_name)})"
+        if show_layer_names
+        else f"<b>{html.escape(class_name)}</b>"
+    )
+    rows = [
+        f'<tr><td colspan="{colspan}" bgcolor="black"><font point-size="16" '
+        f'color="white">{title}</font></td></tr>'
+    ]
     activation = getattr(layer, "activation", None)
     if show_layer_activations and callable(activation):
         name = getattr(activation, "__name__", type(activation).__name__)
-        rows.append(f'<tr><td bgcolor="white" colspan="{colspan}"><font point-size="14">'
-                    f"Activation: <b>{html.escape(name)}</b></font></td></tr>")
+        rows.append(
+            f'<tr><td bgcolor="white" colspan="{colspan}"><font point-size="14">'
+            f"Activation: <b>{html.escape(name)}</b></font></td></tr>"
+        )
     if cells:
-        rows.append("<tr>" + "".join(
-            f'<td bgcolor="{color}"><font point-size="14">{text}</font></td>'
-            for color, text in cells) + "</tr>")
-    return ('<<table border="0" cellborder="1" bgcolor="black" cellpadding="10">'
-            + "".join(rows) + "</table>>")
+        rows.append(
+            "<tr>"
+            + "".join(
+                f'<td bgcolor="{color}"><font point-size="14">{text}</font></td>'
+                for color, text in cells
+            )
+            + "</tr>"
+        )
+    return (
+        '<<table border="0" cellborder="1" bgcolor="black" cellpadding="10">'
+        + "".join(rows)
+        + "</table>>"
+    )
 
 
-def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True,
-                 rankdir="TB", expand_nested=False, dpi=200, subgraph=False,
-                 show_layer_activations=False, show_trainable=False, splines="ortho",
-                 **kwargs):
+def model_to_dot(
+    model,
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=True,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    subgraph=False,
+    show_layer_activations=False,
+    show_trainable=False,
+    splines="ortho",
+    **kwargs,
+):
     """The model's layer graph as a `pydot.Dot` (or a cluster, for nested models)."""
     from lamina.models.functional import Functional
     from lamina.models.sequential import Sequential
@@ -112,7 +150,9 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
             "calling `build()` or by calling the model on a batch of data."
         )
     if rankdir not in ("TB", "LR", "BT", "RL"):
-        raise ArgumentError(f"`rankdir` must be 'TB', 'LR', 'BT' or 'RL'; got {rankdir!r}.")
+        raise ArgumentError(
+            f"`rankdir` must be 'TB', 'LR', 'BT' or 'RL'; got {rankdir!r}."
+        )
     pydot = _pydot()
     if subgraph:
         dot = pydot.Cluster(style="dashed", graph_name=model.name)
@@ -125,10 +165,13 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         dot.set("dpi", dpi)
         dot.set("splines", splines)
         dot.set_node_defaults(shape="record")
-    label_options = dict(show_shapes=show_shapes, show_dtype=show_dtype,
-                         show_layer_names=show_layer_names,
-                         show_layer_activations=show_layer_activations,
-                         show_trainable=show_trainable)
+    label_options = dict(
+        show_shapes=show_shapes,
+        show_dtype=show_dtype,
+        show_layer_names=show_layer_names,
+        show_layer_activations=show_layer_activations,
+        show_trainable=show_trainable,
+    )
     nested = (Functional, Sequential)
 
     def add_node(layer):
@@ -144,15 +187,25 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     layers = model.layers
     for layer in layers:
         if expand_nested and isinstance(layer, nested):
-            dot.add_subgraph(model_to_dot(layer, expand_nested=True, subgraph=True,
-                                          rankdir=rankdir, **label_options))
+            dot.add_subgraph(
+                model_to_dot(
+                    layer,
+                    expand_nested=True,
+                    subgraph=True,
+                    rankdir=rankdir,
+                    **label_options,
+                )
+            )
         else:
             add_node(layer)
 
     def entry(layer):  # where an edge into a (possibly expanded) model lands
         while expand_nested and isinstance(layer, nested):
-            layer = layer.layers[0] if isinstance(layer, Sequential) else \
-                layer.inputs[0]._keras_history[0]
+            layer = (
+                layer.layers[0]
+                if isinstance(layer, Sequential)
+                else layer.inputs[0]._keras_history[0]
+            )
         return layer
 
     def exit_(layer):
@@ -178,10 +231,20 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return dot
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
-               show_layer_activations=False, show_trainable=False, splines="ortho",
-               **kwargs):
+def plot_model(
+    model,
+    to_file="model.png",
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=False,
+    rankdir="TB",
+    expand_nested=False,
+    dpi=200,
+    show_layer_activations=False,
+    show_trainable=False,
+    splines="ortho",
+    **kwargs,
+):
     """Draw the model's layers and connections to an image file.
 
     Needs pydot (``pip install lamina[plot]``) and Graphviz's ``dot`` program.
@@ -205,11 +268,19 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
     """
     pydot = _pydot()
     _check_graphviz(pydot)
-    dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
-                       show_layer_names=show_layer_names, rankdir=rankdir,
-                       expand_nested=expand_nested, dpi=dpi,
-                       show_layer_activations=show_layer_activations,
-                       show_trainable=show_trainable, splines=splines, **kwargs)
+    dot = model_to_dot(
+        model,
+        show_shapes=show_shapes,
+        show_dtype=show_dtype,
+        show_layer_names=show_layer_names,
+        rankdir=rankdir,
+        expand_nested=expand_nested,
+        dpi=dpi,
+        show_layer_activations=show_layer_activations,
+        show_trainable=show_trainable,
+        splines=splines,
+        **kwargs,
+    )
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     folder = os.path.dirname(os.path.abspath(to_file))

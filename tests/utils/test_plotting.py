@@ -12,7 +12,9 @@ from lamina import errors
 from lamina.layers import Dense, Input, concatenate
 
 pydot = pytest.importorskip("pydot")
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz not installed"
+)
 
 
 def wide_deep():
@@ -26,8 +28,9 @@ def wide_deep():
 def test_plot_model_writes_png_with_all_layers(tmp_path):
     model = wide_deep()
     dot = keras.utils.model_to_dot(model, show_shapes=True)
-    labels = " ".join(node.get("label") for node in dot.get_nodes()
-                      if node.get("label"))
+    labels = " ".join(
+        node.get("label") for node in dot.get_nodes() if node.get("label")
+    )
     for name in ("wide_input", "deep_input", "hidden", "main_output", "aux_output"):
         assert name in labels
     assert "Output shape: <b>(None, 3)</b>" in labels
@@ -56,10 +59,16 @@ def test_plot_model_unbuilt_model_is_an_error():
 def test_plot_history_one_panel_per_metric(tmp_path):
     pytest.importorskip("matplotlib")
     model = keras.Sequential([Input((3,)), Dense(2, activation="softmax")])
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    history = model.fit(np.random.rand(40, 3), np.random.randint(0, 2, 40), epochs=3,
-                        validation_split=0.25, verbose=0)
+    model.compile(
+        optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
+    history = model.fit(
+        np.random.rand(40, 3),
+        np.random.randint(0, 2, 40),
+        epochs=3,
+        validation_split=0.25,
+        verbose=0,
+    )
     figure = keras.utils.plot_history(history, tmp_path / "curves.png")
     assert [axis.get_title() for axis in figure.axes] == ["accuracy", "loss"]
     assert [line.get_label() for line in figure.axes[1].lines] == ["loss", "val_loss"]
