@@ -39,8 +39,13 @@ class Variable(torch.nn.Parameter):
     ``numpy()``, ``assign()`` and ``value``.
     """
 
-    def __new__(cls, data, trainable: bool = True, name: str = "variable",
-                path: str | None = None):
+    def __new__(
+        cls,
+        data,
+        trainable: bool = True,
+        name: str = "variable",
+        path: str | None = None,
+    ):
         var = super().__new__(cls, data, requires_grad=trainable)
         var._keras_name = name
         var._keras_path = path or name
@@ -52,8 +57,12 @@ class Variable(torch.nn.Parameter):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        var = Variable(self.data.clone(memory_format=torch.preserve_format),
-                       self._keras_trainable, self._keras_name, self._keras_path)
+        var = Variable(
+            self.data.clone(memory_format=torch.preserve_format),
+            self._keras_trainable,
+            self._keras_name,
+            self._keras_path,
+        )
         var.requires_grad_(self.requires_grad)
         var.regularizer = self.regularizer
         var.constraint = self.constraint
@@ -61,8 +70,16 @@ class Variable(torch.nn.Parameter):
         return var
 
     def __reduce_ex__(self, proto):
-        return (_rebuild_variable, (self.data, self.requires_grad, self._keras_name,
-                                    self._keras_path, self._keras_trainable))
+        return (
+            _rebuild_variable,
+            (
+                self.data,
+                self.requires_grad,
+                self._keras_name,
+                self._keras_path,
+                self._keras_trainable,
+            ),
+        )
 
     @property
     def name(self) -> str:  # type: ignore[override]
@@ -89,8 +106,9 @@ class Variable(torch.nn.Parameter):
         return self.detach().cpu().numpy().copy()
 
     def assign(self, value) -> Variable:
-        value = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor)
-                                else value)
+        value = torch.as_tensor(
+            np.asarray(value) if not isinstance(value, torch.Tensor) else value
+        )
         if tuple(value.shape) != tuple(self.shape):
             raise ShapeError(
                 f"Cannot assign a value of shape {tuple(value.shape)} to variable "
@@ -111,9 +129,11 @@ class Variable(torch.nn.Parameter):
         return self
 
     def __repr__(self) -> str:
-        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
-                f"dtype={backend.standardize_dtype(self.dtype)}, "
-                f"value={self.detach().cpu().numpy()}>")
+        return (
+            f"<Variable path={self.path}, shape={tuple(self.shape)}, "
+            f"dtype={backend.standardize_dtype(self.dtype)}, "
+            f"value={self.detach().cpu().numpy()}>"
+        )
 
 
 def _rebuild_variable(data, requires_grad, name, path, trainable):
@@ -175,8 +195,16 @@ class Layer(torch.nn.Module):
     # Keras: layers that accept a mask set this; `compute_mask` passes it on.
     supports_masking = False
 
-    def __init__(self, *, activity_regularizer=None, trainable: bool = True,
-                 dtype=None, autocast: bool = True, name: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *,
+        activity_regularizer=None,
+        trainable: bool = True,
+        dtype=None,
+        autocast: bool = True,
+        name: str | None = None,
+        **kwargs,
+    ):
         super().__init__()
         self._init_keras_2_arguments(kwargs)
         if kwargs:
@@ -228,8 +256,9 @@ class Layer(torch.nn.Module):
                 raise ArgumentError(
                     f"{type(self).__name__}: pass `input_shape` or `input_dim`, not both."
                 )
-            input_shape = (input_dim,) if input_length is None else (input_length,
-                                                                     input_dim)
+            input_shape = (
+                (input_dim,) if input_length is None else (input_length, input_dim)
+            )
         elif input_length is not None and input_shape is None:
             input_shape = (input_length,)
         if input_shape is not None:
@@ -248,7 +277,9 @@ class Layer(torch.nn.Module):
             if name not in self._parameters:
                 object.__setattr__(self, name, value)
                 return
-        if isinstance(value, (list, tuple, dict)) and not isinstance(value, torch.nn.Module):
+        if isinstance(value, (list, tuple, dict)) and not isinstance(
+            value, torch.nn.Module
+        ):
             super().__setattr__(name, value)
             self._track_container(name, value)
             return
@@ -257,7 +288,9 @@ class Layer(torch.nn.Module):
     def _track_container(self, name: str, value) -> None:
         """Register the modules inside a list/tuple/dict attribute as children."""
         items = value.values() if isinstance(value, dict) else value
-        modules = [m for m in tree.flatten(list(items)) if isinstance(m, torch.nn.Module)]
+        modules = [
+            m for m in tree.flatten(list(items)) if isinstance(m, torch.nn.Module)
+        ]
         key = f"_tracked_{name}"
         if modules:
             self._modules[key] = torch.nn.ModuleList(modules)
@@ -295,10 +328,20 @@ class Layer(torch.nn.Module):
         return self.dtype
 
     # ------------------------------------------------------------------ weights
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
-                   autocast: bool = True, regularizer=None, constraint=None,
-                   aggregation: str = "none", overwrite_with_gradient: bool = False,
-                   name: str | None = None, **kwargs) -> Variable:
+    def add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer=None,
+        constraint=None,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
+        **kwargs,
+    ) -> Variable:
         """Create a weight of this layer, in Keras layout.
 
         Args:
@@ -315,8 +358,13 @@ class Layer(torch.nn.Module):
             the new `Variable`, registered on this module.
         """
         if isinstance(shape, str):  # Keras 2: add_weight(name, shape, ...)
-            shape, name = kwargs.pop("shape", initializer if isinstance(
-                initializer, (tuple, list)) else None), shape
+            shape, name = (
+                kwargs.pop(
+                    "shape",
+                    initializer if isinstance(initializer, (tuple, list)) else None,
+                ),
+                shape,
+            )
         if "getter" in kwargs or "partitioner" in kwargs or "use_resource" in kwargs:
             for key in ("getter", "partitioner", "use_resource", "synchronization"):
                 kwargs.pop(key, None)
@@ -328,25 +376,35 @@ class Layer(torch.nn.Module):
 
         shape = () if shape is None else tuple(int(d) for d in shape)
         if any(d < 0 for d in shape):
-            raise ShapeError(f"{self.name}: weight {name!r} has a negative size: {shape}.")
+            raise ShapeError(
+                f"{self.name}: weight {name!r} has a negative size: {shape}."
+            )
         dtype = backend.standardize_dtype(dtype or self.dtype)
         if initializer is None:
-            initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) \
-                else "zeros"
+            initializer = (
+                "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
+            )
         init = initializers.get(initializer)
         with torch.no_grad():
             value = init(shape, dtype=dtype) if callable(init) else init
             value = torch.as_tensor(value, dtype=backend.to_torch_dtype(dtype))
         value = value.to(backend.device())
         name = name or "variable"
-        var = Variable(value, trainable=trainable, name=name, path=f"{self.name}/{name}")
+        var = Variable(
+            value, trainable=trainable, name=name, path=f"{self.name}/{name}"
+        )
         if not (self._trainable and trainable):
             var.requires_grad_(False)
-        var.regularizer = regularizers.get(regularizer) if regularizer is not None else None
+        var.regularizer = (
+            regularizers.get(regularizer) if regularizer is not None else None
+        )
         var.constraint = constraints.get(constraint) if constraint is not None else None
         key = name
         taken = set(self._parameters) | set(self._modules) | set(self.__dict__)
         index = 1
+        if self.__dict__.get(key, 0) is None:  # `self.kernel = None` before build
+            del self.__dict__[key]
+            taken.discard(key)
         while key in taken or hasattr(type(self), key):
             key = f"{name}_{index}"
             index += 1
@@ -396,9 +454,12 @@ class Layer(torch.nn.Module):
     @property
     def weights(self) -> list[Variable]:
         """All weights: this layer's trainable, then non-trainable, then sublayers'."""
-        return _unique(self._own_trainable() + self._own_non_trainable()
-                       + self._torch_parameters()
-                       + [w for layer in self._layers for w in layer.weights])
+        return _unique(
+            self._own_trainable()
+            + self._own_non_trainable()
+            + self._torch_parameters()
+            + [w for layer in self._layers for w in layer.weights]
+        )
 
     @property
     def variables(self) -> list[Variable]:
@@ -408,8 +469,11 @@ class Layer(torch.nn.Module):
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
-        return _unique(self._own_trainable() + self._torch_parameters()
-                       + [w for layer in self._layers for w in layer.trainable_weights])
+        return _unique(
+            self._own_trainable()
+            + self._torch_parameters()
+            + [w for layer in self._layers for w in layer.trainable_weights]
+        )
 
     trainable_variables = trainable_weights
 
@@ -417,8 +481,10 @@ class Layer(torch.nn.Module):
     def non_trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return self.weights
-        return _unique(self._own_non_trainable()
-                       + [w for layer in self._layers for w in layer.non_trainable_weights])
+        return _unique(
+            self._own_non_trainable()
+            + [w for layer in self._layers for w in layer.non_trainable_weights]
+        )
 
     non_trainable_variables = non_trainable_weights
 
@@ -439,8 +505,9 @@ class Layer(torch.nn.Module):
             )
         arrays = []
         for param, value in zip(params, weights):
-            value = np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor)
-                               else value)
+            value = np.asarray(
+                value.detach().cpu() if isinstance(value, torch.Tensor) else value
+            )
             if tuple(value.shape) != tuple(param.shape):
                 raise ShapeError(
                     f"Layer '{self.name}': weight '{param.path}' has shape "
@@ -486,29 +553,43 @@ class Layer(torch.nn.Module):
                     result.append(var.regularizer(var))
         return result
 
-
     # ------------------------------------------------------------------ building
     def build(self, input_shape) -> None:
         """Create the layer's weights; the base version only records the shape."""
         self.built = True
 
-    def _maybe_build(self, input_shapes) -> None:
+    def _maybe_build(self, input_shapes, args=(), kwargs=None) -> None:
         if self.built:
             return
         self._check_input_spec_shapes(input_shapes)
-        shapes_arg = input_shapes
-        build_sig = inspect.signature(self.build).parameters
-        if len(build_sig) == 1 or self._call_is_default_build:
-            self.build(shapes_arg)
+        params = [p for p in inspect.signature(self.build).parameters.values()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        if len(params) <= 1 or self._call_is_default_build:
+            self.build(input_shapes)
         else:
-            # build(self, a_shape, b_shape) for layers whose call takes several tensors
-            self.build(*shapes_arg) if isinstance(shapes_arg, list) else self.build(
-                shapes_arg)
+            # build(self, query_shape, value_shape, ...): as Keras, each tensor
+            # argument `x` of call gives `x_shape`.
+            shapes = self._shapes_by_call_argument(args, kwargs or {})
+            required = [p.name for p in params if p.default is inspect.Parameter.empty]
+            if shapes and all(name in shapes for name in required):
+                self.build(**{p.name: shapes[p.name] for p in params if p.name in shapes})
+            elif isinstance(input_shapes, list):
+                self.build(*input_shapes)
+            else:
+                self.build(input_shapes)
         self.built = True
-        self._build_shapes = shapes_arg
+        self._build_shapes = input_shapes
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
+
+    def _shapes_by_call_argument(self, args, kwargs) -> dict:
+        try:
+            bound = inspect.signature(self.call).bind_partial(*args, **kwargs)
+        except TypeError:
+            return {}
+        return {f"{name}_shape": _shapes_of(value) for name, value in bound.arguments.items()
+                if isinstance(value, (torch.Tensor, KerasTensor, np.ndarray))}
 
     def _check_input_spec_shapes(self, input_shapes) -> None:
         if self.input_spec is None:
@@ -535,9 +616,14 @@ class Layer(torch.nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if not (args and isinstance(args[0], torch.Tensor)) or any(
+        if (
+            not (args and isinstance(args[0], torch.Tensor))
+            or any(
                 not isinstance(v, (bool, type(None), torch.Tensor))
-                for v in kwargs.values()) or len(args) > 1:
+                for v in kwargs.values()
+            )
+            or len(args) > 1
+        ):
             flat = tree.flatten((args, kwargs))
             if any(isinstance(x, KerasTensor) for x in flat):
                 return self._symbolic_call(args, kwargs)
@@ -552,12 +638,15 @@ class Layer(torch.nn.Module):
         if not isinstance(inputs, torch.Tensor):
             inputs = self._convert_inputs(inputs)
             args = (inputs, *args[1:])
-        elif self.autocast and inputs.dtype != self._compute_dtype and \
-                inputs.is_floating_point():
+        elif (
+            self.autocast
+            and inputs.dtype != self._compute_dtype
+            and inputs.is_floating_point()
+        ):
             inputs = inputs.to(self._compute_dtype)
             args = (inputs, *args[1:])
         if not self.built:
-            self._maybe_build(_shapes_of(inputs))
+            self._maybe_build(_shapes_of(inputs), args, kwargs)
         elif self.input_spec is not None:
             shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
             if shape is None or shape != self._last_checked_shape:
@@ -567,8 +656,9 @@ class Layer(torch.nn.Module):
         depth = getattr(_CALL_CONTEXT, "depth", 0)
         if self._call_takes_training:
             if kwargs.get("training") is None:
-                kwargs["training"] = getattr(_CALL_CONTEXT, "training", None) \
-                    if depth else None
+                kwargs["training"] = (
+                    getattr(_CALL_CONTEXT, "training", None) if depth else None
+                )
         elif "training" in kwargs:
             del kwargs["training"]
         training = kwargs.get("training")
@@ -613,11 +703,16 @@ class Layer(torch.nn.Module):
     def _convert_inputs(self, inputs):
         def convert(x):
             if isinstance(x, torch.Tensor):
-                if self.autocast and x.is_floating_point() and x.dtype != self._torch_dtype():
+                if (
+                    self.autocast
+                    and x.is_floating_point()
+                    and x.dtype != self._torch_dtype()
+                ):
                     return x.to(self._torch_dtype())
                 return x
             if isinstance(x, (np.ndarray, np.generic, int, float, bool)) or (
-                    isinstance(x, list) and not any(isinstance(i, torch.Tensor) for i in x)):
+                isinstance(x, list) and not any(isinstance(i, torch.Tensor) for i in x)
+            ):
                 arr = np.asarray(x)
                 t = torch.as_tensor(arr)
                 if t.is_floating_point() and self.autocast:
@@ -642,7 +737,7 @@ class Layer(torch.nn.Module):
             raise ArgumentError(f"Layer '{self.name}' was called without inputs.")
         input_shapes = _shapes_of(inputs)
         if not self.built:
-            self._maybe_build(input_shapes)
+            self._maybe_build(input_shapes, args, kwargs)
         elif self.input_spec is not None:
             check_input_compatibility(self, input_shapes)
         kwargs = {k: v for k, v in kwargs.items() if k != "training"}
@@ -658,7 +753,8 @@ class Layer(torch.nn.Module):
             if _is_shape(shapes):
                 return KerasTensor(shapes, dtype)
             return tree.map_structure(
-                lambda s: KerasTensor(s, dtype), _shape_tree(shapes))
+                lambda s: KerasTensor(s, dtype), _shape_tree(shapes)
+            )
         return run_symbolically(self._call_for_spec, args, kwargs)
 
     def _call_for_spec(self, *args, **kwargs):
@@ -694,13 +790,13 @@ class Layer(torch.nn.Module):
         if attr.endswith("shape") and any(v != values[0] for v in values[1:]):
             raise AttributeError(
                 f"The layer '{self.name}' has multiple inbound nodes with different "
-                f"{attr.replace('_', ' ')}s. Hence the notion of \"{attr}\" is "
+                f'{attr.replace("_", " ")}s. Hence the notion of "{attr}" is '
                 "ill-defined for the layer."
             )
         if not attr.endswith("shape") and len(values) > 1:
             raise AttributeError(
                 f"Layer '{self.name}' has multiple inbound nodes, hence the notion of "
-                f"\"layer {attr}\" is ill-defined. Use `get_{attr}_at(node_index)`."
+                f'"layer {attr}" is ill-defined. Use `get_{attr}_at(node_index)`.'
             )
         return values[0]
 
@@ -734,8 +830,12 @@ class Layer(torch.nn.Module):
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                      "config": {"name": self.dtype}, "registered_name": None},
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": self.dtype},
+                "registered_name": None,
+            },
         }
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
@@ -743,7 +843,8 @@ class Layer(torch.nn.Module):
             from lamina.saving.serialization import serialize_keras_object
 
             config["activity_regularizer"] = serialize_keras_object(
-                self.activity_regularizer)
+                self.activity_regularizer
+            )
         return config
 
     @classmethod
@@ -792,7 +893,9 @@ def _mask_of(inputs):
 
 
 def _is_shape(x) -> bool:
-    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, int) for d in x)
+    return isinstance(x, (tuple, list)) and all(
+        d is None or isinstance(d, int) for d in x
+    )
 
 
 def _shape_tree(shapes):
@@ -845,8 +948,9 @@ def run_symbolically(fn, args, kwargs):
         def to_tensor(x):
             if isinstance(x, KerasTensor):
                 shape = [fill if d is None else d for d in x.shape]
-                return torch.ones(shape, dtype=backend.to_torch_dtype(x.dtype),
-                                  device=device)
+                return torch.ones(
+                    shape, dtype=backend.to_torch_dtype(x.dtype), device=device
+                )
             return x
 
         a, k = tree.map_structure(to_tensor, (list(args), kwargs))
@@ -860,8 +964,10 @@ def run_symbolically(fn, args, kwargs):
         except Exception:  # some ops have no meta kernel: trace on real zeros
             return call(fill, str(backend.device()))
 
-    has_unknown = any(isinstance(x, KerasTensor) and None in x.shape
-                      for x in tree.flatten((list(args), kwargs)))
+    has_unknown = any(
+        isinstance(x, KerasTensor) and None in x.shape
+        for x in tree.flatten((list(args), kwargs))
+    )
     with torch.no_grad():
         first = run(83)
         second = run(89) if has_unknown else first

@@ -36,8 +36,9 @@ class Sequential(Model):
 
     _keras_module = "keras"
 
-    def __init__(self, layers=None, trainable: bool = True, name: str | None = None,
-                 **kwargs):
+    def __init__(
+        self, layers=None, trainable: bool = True, name: str | None = None, **kwargs
+    ):
         super().__init__(trainable=trainable, name=name, **kwargs)
         self._stack: list[Layer] = []
         self._input_tensor: KerasTensor | None = None
@@ -80,8 +81,11 @@ class Sequential(Model):
                 f"Name '{layer.name}' is already the name of a layer in this model. "
                 "Update the `name` argument to pass a unique name."
             )
-        if not self._stack and not isinstance(layer, InputLayer) and \
-                layer._batch_input_shape is not None:
+        if (
+            not self._stack
+            and not isinstance(layer, InputLayer)
+            and layer._batch_input_shape is not None
+        ):
             shape = layer._batch_input_shape
             self._stack.append(InputLayer(batch_shape=shape))
         self._stack.append(layer)
@@ -135,8 +139,11 @@ class Sequential(Model):
                 "input shape: pass `input_shape` to build(), or start the model with "
                 "an `Input`."
             )
-        if isinstance(input_shape, list) and input_shape and isinstance(
-                input_shape[0], (list, tuple)):
+        if (
+            isinstance(input_shape, list)
+            and input_shape
+            and isinstance(input_shape[0], (list, tuple))
+        ):
             input_shape = input_shape[0]
         input_shape = tuple(input_shape)
         if self._stack and isinstance(self._stack[0], InputLayer):
@@ -148,7 +155,7 @@ class Sequential(Model):
         self._reregister()
         self._rebuild()
 
-    def _maybe_build(self, input_shapes) -> None:
+    def _maybe_build(self, input_shapes, args=(), kwargs=None) -> None:
         if self.built:
             return
         shape = input_shapes if not isinstance(input_shapes, list) else input_shapes[0]
@@ -252,8 +259,11 @@ class Sequential(Model):
             )
         model = cls(name=config.get("name"), trainable=config.get("trainable", True))
         for layer_config in config["layers"]:
-            layer = deserialize_keras_object(layer_config, custom_objects=custom_objects,
-                                             printable_module_name="layer")
+            layer = deserialize_keras_object(
+                layer_config,
+                custom_objects=custom_objects,
+                printable_module_name="layer",
+            )
             model.add(layer)
         build_shape = config.get("build_input_shape")
         if not model.built and build_shape is not None:

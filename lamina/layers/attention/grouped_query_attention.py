@@ -1,0 +1,352 @@
+"""GroupQueryAttention: attention whose query heads share fewer key/value heads."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.activations.softmax import Softmax
+from lamina.layers.attention.base_multi_head_attention import (
+    BaseMultiHeadAttention,
+    validate_positive_int,
+)
+from lamina.layers.core.einsum_dense import EinsumDense
+from lamina.layers.regularization.dropout import Dropout
+
+
+class GroupedQueryAttention(BaseMultiHeadAttention):
+    """Grouped-query attention (Ainslie et al., 2023).
+
+    The query is projected to `num_query_heads` heads and the key and value to
+    `num_key_value_heads` heads; each key/value head serves a group of
+    ``num_query_heads // num_key_value_heads`` consecutive query heads. One
+    key/value head is multi-query attention; as many as query heads is
+    multi-head attention.
+
+    Keras 3 exports this class as ``keras.layers.GroupQueryAttention`` while
+    its Python class (hence default layer names and summaries) is
+    ``GroupedQueryAttention``; lamina offers both names and, as Keras, writes
+    ``"class_name": "GroupQueryAttention"`` in configs.
+
+    The weights and their order are Keras's: query kernel
+    ``(dim, num_query_heads, head_dim)`` and bias, key and value kernels
+    ``(dim, num_key_value_heads, head_dim)`` and biases, then the output
+    kernel ``(num_query_heads, head_dim, dim)`` and bias ``(dim,)``. Torch's
+    fused ``scaled_dot_product_attention`` (with ``enable_gqa``, so the
+    key/value heads are never copied) runs unless scores are returned or
+    dropped out with a mask present.
+
+    Example:
+        >>> layer = lamina.layers.GroupQueryAttention(
+        ...     head_dim=8, num_query_heads=4, num_key_value_heads=2)
+        >>> layer(torch.zeros(2, 6, 16), torch.zeros(2, 5, 16)).shape
+        torch.Size([2, 6, 16])
+
+    Args:
+        head_dim: size of each attention head.
+        num_query_heads: number of query heads.
+        num_key_value_heads: number of key and value heads; must divide
+            `num_query_heads`.
+        dropout: dropout rate on the attention probabilities.
+        use_bias: whether the projections have biases.
+        sliding_window: if set, each query position attends only to key
+            positions fewer than `sliding_window` steps away.
+        flash_attention: accepted for Keras compatibility (see
+            `MultiHeadAttention`).
+        kernel_initializer / bias_initializer: initializers of the projections.
+        kernel_regularizer / bias_regularizer / activity_regularizer: penalties
+            on the projections' weights and outputs.
+        kernel_constraint / bias_constraint: constraints on the projections.
+        use_gate: add a sigmoid gate projected from the query (sublayer
+            ``gate``) that multiplies the heads' outputs.
+        seed: int seed of the dropout.
+        **kwargs: standard layer arguments (``name``, ``dtype``, ...).
+
+    Call arguments:
+        query: ``(B, T, dim)``.
+        value: ``(B, S, dim)``.
+        key: ``(B, S, dim)``; `value` by default.
+        query_mask / value_mask / key_mask: boolean ``(B, T)`` / ``(B, S)``
+            masks; taken from the inputs' Keras masks when not given.
+        attention_mask: boolean mask broadcastable to ``(B, T, S)``.
+        return_attention_scores: also return the attention probabilities
+            ``(B, num_query_heads, T, S)``.
+        training: whether dropout is active.
+        use_causal_mask: forbid position i to attend to positions j > i.
+
+    Output shape:
+        ``(B, T, dim)``, carrying the query's mask.
+    """
+
+    def __init__(
+        self,
+        head_dim,
+        num_query_heads,
+        num_key_value_heads,
+        dropout=0.0,
+        use_bias: bool = True,
+        sliding_window=None,
+        flash_attention=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        use_gate: bool = False,
+        seed=None,
+        **kwargs,
+    ):
+        cls = "GroupQueryAttention"
+        validate_positive_int(cls, "head_dim", head_dim)
+        validate_positive_int(cls, "num_query_heads", num_query_heads)
+        validate_positive_int(cls, "num_key_value_heads", num_key_value_heads)
+        if num_query_heads % num_key_value_heads != 0:
+            raise ArgumentError(
+                f"{cls}: `num_query_heads` must be divisible by "
+                f"`num_key_value_heads`. Received: num_query_heads="
+                f"{num_query_heads}, num_key_value_heads={num_key_value_heads}"
+            )
+        super().__init__(
+            dropout=dropout,
+            use_bias=use_bias,
+            sliding_window=sliding_window,
+            flash_attention=flash_attention,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            use_gate=use_gate,
+            seed=seed,
+            **kwargs,
+        )
+        self.head_dim = head_dim
+        self.num_query_heads = num_query_heads
+        self.num_key_value_heads = num_key_value_heads
+        self.num_repeats = num_query_heads // num_key_value_heads
+        # Keras's GroupedQueryAttention also regularizes its own outputs (its
+        # sublayers' outputs too), unlike MultiHeadAttention.
+        self.activity_regularizer = self._activity_regularizer
+        self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(head_dim))
+
+    # Keras's public attribute names.
+    @property
+    def dropout(self) -> float:
+        return self._dropout
+
+    @property
+    def use_bias(self) -> bool:
+        return self._use_bias
+
+    @property
+    def use_gate(self) -> bool:
+        return self._use_gate
+
+    @property
+    def sliding_window(self):
+        return self._sliding_window
+
+    @property
+    def kernel_initializer(self):
+        return self._kernel_initializer
+
+    @property
+    def bias_initializer(self):
+        return self._bias_initializer
+
+    # ------------------------------------------------------------------ building
+    def _check_shapes(self, query_shape, value_shape, key_shape) -> None:
+        name = f"Layer '{self.name}' (GroupQueryAttention)"
+        for label, shape in (
+            ("query", query_shape),
+            ("value", value_shape),
+            ("key", key_shape),
+        ):
+            if len(shape) != 3 or shape[-1] is None:
+                raise ShapeError(
+                    f"{name} expects a 3-D `{label}` (batch, sequence, features) "
+                    f"with a known feature size, received shape {shape}."
+                )
+        if query_shape[-1] != value_shape[-1]:
+            raise ShapeError(
+                f"{name}: the last dimension of `query_shape` and `value_shape` "
+                f"must be equal, but are {query_shape[-1]}, {value_shape[-1]}. "
+                f"Received: query_shape={query_shape}, value_shape={value_shape}"
+            )
+        if value_shape[1:-1] != key_shape[1:-1]:
+            raise ShapeError(
+                f"{name}: all dimensions of `value` and `key`, except the last one, "
+                f"must be equal. Received: value_shape={value_shape} and "
+                f"key_shape={key_shape}"
+            )
+
+    def _make_sublayers(self, query_shape, value_shape, key_shape) -> None:
+        def projection(equation, heads, bias_axes, name, activation=None):
+            return EinsumDense(
+                equation,
+                output_shape=(None, heads, self.head_dim),
+                bias_axes=bias_axes if self._use_bias else None,
+                activation=activation,
+                name=name,
+                **self._sublayer_kwargs(),
+            )
+
+        self.feature_dim = query_shape[-1]
+        self._query_dense = projection(
+            "bqm,muh->bquh", self.num_query_heads, "uh", "query"
+        )
+        self._query_dense.build(query_shape)
+        self._key_dense = projection(
+            "bkm,mvh->bkvh", self.num_key_value_heads, "vh", "key"
+        )
+        self._key_dense.build(key_shape)
+        if self._use_gate:
+            self._gate_dense = projection(
+                "bqm,muh->bquh", self.num_query_heads, "uh", "gate", "sigmoid"
+            )
+            self._gate_dense.build(query_shape)
+        self._value_dense = projection(
+            "bkm,mvh->bkvh", self.num_key_value_heads, "vh", "value"
+        )
+        self._value_dense.build(value_shape)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype)
+        self._dropout_layer = Dropout(
+            rate=self._dropout, seed=self.seed, dtype=self.dtype
+        )
+        self._output_dense = EinsumDense(
+            "bquh,uhm->bqm",
+            output_shape=(None, self.feature_dim),
+            bias_axes="m" if self._use_bias else None,
+            name="attention_output",
+            **self._sublayer_kwargs(),
+        )
+        self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
+
+    # ------------------------------------------------------------------ calling
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores: bool = False,
+        training=None,
+        use_causal_mask: bool = False,
+    ):
+        if query_mask is None:
+            query_mask = getattr(query, "_keras_mask", None)
+        if value_mask is None:
+            value_mask = getattr(value, "_keras_mask", None)
+        if key is not None and key_mask is None:
+            key_mask = getattr(key, "_keras_mask", None)
+        value = self._as_input(value)
+        key = None if key is None else self._as_input(key)
+        if self._shapes_dict is None:
+            self._build_from_inputs(query, value, key)
+        if key is None:
+            key = value
+
+        mask = self._attention_mask(
+            query, value, query_mask, value_mask, key_mask, attention_mask
+        )
+        if self._use_gate:
+            gate = self._gate_dense(query)
+        out, scores = self._attend(
+            self._query_dense(query),
+            self._key_dense(key),
+            self._value_dense(value),
+            mask,
+            use_causal_mask,
+            training,
+            return_attention_scores,
+            self._inverse_sqrt_head_dim,
+            enable_gqa=self.num_repeats > 1,
+        )
+        if self._use_gate:
+            out = out * gate
+        out = self._output_dense(out)
+        if return_attention_scores:
+            return out, scores
+        return out
+
+    def _explicit_attention(self, query, key, value, mask, training):
+        if self.num_repeats > 1:
+            key = key.repeat_interleave(self.num_repeats, dim=2)
+            value = value.repeat_interleave(self.num_repeats, dim=2)
+        query = query * self._inverse_sqrt_head_dim
+        scores = torch.einsum("bquh,bkuh->buqk", query, key)
+        scores = self._masked_softmax(scores, mask, 1)
+        dropped = (
+            self._dropout_layer(scores, training=training)
+            if self._dropout > 0
+            else scores
+        )
+        return torch.einsum("buqk,bkuh->bquh", dropped, value), scores
+
+    # ------------------------------------------------------------------ shapes
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
+        query_shape = tuple(query_shape)
+        value_shape = tuple(value_shape)
+        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        self._check_shapes(query_shape, value_shape, key_shape)
+        return query_shape
+
+    def compute_output_spec(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
+        from lamina.backend.keras_tensor import KerasTensor
+
+        key_shape = None if key is None else tuple(key.shape)
+        if self._shapes_dict is None:
+            self.build(tuple(query.shape), tuple(value.shape), key_shape)
+        output = KerasTensor(
+            self.compute_output_shape(query.shape, value.shape, key_shape), self.dtype
+        )
+        if not return_attention_scores:
+            return output
+        source = value if key is None else key
+        scores = (query.shape[0], self.num_query_heads, query.shape[1], source.shape[1])
+        return output, KerasTensor(scores, self.dtype)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {
+                "head_dim": self.head_dim,
+                "num_query_heads": self.num_query_heads,
+                "num_key_value_heads": self.num_key_value_heads,
+                "use_bias": self._use_bias,
+                "use_gate": self._use_gate,
+                "sliding_window": self._sliding_window,
+                "dropout": self._dropout,
+            }
+        )
+        config.update(self._common_config())
+        return config
+
+    def _serialization_extras(self) -> dict:
+        # Keras serializes the class under its exported name.
+        return {"class_name": "GroupQueryAttention"}
+
+
+# The name Keras 3 exports.
+GroupQueryAttention = GroupedQueryAttention
