@@ -26,7 +26,7 @@ class KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def _real(self, fullname: str) -> str | None:
         for prefix in _PREFIXES:
             if fullname == prefix or fullname.startswith(prefix + "."):
-                return self.target + fullname[len(prefix):]
+                return self.target + fullname[len(prefix) :]
         return None
 
     def find_spec(self, fullname, path=None, target=None):
@@ -36,7 +36,9 @@ class KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         if importlib.util.find_spec(real) is None:
             raise ModuleNotFoundError(
                 f"No module named {real!r}: lamina has no counterpart of {fullname!r} "
-                "yet.", name=fullname)
+                "yet.",
+                name=fullname,
+            )
         return importlib.util.spec_from_loader(fullname, self, is_package=True)
 
     def create_module(self, spec):
@@ -55,3 +57,24 @@ def install(stand_in_tensorflow: bool = False) -> None:
         tf.__path__ = []
         tf.keras = importlib.import_module("lamina")
         sys.modules["tensorflow"] = tf
+
+
+def describe_missing(err: BaseException) -> str | None:
+    """A sentence naming the Keras symbol behind an import/attribute error, if any."""
+    import re
+
+    text = str(err)
+    match = re.search(r"cannot import name '([^']+)' from '(lamina[\w.]*)'", text) or \
+        re.search(r"module '(lamina[\w.]*)' has no attribute '([^']+)'", text)
+    if match is None:
+        match = re.search(r"No module named '(lamina[\w.]*)'", text)
+        if match is None:
+            return None
+        return (f"keras{match.group(1)[len('lamina'):]} is a Keras module that lamina "
+                "does not have yet.")
+    if text.startswith("cannot import"):
+        symbol, module = match.group(1), match.group(2)
+    else:
+        module, symbol = match.group(1), match.group(2)
+    return (f"keras{module[len('lamina'):]}.{symbol} is a Keras symbol that lamina does "
+            "not have yet.")
