@@ -11,7 +11,6 @@ import torch
 
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
-from lamina.backend import tree
 from lamina.errors import ArgumentError
 from lamina.metrics.reduction_metrics import MeanMetricWrapper
 
@@ -34,28 +33,42 @@ def _per_output(spec, output_names: list[str], what: str, broadcast: bool):
             return [spec[0]]
         if len(spec) != n:
             raise ArgumentError(
-                f"`{what}` is a list of {len(spec)} items but the model has {n} outputs "
-                f"{output_names}; give one per output or a dict keyed by output name."
+                f"`{what}` is a list of {len(spec)} items but the model has {n} "
+                f"outputs {output_names}; give one per output or a dict keyed by "
+                "output name."
             )
         return list(spec)
     if isinstance(spec, (list, tuple)):  # metrics
-        if n > 1 and len(spec) == n and all(
-                isinstance(s, (list, tuple, dict)) or s is None for s in spec):
+        if (
+            n > 1
+            and len(spec) == n
+            and all(isinstance(s, (list, tuple, dict)) or s is None for s in spec)
+        ):
             return list(spec)
-        return [list(spec) for _ in range(n)] if broadcast else [list(spec)] + [None] * (
-            n - 1)
+        return (
+            [list(spec) for _ in range(n)]
+            if broadcast
+            else [list(spec)] + [None] * (n - 1)
+        )
     return [spec] * n
 
 
 class CompiledLoss:
     """The compiled losses of a model: one per output, weighted and summed."""
 
-    def __init__(self, loss, loss_weights, output_names: list[str],
-                 y_true: list | None = None, y_pred: list | None = None):
+    def __init__(
+        self,
+        loss,
+        loss_weights,
+        output_names: list[str],
+        y_true: list | None = None,
+        y_pred: list | None = None,
+    ):
         self.output_names = output_names
         specs = _per_output(loss, output_names, "loss", broadcast=True)
-        weights = _per_output(loss_weights, output_names, "loss_weights",
-                              broadcast=True)
+        weights = _per_output(
+            loss_weights, output_names, "loss_weights", broadcast=True
+        )
         y_true = y_true or [None] * len(output_names)
         y_pred = y_pred or [None] * len(output_names)
         self.losses = []
@@ -68,15 +81,14 @@ class CompiledLoss:
             else:
                 obj = losses_module.get(spec)
             if not isinstance(obj, losses_module.Loss):
-                name = spec if isinstance(spec, str) else getattr(obj, "__name__",
-                                                                  "loss")
+                name = (
+                    spec if isinstance(spec, str) else getattr(obj, "__name__", "loss")
+                )
                 obj = losses_module.LossFunctionWrapper(obj, name=name)
             self.losses.append(obj)
-        if all(loss_obj is None for loss_obj in self.losses):
-            raise ArgumentError(
-                "`compile()` needs a `loss` for at least one output; received "
-                f"loss={loss!r}."
-            )
+        # No loss at all is allowed: the model's `add_loss` terms are then the
+        # whole training loss (the trainer refuses a model with neither).
+        self.empty = all(loss_obj is None for loss_obj in self.losses)
         self.weights = [1.0 if w is None else float(w) for w in weights]
         self.multi = len(output_names) > 1
 
@@ -96,8 +108,9 @@ class CompiledLoss:
     def __call__(self, y_true: list, y_pred: list, sample_weight: list):
         total = None
         per_output = []
-        for loss_obj, weight, yt, yp, sw in zip(self.losses, self.weights, y_true,
-                                                y_pred, sample_weight):
+        for loss_obj, weight, yt, yp, sw in zip(
+            self.losses, self.weights, y_true, y_pred, sample_weight
+        ):
             if loss_obj is None or yt is None:
                 per_output.append(None)
                 continue
@@ -105,62 +118,81 @@ class CompiledLoss:
             per_output.append(value)
             term = value if weight == 1.0 else value * weight
             total = term if total is None else total + term
-        if total is None:
-            raise ArgumentError("No targets were given for any output with a loss.")
+        if total is None and not self.empty:
+            raise ArgumentError(
+                "No targets were given for any output with a loss: pass `y` (or "
+                "batches of `(x, y)`)."
+            )
         return total, per_output
 
 
 class MeanTracker:
-    """A running mean kept on the device: no host sync until it is read."""
+    """A running mean whose sum stays on the device: no host sync until read.
+
+    The count of samples is known on the host (batch sizes), so it is kept as
+    a Python number: one device op per update instead of two.
+    """
 
     def __init__(self, name: str, device):
         self.name = name
         self._sum = torch.zeros((), dtype=torch.float32, device=device)
-        self._count = torch.zeros((), dtype=torch.float32, device=device)
+        self._count = 0
 
-    def update(self, value: torch.Tensor, weight: float) -> None:
-        self._sum.add_(value.detach().float(), alpha=weight)
-        self._count.add_(weight)
+    def update(self, value: torch.Tensor, weight: int) -> None:
+        self._sum.add_(value.detach(), alpha=weight)
+        self._count += weight
 
     def result(self) -> torch.Tensor:
-        return self._sum / self._count.clamp_min(1e-12)
+        return self._sum / max(self._count, 1)
 
     def reset_state(self) -> None:
         self._sum.zero_()
-        self._count.zero_()
+        self._count = 0
 
 
 class CompiledMetrics:
     """The compiled metrics of a model, named as Keras names them in logs."""
 
-    def __init__(self, metrics, weighted_metrics, compiled_loss: CompiledLoss,
-                 output_names: list[str]):
+    def __init__(
+        self,
+        metrics,
+        weighted_metrics,
+        compiled_loss: CompiledLoss,
+        output_names: list[str],
+    ):
         self.output_names = output_names
         self.compiled_loss = compiled_loss
         self._specs = _per_output(metrics, output_names, "metrics", broadcast=True)
-        self._weighted_specs = _per_output(weighted_metrics, output_names,
-                                           "weighted_metrics", broadcast=True)
-        self.entries: list[tuple[int, object, bool, str]] = []  # (output, metric, weighted, name)
+        self._weighted_specs = _per_output(
+            weighted_metrics, output_names, "weighted_metrics", broadcast=True
+        )
+        self.entries: list[
+            tuple[int, object, bool, str]
+        ] = []  # (output, metric, weighted, name)
         self.built = False
 
     def build(self, y_true: list, y_pred: list) -> None:
+        """Make the metric objects and their log names (Keras's naming rules)."""
         multi = len(self.output_names) > 1
-        names_seen: set[str] = set()
+        counters: dict[str, int] = {}
         for weighted, specs in ((False, self._specs), (True, self._weighted_specs)):
             for index, spec in enumerate(specs):
                 if spec is None:
                     continue
                 items = spec if isinstance(spec, (list, tuple)) else [spec]
+                prefix = f"{self.output_names[index]}_" if multi else ""
                 for item in items:
                     if item is None:
                         continue
                     metric = self._resolve(item, index, y_true, y_pred)
-                    name = metric.name
-                    if multi:
-                        name = f"{self.output_names[index]}_{name}"
-                    if weighted and name in names_seen:
-                        name = f"weighted_{name}"
-                    names_seen.add(name)
+                    name = prefix + metric.name
+                    if name in counters and weighted:
+                        name = f"{prefix}weighted_{metric.name}"
+                    if name in counters:
+                        counters[name] += 1
+                        name = f"{name}_{counters[name] - 1}"
+                    else:
+                        counters[name] = 1
                     self.entries.append((index, metric, weighted, name))
         self.built = True
 
@@ -169,7 +201,9 @@ class CompiledMetrics:
         if isinstance(item, str) and item.lower() in ("accuracy", "acc"):
             cls = metrics_module.resolve_accuracy(
                 self.compiled_loss.losses[index],
-                tuple(yt.shape) if yt is not None else None, tuple(yp.shape))
+                tuple(yt.shape) if yt is not None else None,
+                tuple(yp.shape),
+            )
             return cls(name=item)
         if isinstance(item, str) and item.lower() in _CROSSENTROPY_NAMES:
             # Keras 2 resolved these from the loss; lamina from the shapes, as
@@ -187,8 +221,9 @@ class CompiledMetrics:
                 metric.name = item  # Keras logs a metric under the string given
             return metric
         if callable(metric):
-            name = item if isinstance(item, str) else getattr(metric, "__name__",
-                                                               "metric")
+            name = (
+                item if isinstance(item, str) else getattr(metric, "__name__", "metric")
+            )
             return MeanMetricWrapper(metric, name=name)
         raise ArgumentError(f"Could not interpret metric {item!r}.")
 
@@ -197,8 +232,9 @@ class CompiledMetrics:
             yt = y_true[index]
             if yt is None:
                 continue
-            metric.update_state(yt, y_pred[index],
-                                sample_weight[index] if weighted else None)
+            metric.update_state(
+                yt, y_pred[index], sample_weight[index] if weighted else None
+            )
 
     def reset_state(self) -> None:
         for _, metric, _, _ in self.entries:
@@ -246,7 +282,10 @@ def check_identifiers(loss, metrics, weighted_metrics) -> None:
             losses_module.get(spec)
     for spec in _leaves(metrics) + _leaves(weighted_metrics):
         if isinstance(spec, str) and spec.lower() not in (
-                "accuracy", "acc", *_CROSSENTROPY_NAMES):
+            "accuracy",
+            "acc",
+            *_CROSSENTROPY_NAMES,
+        ):
             metrics_module.get(spec)
 
 
@@ -288,7 +327,3 @@ def flatten_targets(y, output_names: list[str], what: str = "y") -> list:
             "array; pass a list or a dict with one array per output."
         )
     return [y]
-
-
-def flatten_outputs(y_pred) -> list:
-    return tree.flatten(y_pred)

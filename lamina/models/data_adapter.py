@@ -24,8 +24,11 @@ from lamina.utils.py_dataset import PyDataset
 
 def is_array_like(x) -> bool:
     return isinstance(x, (np.ndarray, torch.Tensor)) or (
-        hasattr(x, "__array__") and not isinstance(x, (str, bytes)) and
-        hasattr(x, "shape") and not inspect.isclass(x))
+        hasattr(x, "__array__")
+        and not isinstance(x, (str, bytes))
+        and hasattr(x, "shape")
+        and not inspect.isclass(x)
+    )
 
 
 def _is_array_structure(x) -> bool:
@@ -40,8 +43,12 @@ def _is_array_structure(x) -> bool:
     return is_array_like(x) or isinstance(x, (int, float))
 
 
-def to_tensor(x, device: torch.device, float_dtype: torch.dtype | None = None,
-              keep_float64: bool = False) -> torch.Tensor | None:
+def to_tensor(
+    x,
+    device: torch.device,
+    float_dtype: torch.dtype | None = None,
+    keep_float64: bool = False,
+) -> torch.Tensor | None:
     """An array-like as a tensor on ``device``; float64 becomes floatx."""
     if x is None:
         return None
@@ -67,8 +74,14 @@ def to_tensor(x, device: torch.device, float_dtype: torch.dtype | None = None,
             t = t.to(target)
     elif t.dtype == torch.bool:
         pass
-    elif t.dtype in (torch.uint8, torch.int8, torch.int16, torch.int32, torch.uint16,
-                     torch.uint32):
+    elif t.dtype in (
+        torch.uint8,
+        torch.int8,
+        torch.int16,
+        torch.int32,
+        torch.uint16,
+        torch.uint32,
+    ):
         t = t.to(torch.int64) if float_dtype is None else t
     return t.to(device)
 
@@ -94,14 +107,21 @@ def check_cardinality(x, y, sample_weight) -> int:
     for label, value in parts:
         if value is None:
             continue
-        found = sorted({int(np.shape(v)[0]) for v in tree.flatten(value) if v is not None
-                        and np.ndim(v) > 0})
+        found = sorted(
+            {
+                int(np.shape(v)[0])
+                for v in tree.flatten(value)
+                if v is not None and np.ndim(v) > 0
+            }
+        )
         if found:
             sizes[label] = found
     distinct = {s for found in sizes.values() for s in found}
     if len(distinct) > 1:
-        detail = "\n".join(f"{label} sizes: {', '.join(map(str, found))}"
-                           for label, found in sizes.items())
+        detail = "\n".join(
+            f"{label} sizes: {', '.join(map(str, found))}"
+            for label, found in sizes.items()
+        )
         raise ShapeError(
             "Data cardinality is ambiguous. Make sure all arrays contain the same "
             f"number of samples.\n{detail}"
@@ -157,8 +177,15 @@ class ArrayBatches:
         steps: stop an epoch after this many batches (default: all the data).
     """
 
-    def __init__(self, x, y=None, sample_weight=None, batch_size: int = 32,
-                 shuffle=False, steps: int | None = None):
+    def __init__(
+        self,
+        x,
+        y=None,
+        sample_weight=None,
+        batch_size: int = 32,
+        shuffle=False,
+        steps: int | None = None,
+    ):
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.num_samples = num_samples((x, y, sample_weight))
         self.batch_size = batch_size
@@ -185,7 +212,7 @@ class ArrayBatches:
         if self.shuffle:
             perm = torch.randperm(n, device=self._device)
             for b in range(self.steps):
-                idx = perm[b * bs:(b + 1) * bs]
+                idx = perm[b * bs : (b + 1) * bs]
                 yield _repack(structure, [t.index_select(0, idx) for t in flat])
             return
         for b in range(self.steps):
@@ -195,11 +222,17 @@ class ArrayBatches:
 
 def _repack(structure, flat_values):
     x, y, sw = structure
-    if isinstance(x, torch.Tensor) and (y is None or isinstance(y, torch.Tensor)) and (
-            sw is None or isinstance(sw, torch.Tensor)):  # the common case, quickly
+    if (
+        isinstance(x, torch.Tensor)
+        and (y is None or isinstance(y, torch.Tensor))
+        and (sw is None or isinstance(sw, torch.Tensor))
+    ):  # the common case, quickly
         values = iter(flat_values)
-        return (next(values), next(values) if y is not None else None,
-                next(values) if sw is not None else None)
+        return (
+            next(values),
+            next(values) if y is not None else None,
+            next(values) if sw is not None else None,
+        )
     # `flat_values` skips the None leaves; put them back in flatten's order.
     values = iter(flat_values)
     full = [None if leaf is None else next(values) for leaf in tree.flatten(structure)]
@@ -209,8 +242,15 @@ def _repack(structure, flat_values):
 class IteratorBatches:
     """Batches read from a generator, a PyDataset/Sequence or a DataLoader."""
 
-    def __init__(self, source, steps: int | None = None, device=None, for_predict=False,
-                 batch_size: int | None = None, shuffle=False):
+    def __init__(
+        self,
+        source,
+        steps: int | None = None,
+        device=None,
+        for_predict=False,
+        batch_size: int | None = None,
+        shuffle=False,
+    ):
         self.source = source
         self.targets_checked = False
         self.device = device or backend.device()
@@ -221,19 +261,24 @@ class IteratorBatches:
                 length = len(source)
             except TypeError:
                 length = None
-        self.is_indexed = hasattr(source, "__getitem__") and length is not None and \
-            not isinstance(source, torch.utils.data.DataLoader) and \
-            not isinstance(source, torch.utils.data.Dataset)
+        self.is_indexed = (
+            hasattr(source, "__getitem__")
+            and length is not None
+            and not isinstance(source, torch.utils.data.DataLoader)
+            and not isinstance(source, torch.utils.data.Dataset)
+        )
         if steps is None and length is None:
             steps = None  # until exhausted
         self.steps = steps if steps is not None else length
         self._iterator = None
         self._dataset_loader = None
         if isinstance(source, torch.utils.data.Dataset) and not isinstance(
-                source, torch.utils.data.IterableDataset):
+            source, torch.utils.data.IterableDataset
+        ):
             # A map-style Dataset yields single samples; batch them (Keras does too).
             self._dataset_loader = torch.utils.data.DataLoader(
-                source, batch_size=batch_size or 32, shuffle=bool(shuffle))
+                source, batch_size=batch_size or 32, shuffle=bool(shuffle)
+            )
             self.steps = steps if steps is not None else len(self._dataset_loader)
 
     def __len__(self):
@@ -242,6 +287,7 @@ class IteratorBatches:
     def _raw_epoch(self):
         source = self._dataset_loader or self.source
         if isinstance(source, PyDataset):
+            source.on_epoch_begin()
             yield from source.iterate(self.steps)
             source.on_epoch_end()
             return
@@ -273,9 +319,11 @@ class IteratorBatches:
     def epoch(self) -> Iterator:
         for batch in self._raw_epoch():
             x, y, sw = unpack_x_y_sample_weight(batch)
-            yield (structure_to_tensors(x, self.device),
-                   structure_to_tensors(y, self.device),
-                   structure_to_tensors(sw, self.device))
+            yield (
+                structure_to_tensors(x, self.device),
+                structure_to_tensors(y, self.device),
+                structure_to_tensors(sw, self.device),
+            )
 
     def peek(self):
         """The first batch, without consuming it for generators."""
@@ -286,20 +334,37 @@ class IteratorBatches:
             self.source = itertools.chain([first], self.source)
             x, y, sw = unpack_x_y_sample_weight(first)
         else:
-            x, y, sw = unpack_x_y_sample_weight(next(iter(self._dataset_loader or
-                                                          self.source)))
-        return (structure_to_tensors(x, self.device), structure_to_tensors(y, self.device),
-                structure_to_tensors(sw, self.device))
+            x, y, sw = unpack_x_y_sample_weight(
+                next(iter(self._dataset_loader or self.source))
+            )
+        return (
+            structure_to_tensors(x, self.device),
+            structure_to_tensors(y, self.device),
+            structure_to_tensors(sw, self.device),
+        )
 
 
-def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
-                 shuffle=False, class_weight=None, device=None, for_predict=False,
-                 input_dtypes=None, input_names=None):
+def make_batches(
+    x,
+    y=None,
+    sample_weight=None,
+    batch_size=None,
+    steps=None,
+    shuffle=False,
+    class_weight=None,
+    device=None,
+    for_predict=False,
+    input_dtypes=None,
+    input_names=None,
+):
     """The batch source for fit/evaluate/predict arguments (see module docstring)."""
     device = device or backend.device()
     if batch_size is not None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size <= 0:
+        if (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size <= 0
+        ):
             raise ArgumentError(
                 f"`batch_size` must be a positive integer, received batch_size="
                 f"{batch_size!r}."
@@ -318,13 +383,28 @@ def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
             raise ArgumentError(
                 "`class_weight` is only supported for arrays and tensors in lamina."
             )
-        return IteratorBatches(x, steps=steps, device=device, for_predict=for_predict,
-                               batch_size=batch_size, shuffle=shuffle)
+        return IteratorBatches(
+            x,
+            steps=steps,
+            device=device,
+            for_predict=for_predict,
+            batch_size=batch_size,
+            shuffle=shuffle,
+        )
+    single_input = input_names is None or len(input_names) == 1
+    x = _lists_to_arrays(x, whole=single_input)
+    y = _lists_to_arrays(y)
+    sample_weight = _lists_to_arrays(sample_weight)
     check_cardinality(x, y, sample_weight)
     x_t = _convert_inputs(x, device, input_dtypes, input_names)
-    y_t = tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
-    sw_t = tree.map_structure(lambda v: to_tensor(v, device), sample_weight) \
-        if sample_weight is not None else None
+    y_t = (
+        tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
+    )
+    sw_t = (
+        tree.map_structure(lambda v: to_tensor(v, device), sample_weight)
+        if sample_weight is not None
+        else None
+    )
     if class_weight:
         if y_t is None or len(tree.flatten(y_t)) != 1:
             raise ArgumentError(
@@ -335,11 +415,48 @@ def make_batches(x, y=None, sample_weight=None, batch_size=None, steps=None,
     return ArrayBatches(x_t, y_t, sw_t, batch_size or 32, shuffle=shuffle, steps=steps)
 
 
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, bool, np.number))
+
+
+def _is_numeric_list(x) -> bool:
+    """A (nested) Python list of numbers, such as ``[[0.1, 2], [3, 4]]``."""
+    if not isinstance(x, (list, tuple)) or not x:
+        return False
+    if all(_is_number(v) for v in x):
+        return True
+    return all(_is_numeric_list(v) for v in x)
+
+
+def _lists_to_arrays(x, whole: bool = False):
+    """Python lists of numbers as arrays, so they are not read as structures.
+
+    A flat list of numbers is always one array (one value per sample). A list
+    of lists is one array only for a single-input model (``whole``); otherwise
+    it is one list per input or output, as in Keras.
+    """
+    if x is None or is_array_like(x):
+        return x
+    if isinstance(x, (list, tuple)) and x and all(_is_number(v) for v in x):
+        return np.asarray(x)
+    if whole and _is_numeric_list(x):
+        return np.asarray(x)
+    if isinstance(x, dict):
+        return {k: _lists_to_arrays(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_lists_to_arrays(v) for v in x)
+    return x
+
+
 def _convert_inputs(x, device, input_dtypes, input_names=None):
     """Inputs as device tensors, each cast to its model input's dtype."""
     flat = tree.flatten(x)
-    if input_dtypes is not None and isinstance(x, dict) and input_names and \
-            set(x) == set(input_names):
+    if (
+        input_dtypes is not None
+        and isinstance(x, dict)
+        and input_names
+        and set(x) == set(input_names)
+    ):
         # A dict is flattened in key order; the dtypes follow the inputs' order.
         by_name = dict(zip(input_names, input_dtypes))
         input_dtypes = [by_name[key] for key in sorted(x)]
@@ -347,15 +464,18 @@ def _convert_inputs(x, device, input_dtypes, input_names=None):
         converted = []
         for value, dtype in zip(flat, input_dtypes):
             t = to_tensor(value, device)
-            if dtype is not None and t.dtype != dtype and (
-                    t.is_floating_point() or dtype.is_floating_point):
+            if (
+                dtype is not None
+                and t.dtype != dtype
+                and (t.is_floating_point() or dtype.is_floating_point)
+            ):
                 t = t.to(dtype)
             converted.append(t)
         return tree.pack_sequence_as(x, converted)
     return tree.map_structure(lambda v: to_tensor(v, device), x)
 
 
-def split_validation(x, y, sample_weight, validation_split: float):
+def split_validation(x, y, sample_weight, validation_split: float, input_names=None):
     """Keras's validation_split: the last fraction of the arrays, before shuffling."""
     if not 0.0 < validation_split < 1.0:
         raise ArgumentError(
@@ -366,6 +486,9 @@ def split_validation(x, y, sample_weight, validation_split: float):
             "`validation_split` is only supported for Tensors or NumPy arrays; found "
             f"a {type(x).__name__}. Pass `validation_data` instead."
         )
+    x = _lists_to_arrays(x, whole=input_names is None or len(input_names) == 1)
+    y = _lists_to_arrays(y)
+    sample_weight = _lists_to_arrays(sample_weight)
     n = check_cardinality(x, y, sample_weight)
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:

@@ -9,6 +9,7 @@ epoch ends.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -27,8 +28,13 @@ from lamina.models.compile_utils import (
     flatten_targets,
 )
 
-_KERAS2_COMPILE_ARGS = ("sample_weight_mode", "target_tensors", "distribute",
-                        "experimental_run_tf_function", "options")
+_KERAS2_COMPILE_ARGS = (
+    "sample_weight_mode",
+    "target_tensors",
+    "distribute",
+    "experimental_run_tf_function",
+    "options",
+)
 _KERAS2_FIT_ARGS = ("max_queue_size", "workers", "use_multiprocessing")
 
 
@@ -52,7 +58,9 @@ def _resolve_verbose(verbose) -> int:
     if verbose == "auto":
         return 1 if sys.stdout.isatty() else 2
     if verbose not in (0, 1, 2, True, False):
-        raise ArgumentError(f"`verbose` must be 'auto', 0, 1 or 2, received {verbose!r}.")
+        raise ArgumentError(
+            f"`verbose` must be 'auto', 0, 1 or 2, received {verbose!r}."
+        )
     return int(verbose)
 
 
@@ -69,14 +77,24 @@ class Trainer:
         self._compiled_loss: CompiledLoss | None = None
         self._compiled_metrics: CompiledMetrics | None = None
         self._trackers: dict[str, MeanTracker] = {}
-        self._jit_compile = False
+        self._output_loss_trackers: list[MeanTracker | None] = []
         self._targets_to_check = None
         self._loss_scale = None
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
-                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
-                jit_compile="auto", auto_scale_loss=True, **kwargs):
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+        **kwargs,
+    ):
         """Configure the model for training.
 
         Args:
@@ -86,27 +104,65 @@ class Trainer:
             metrics: names, functions or `Metric`s; a list is applied to every
                 output, a list of lists or a dict chooses per output.
             weighted_metrics: metrics that also use the sample weights.
-            run_eagerly: accepted; lamina always runs eagerly unless ``jit_compile``.
-            steps_per_execution: accepted for Keras compatibility (one step per call).
-            jit_compile: ``True`` compiles the forward and loss with `torch.compile`.
+            run_eagerly: accepted for Keras compatibility: lamina runs eagerly.
+            steps_per_execution: a positive integer, accepted for Keras
+                compatibility; lamina runs one step per batch.
+            jit_compile: accepted for Keras compatibility; lamina does not apply
+                `torch.compile` itself (compile the model yourself if wanted).
+            auto_scale_loss: accepted for Keras compatibility.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+            ...               metrics=["accuracy"])
         """
         from lamina import optimizers
 
         for key in list(kwargs):
             if key in _KERAS2_COMPILE_ARGS:
-                warn_deprecated_once(f"compile.{key}",
-                                     f"compile({key}=...) is a Keras 2 argument that "
-                                     "lamina ignores.")
+                warn_deprecated_once(
+                    f"compile.{key}",
+                    f"compile({key}=...) is a Keras 2 argument that lamina ignores.",
+                )
                 kwargs.pop(key)
         if kwargs:
-            raise ArgumentError(f"compile() got unexpected arguments: {sorted(kwargs)}.")
+            raise ArgumentError(
+                f"compile() got unexpected arguments: {sorted(kwargs)}."
+            )
+        if metrics is None and _looks_like_metrics(loss_weights):
+            # Keras 2's order was compile(optimizer, loss, metrics, loss_weights).
+            warn_deprecated_once(
+                "compile.positional_metrics",
+                "compile(optimizer, loss, [metrics]) is Keras 2's argument order; in "
+                "Keras 3 the third argument is `loss_weights`. Pass metrics=[...].",
+            )
+            metrics, loss_weights = loss_weights, None
+        _check_loss_weights(loss_weights)
+        if (
+            isinstance(steps_per_execution, bool)
+            or not isinstance(steps_per_execution, (int, np.integer))
+            or steps_per_execution < 1
+        ):
+            raise ArgumentError(
+                "`steps_per_execution` must be a positive integer, received "
+                f"steps_per_execution={steps_per_execution!r}."
+            )
         check_identifiers(loss, metrics, weighted_metrics)
+        self._check_output_keys(
+            loss=loss,
+            loss_weights=loss_weights,
+            metrics=metrics,
+            weighted_metrics=weighted_metrics,
+        )
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self._compile_config = {
-            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
-            "metrics": metrics, "weighted_metrics": weighted_metrics,
-            "run_eagerly": run_eagerly, "steps_per_execution": steps_per_execution,
+            "optimizer": optimizer,
+            "loss": loss,
+            "loss_weights": loss_weights,
+            "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile,
         }
         self._loss_spec = (loss, loss_weights)
@@ -114,10 +170,28 @@ class Trainer:
         self._compiled_loss = None
         self._compiled_metrics = None
         self._trackers = {}
-        self._jit_compile = jit_compile is True
-        self._compiled_forward = None
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile is True
+        self.steps_per_execution = int(steps_per_execution)
         self.compiled = True
         self.stop_training = False
+
+    def _check_output_keys(self, **specs) -> None:
+        """Refuse dict keys that are not output names, when the names are known."""
+        try:
+            names = self.output_names
+        except (AttributeError, ValueError):
+            return
+        if not isinstance(names, list) or not names:
+            return
+        for what, spec in specs.items():
+            if isinstance(spec, dict):
+                unknown = [key for key in spec if key not in names]
+                if unknown:
+                    raise ArgumentError(
+                        f"`{what}` has keys {unknown} that are not output names of "
+                        f"the model; the outputs are named {names}."
+                    )
 
     def _assert_compiled(self, method: str) -> None:
         if not self.compiled:
@@ -126,30 +200,43 @@ class Trainer:
                 f"(`{method}()` was called on model '{self.name}')."
             )
 
-    def _model_output_names(self, y_pred_flat: list) -> list[str]:
+    def _model_output_names(self, y_pred) -> list[str]:
+        """Output names for logs and for dict targets, in flattened order."""
+        y_pred_flat = tree.flatten(y_pred)
         names = getattr(self, "output_names", None)
         if isinstance(names, list) and len(names) == len(y_pred_flat):
             return names
+        if isinstance(y_pred, dict) and len(y_pred) == len(y_pred_flat):
+            return [str(key) for key in sorted(y_pred)]  # a dict flattens sorted
         if len(y_pred_flat) == 1:
             return ["output"]
         return [f"output_{i + 1}" for i in range(len(y_pred_flat))]
 
-    def _build_compiled(self, y_flat: list, y_pred_flat: list) -> None:
+    def _build_compiled(
+        self, y_flat: list, y_pred_flat: list, names: list[str]
+    ) -> None:
         """Resolve losses and metrics against the first batch's shapes."""
-        names = self._model_output_names(y_pred_flat)
         loss, loss_weights = self._loss_spec
-        self._compiled_loss = CompiledLoss(loss, loss_weights, names, y_flat,
-                                           y_pred_flat)
+        self._compiled_loss = CompiledLoss(
+            loss, loss_weights, names, y_flat, y_pred_flat
+        )
         metrics, weighted_metrics = self._metric_spec
-        self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics,
-                                                 self._compiled_loss, names)
+        self._compiled_metrics = CompiledMetrics(
+            metrics, weighted_metrics, self._compiled_loss, names
+        )
         self._compiled_metrics.build(y_flat, y_pred_flat)
         device = y_pred_flat[0].device
         self._trackers = {"loss": MeanTracker("loss", device)}
+        # One tracker per output with a loss (None elsewhere), in output order,
+        # so a step updates them without building names.
+        self._output_loss_trackers = []
         if len(names) > 1:
             for name, loss_obj in zip(names, self._compiled_loss.losses):
+                tracker = None
                 if loss_obj is not None:
-                    self._trackers[f"{name}_loss"] = MeanTracker(f"{name}_loss", device)
+                    tracker = MeanTracker(f"{name}_loss", device)
+                    self._trackers[tracker.name] = tracker
+                self._output_loss_trackers.append(tracker)
 
     def _ensure_built_for(self, x, y=None) -> None:
         """Build the compiled losses/metrics (and the model) from one batch."""
@@ -157,9 +244,8 @@ class Trainer:
             return
         with torch.no_grad():
             y_pred = self(x, training=False)
-        y_pred_flat = tree.flatten(y_pred)
-        names = self._model_output_names(y_pred_flat)
-        self._build_compiled(flatten_targets(y, names), y_pred_flat)
+        names = self._model_output_names(y_pred)
+        self._build_compiled(flatten_targets(y, names), tree.flatten(y_pred), names)
 
     # ------------------------------------------------------------------ metrics
     @property
@@ -199,19 +285,36 @@ class Trainer:
     def _forward_loss(self, x, y_flat, sw_flat, training: bool):
         y_pred = self(x, training=training)
         y_pred_flat = tree.flatten(y_pred)
-        if self._compiled_loss is None:
-            self._build_compiled(y_flat, y_pred_flat)
         if self._targets_to_check is not None:
             self._check_targets(y_flat, y_pred_flat)
         total, per_output = self._compiled_loss(y_flat, y_pred_flat, sw_flat)
+        if total is None:
+            return self._extra_losses_only(), per_output, y_pred_flat
         if self._has_extra_losses is None:
             self._has_extra_losses = bool(self.losses)
         if self._has_extra_losses:
             extra = self.losses
             if extra:
-                total = total + torch.stack([torch.as_tensor(v, device=total.device)
-                                             .reshape(()) for v in extra]).sum()
+                total = (
+                    total
+                    + torch.stack(
+                        [
+                            torch.as_tensor(v, device=total.device).reshape(())
+                            for v in extra
+                        ]
+                    ).sum()
+                )
         return total, per_output, y_pred_flat
+
+    def _extra_losses_only(self) -> torch.Tensor:
+        """The training loss of a model compiled without `loss`: its add_loss terms."""
+        extra = self.losses
+        if not extra:
+            raise ArgumentError(
+                "The model has no loss: `compile()` was given no `loss` and the "
+                "model adds none with `add_loss()`. Pass compile(loss=...)."
+            )
+        return torch.stack([torch.as_tensor(v).reshape(()) for v in extra]).sum()
 
     def _check_targets(self, y_flat: list, y_pred_flat: list) -> None:
         """Check the targets against the losses once per data source.
@@ -230,23 +333,21 @@ class Trainer:
         self._compiled_loss.validate(targets, shapes)
         source.targets_checked = True
 
-    def _update_trackers(self, total, per_output, y_flat, y_pred_flat, sw_flat,
-                         batch_size: int) -> None:
-        trackers = self._trackers
-        trackers["loss"].update(total, batch_size)
-        if len(trackers) > 1:
-            for name, value in zip(self._compiled_loss.output_names, per_output):
+    def _update_trackers(
+        self, total, per_output, y_flat, y_pred_flat, sw_flat, batch_size: int
+    ) -> None:
+        self._trackers["loss"].update(total, batch_size)
+        if self._output_loss_trackers:
+            for tracker, value in zip(self._output_loss_trackers, per_output):
                 if value is not None:
-                    trackers[f"{name}_loss"].update(value, batch_size)
+                    tracker.update(value, batch_size)
         self._compiled_metrics.update(y_flat, y_pred_flat, sw_flat)
 
     def _train_step(self, x, y, sw, params: list) -> None:
-        names = self._output_names_cache
-        y_flat = flatten_targets(y, names) if names else [y]
-        sw_flat = flatten_targets(sw, names, "sample_weight") if names else [sw]
+        names = self._output_names_cache  # set by _prepare_model_for
+        y_flat = flatten_targets(y, names)
+        sw_flat = flatten_targets(sw, names, "sample_weight")
         total, per_output, y_pred_flat = self._forward_loss(x, y_flat, sw_flat, True)
-        if not names:
-            self._output_names_cache = self._compiled_loss.output_names
         for p in params:
             p.grad = None
         # The optimizer divides the gradients by its loss_scale_factor (and
@@ -257,32 +358,50 @@ class Trainer:
             (total * self._loss_scale).backward()
         self.optimizer.step(params)
         with torch.no_grad():
-            self._update_trackers(total, per_output, y_flat, y_pred_flat, sw_flat,
-                                  _batch_size(x))
+            self._update_trackers(
+                total, per_output, y_flat, y_pred_flat, sw_flat, _batch_size(x)
+            )
 
     def _test_step(self, x, y, sw) -> None:
-        names = self._output_names_cache
-        y_flat = flatten_targets(y, names) if names else [y]
-        sw_flat = flatten_targets(sw, names, "sample_weight") if names else [sw]
+        names = self._output_names_cache  # set by _prepare_model_for
+        y_flat = flatten_targets(y, names)
+        sw_flat = flatten_targets(sw, names, "sample_weight")
         total, per_output, y_pred_flat = self._forward_loss(x, y_flat, sw_flat, False)
-        if not names:
-            self._output_names_cache = self._compiled_loss.output_names
-        self._update_trackers(total, per_output, y_flat, y_pred_flat, sw_flat,
-                              _batch_size(x))
+        self._update_trackers(
+            total, per_output, y_flat, y_pred_flat, sw_flat, _batch_size(x)
+        )
 
     def _prepare_for_steps(self) -> None:
         self._has_extra_losses = None
-        self._output_names_cache = self._compiled_loss.output_names \
-            if self._compiled_loss is not None else None
+        self._output_names_cache = (
+            self._compiled_loss.output_names
+            if self._compiled_loss is not None
+            else None
+        )
         optimizer = self.optimizer
         self._loss_scale = getattr(optimizer, "loss_scale_factor", None)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
-            callbacks=None, validation_split=0.0, validation_data=None, shuffle=True,
-            class_weight=None, sample_weight=None, initial_epoch=0,
-            steps_per_epoch=None, validation_steps=None, validation_batch_size=None,
-            validation_freq=1, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+        **kwargs,
+    ):
         """Train the model for a number of epochs.
 
         Args:
@@ -300,16 +419,27 @@ class Trainer:
             sample_weight: per-sample weights (arrays).
             initial_epoch: the epoch to start from (to resume).
             steps_per_epoch: steps per epoch (for generators without length).
-            validation_steps / validation_batch_size / validation_freq: as Keras.
+            validation_steps: batches of `validation_data` per validation (all).
+            validation_batch_size: batch size for validation (``batch_size``).
+            validation_freq: validate every this many epochs, or (Keras 2) after
+                the epochs (1-based) in a list.
+            **kwargs: Keras 2's ``nb_epoch`` (for ``epochs``), ``workers``,
+                ``use_multiprocessing`` and ``max_queue_size`` (ignored).
 
         Returns:
-            a `History` whose ``history`` maps each log name to per-epoch values.
+            a `History` whose ``history`` maps each log name to per-epoch values
+            (``loss``, metrics, ``val_*``), with ``params``, ``epoch``, ``model``.
+
+        Example:
+            >>> history = model.fit(x, y, epochs=5, validation_split=0.2, verbose=0)
+            >>> history.history["val_loss"][-1]
         """
         from lamina.callbacks import CallbackList
 
         if "nb_epoch" in kwargs:
-            warn_deprecated_once("fit.nb_epoch",
-                                 "fit(nb_epoch=...) is deprecated; use epochs=...")
+            warn_deprecated_once(
+                "fit.nb_epoch", "fit(nb_epoch=...) is deprecated; use epochs=..."
+            )
             epochs = kwargs.pop("nb_epoch")
         for key in _KERAS2_FIT_ARGS:
             kwargs.pop(key, None)
@@ -318,31 +448,49 @@ class Trainer:
         self._assert_compiled("fit")
         verbose = _resolve_verbose(verbose)
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ArgumentError(f"`epochs` must be a non-negative integer, received "
-                                f"{epochs!r}.")
+            raise ArgumentError(
+                f"`epochs` must be a non-negative integer, received {epochs!r}."
+            )
         _check_validation_freq(validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_adapter.split_validation(
-                x, y, sample_weight, validation_split)
+                x, y, sample_weight, validation_split, self._input_names()
+            )
         device = self._device()
         train_data = data_adapter.make_batches(
-            x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch,
-            shuffle=shuffle, class_weight=class_weight, device=device,
+            x,
+            y,
+            sample_weight,
+            batch_size=batch_size,
+            steps=steps_per_epoch,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            device=device,
             input_dtypes=self._input_dtypes(),
-                                         input_names=self._input_names())
+            input_names=self._input_names(),
+        )
         if isinstance(train_data, data_adapter.ArrayBatches):
             _check_finite(train_data.x, "x")
         val_data = None
         if validation_data is not None:
-            val_data = self._validation_batches(validation_data, validation_batch_size or
-                                                batch_size, validation_steps, device)
+            val_data = self._validation_batches(
+                validation_data,
+                batch_size if validation_batch_size is None else validation_batch_size,
+                validation_steps,
+                device,
+            )
 
         self._prepare_model_for(train_data)
         params = self._trainable_params()
-        callback_list = CallbackList(callbacks, add_history=True,
-                                     add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=epochs,
-                                     steps=len(train_data) or None)
+        callback_list = CallbackList(
+            callbacks,
+            add_history=True,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=epochs,
+            steps=len(train_data) or None,
+        )
         self.stop_training = False
         callback_list.on_train_begin()
         epoch_logs: dict = {}
@@ -354,6 +502,7 @@ class Trainer:
             lazy_logs = None
             self.train()
             self._check_targets_of(train_data)
+            step = -1
             for step, (xb, yb, swb) in enumerate(train_data.epoch()):
                 if batch_begin:
                     callback_list.on_train_batch_begin(step)
@@ -364,11 +513,15 @@ class Trainer:
                     callback_list.on_train_batch_end(step, lazy_logs)
                 if self.stop_training:
                     break
-            if self._compiled_loss is None:
-                raise ArgumentError(
-                    "fit() ran no training step: the data produced no batches "
-                    "(is `x` empty, or `steps_per_epoch` 0?)."
+            if step < 0:
+                # A generator that is used up: Keras stops training here too.
+                warnings.warn(
+                    f"Your input ran out of data at epoch {epoch + 1}; interrupting "
+                    "training. Make sure that the generator can produce at least "
+                    "`steps_per_epoch * epochs` batches.",
+                    stacklevel=2,
                 )
+                break
             epoch_logs = self._logs_as_floats()
             if val_data is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val_data, callback_list)
@@ -384,14 +537,23 @@ class Trainer:
         return self.history
 
     def _validation_batches(self, validation_data, batch_size, steps, device):
-        if isinstance(validation_data, (tuple, list)) and \
-                data_adapter._is_array_structure(validation_data[0]):
+        if isinstance(
+            validation_data, (tuple, list)
+        ) and data_adapter._is_array_structure(validation_data[0]):
             vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(tuple(validation_data))
-            return data_adapter.make_batches(vx, vy, vsw, batch_size=batch_size,
-                                             steps=steps, device=device,
-                                             input_dtypes=self._input_dtypes(),
-                                         input_names=self._input_names())
-        return data_adapter.make_batches(validation_data, steps=steps, device=device)
+            return data_adapter.make_batches(
+                vx,
+                vy,
+                vsw,
+                batch_size=batch_size,
+                steps=steps,
+                device=device,
+                input_dtypes=self._input_dtypes(),
+                input_names=self._input_names(),
+            )
+        return data_adapter.make_batches(
+            validation_data, batch_size=batch_size, steps=steps, device=device
+        )
 
     def _device(self) -> torch.device:
         for p in self.parameters():
@@ -415,8 +577,17 @@ class Trainer:
     def _prepare_model_for(self, batches) -> None:
         """Build the model and the compiled losses/metrics from the first batch."""
         if self._compiled_loss is None or not self.built:
-            first = next(iter(batches.epoch())) if isinstance(
-                batches, data_adapter.ArrayBatches) else batches.peek()
+            try:
+                first = (
+                    next(iter(batches.epoch()))
+                    if isinstance(batches, data_adapter.ArrayBatches)
+                    else batches.peek()
+                )
+            except (StopIteration, IndexError):
+                raise ArgumentError(
+                    "The data produced no batches: `x` has no samples, or the "
+                    "generator / dataset is empty."
+                ) from None
             self._ensure_built_for(first[0], first[1])
         self._prepare_for_steps()
         self._targets_to_check = None
@@ -448,62 +619,132 @@ class Trainer:
         callback_list.on_test_end(logs)
         return logs
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
-                 sample_weight=None, steps=None, callbacks=None, return_dict=False,
-                 **kwargs):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
         """The loss and metric values of the model on the given data.
+
+        Args:
+            x: inputs, in any form `fit` accepts.
+            y: targets (arrays; not with generators or datasets).
+            batch_size: samples per batch (32).
+            verbose: ``"auto"``, 0, 1 (progress bar) or 2 (one line).
+            sample_weight: per-sample weights (arrays).
+            steps: stop after this many batches (default: all the data).
+            callbacks: `Callback`s called during evaluation.
+            return_dict: return ``{name: value}`` instead of a list.
+            **kwargs: Keras 2's ``workers`` etc. (ignored).
 
         Returns:
             the loss alone when there are no other values; else ``[loss, *others]``
-            (per-output losses, then metrics), or a dict with ``return_dict=True``.
+            in Keras's order (per-output losses, then metrics), or a dict with
+            ``return_dict=True``.
+
+        Example:
+            >>> loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
         """
         from lamina.callbacks import CallbackList
 
         for key in _KERAS2_FIT_ARGS:
             kwargs.pop(key, None)
         if kwargs:
-            raise ArgumentError(f"evaluate() got unexpected arguments: {sorted(kwargs)}.")
+            raise ArgumentError(
+                f"evaluate() got unexpected arguments: {sorted(kwargs)}."
+            )
         self._assert_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
-        data = data_adapter.make_batches(x, y, sample_weight, batch_size=batch_size,
-                                         steps=steps, device=self._device(),
-                                         input_dtypes=self._input_dtypes(),
-                                         input_names=self._input_names())
+        data = data_adapter.make_batches(
+            x,
+            y,
+            sample_weight,
+            batch_size=batch_size,
+            steps=steps,
+            device=self._device(),
+            input_dtypes=self._input_dtypes(),
+            input_names=self._input_names(),
+        )
         if isinstance(data, data_adapter.ArrayBatches):
             _check_finite(data.x, "x")
         self._prepare_model_for(data)
-        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1, steps=len(data) or None)
+        callback_list = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=len(data) or None,
+        )
         logs = self._evaluate_loop(data, callback_list)
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._values_in_order(logs)
 
     # ------------------------------------------------------------------ predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
-                **kwargs):
-        """The model's outputs for ``x``, as float numpy arrays (a list/dict for
-        several outputs)."""
+    def predict(
+        self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs
+    ):
+        """The model's outputs for ``x`` in inference mode, as numpy arrays.
+
+        Args:
+            x: inputs: arrays, tensors, a list/dict of them, a generator, a
+                `PyDataset`, or a torch `DataLoader`/`Dataset`.
+            batch_size: samples per batch (32).
+            verbose: ``"auto"``, 0, 1 (progress bar) or 2 (one line).
+            steps: stop after this many batches (default: all the data).
+            callbacks: `Callback`s called during prediction.
+            **kwargs: Keras 2's ``workers`` etc. (ignored).
+
+        Returns:
+            one array, or a list/dict of arrays for several outputs (the
+            structure the model returns).
+
+        Example:
+            >>> probabilities = model.predict(x_test, verbose=0)
+        """
         from lamina.callbacks import CallbackList
 
         for key in _KERAS2_FIT_ARGS:
             kwargs.pop(key, None)
         if kwargs:
-            raise ArgumentError(f"predict() got unexpected arguments: {sorted(kwargs)}.")
+            raise ArgumentError(
+                f"predict() got unexpected arguments: {sorted(kwargs)}."
+            )
         verbose = _resolve_verbose(verbose)
-        data = data_adapter.make_batches(x, batch_size=batch_size, steps=steps,
-                                         device=self._device(), for_predict=True,
-                                         input_dtypes=self._input_dtypes(),
-                                         input_names=self._input_names())
-        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                     verbose=verbose, epochs=1, steps=len(data) or None)
+        data = data_adapter.make_batches(
+            x,
+            batch_size=batch_size,
+            steps=steps,
+            device=self._device(),
+            for_predict=True,
+            input_dtypes=self._input_dtypes(),
+            input_names=self._input_names(),
+        )
+        callback_list = CallbackList(
+            callbacks,
+            add_progbar=verbose != 0,
+            model=self,
+            verbose=verbose,
+            epochs=1,
+            steps=len(data) or None,
+        )
         callback_list.on_predict_begin()
+        batch_begin = callback_list.calls_on_predict_batch_begin
         batch_end = callback_list.calls_on_predict_batch_end
         self.eval()
         outputs = []
         with torch.inference_mode():
             for step, (xb, _, _) in enumerate(data.epoch()):
+                if batch_begin:
+                    callback_list.on_predict_batch_begin(step)
                 out = self(xb, training=False)
                 outputs.append(out)
                 if batch_end:
@@ -512,20 +753,40 @@ class Trainer:
         if not outputs:
             raise ArgumentError("predict() received no data: `x` produced no batches.")
         flat = [tree.flatten(o) for o in outputs]
-        merged = [torch.cat([f[i] for f in flat]).cpu().numpy()
-                  for i in range(len(flat[0]))]
+        merged = [
+            torch.cat([f[i] for f in flat]).cpu().numpy() for i in range(len(flat[0]))
+        ]
         return tree.pack_sequence_as(outputs[0], merged)
 
     # ------------------------------------------------------------------ on batch
-    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
-                       return_dict=False):
-        """One training step on one batch; returns the loss (and metrics)."""
+    def train_on_batch(
+        self, x, y=None, sample_weight=None, class_weight=None, return_dict=False
+    ):
+        """One training step on the whole of ``x`` as one batch.
+
+        Args:
+            x: the batch's inputs; y: its targets.
+            sample_weight: per-sample weights; class_weight: ``{class: weight}``.
+            return_dict: return ``{name: value}`` instead of a list.
+
+        Returns:
+            the loss (and metrics, as `evaluate` lists them) computed on the
+            batch before the update.
+
+        Example:
+            >>> loss = model.train_on_batch(x_batch, y_batch)
+        """
         self._assert_compiled("train_on_batch")
-        data = data_adapter.make_batches(x, y, sample_weight, batch_size=_len_of(x),
-                                         class_weight=class_weight,
-                                         device=self._device(),
-                                         input_dtypes=self._input_dtypes(),
-                                         input_names=self._input_names())
+        data = data_adapter.make_batches(
+            x,
+            y,
+            sample_weight,
+            batch_size=_len_of(x),
+            class_weight=class_weight,
+            device=self._device(),
+            input_dtypes=self._input_dtypes(),
+            input_names=self._input_names(),
+        )
         self._prepare_model_for(data)
         self._check_targets_of(data)
         self.reset_metrics()
@@ -536,12 +797,26 @@ class Trainer:
         return self._on_batch_result(return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """The loss (and metrics) on one batch, without training."""
+        """The loss (and metrics) on the whole of ``x`` as one batch, no training.
+
+        Args:
+            x: the batch's inputs; y: its targets.
+            sample_weight: per-sample weights.
+            return_dict: return ``{name: value}`` instead of a list.
+
+        Example:
+            >>> loss = model.test_on_batch(x_batch, y_batch)
+        """
         self._assert_compiled("test_on_batch")
-        data = data_adapter.make_batches(x, y, sample_weight, batch_size=_len_of(x),
-                                         device=self._device(),
-                                         input_dtypes=self._input_dtypes(),
-                                         input_names=self._input_names())
+        data = data_adapter.make_batches(
+            x,
+            y,
+            sample_weight,
+            batch_size=_len_of(x),
+            device=self._device(),
+            input_dtypes=self._input_dtypes(),
+            input_names=self._input_names(),
+        )
         self._prepare_model_for(data)
         self._check_targets_of(data)
         self.reset_metrics()
@@ -551,22 +826,43 @@ class Trainer:
         return self._on_batch_result(return_dict)
 
     def predict_on_batch(self, x):
-        """The model's outputs for one batch, as numpy arrays."""
+        """The model's outputs for ``x`` as one batch, as numpy arrays.
+
+        Example:
+            >>> model.predict_on_batch(x_batch).shape
+        """
         return self.predict(x, batch_size=max(1, _len_of(x)), verbose=0)
 
     def _on_batch_result(self, return_dict: bool):
         logs = self._logs_as_floats()
         if return_dict:
             return logs
-        values = list(logs.values())
+        return self._values_in_order(logs)
+
+    def _values_in_order(self, logs: dict):
+        """The log values as a list in Keras's order (a scalar for the loss alone).
+
+        Keras lists the loss, the per-output losses, then the metrics whose log
+        name is their own name (single output: compile order), then the rest
+        (prefixed, multi-output names) sorted by name.
+        """
+        first = ["loss", *(name for name in self._trackers if name != "loss")]
+        if self._compiled_metrics is not None:
+            first += [metric.name for metric in self._compiled_metrics.metrics]
+        order = list(dict.fromkeys(name for name in first if name in logs))
+        order += sorted(name for name in logs if name not in order)
+        values = [logs[name] for name in order]
         return values[0] if len(values) == 1 else values
 
     # ------------------------------------------------------------------ Keras 2
     def predict_classes(self, x, batch_size=32, verbose=0):
         """Keras 2: class indices (argmax), or 0/1 of shape (n, 1) for one unit."""
-        warn_deprecated_once("predict_classes", "`model.predict_classes()` is deprecated; "
-                             "use np.argmax(model.predict(x), axis=-1) or "
-                             "(model.predict(x) > 0.5).astype('int32').")
+        warn_deprecated_once(
+            "predict_classes",
+            "`model.predict_classes()` is deprecated; "
+            "use np.argmax(model.predict(x), axis=-1) or "
+            "(model.predict(x) > 0.5).astype('int32').",
+        )
         proba = self.predict(x, batch_size=batch_size, verbose=verbose)
         if proba.shape[-1] > 1:
             return proba.argmax(axis=-1)
@@ -574,36 +870,86 @@ class Trainer:
 
     def predict_proba(self, x, batch_size=32, verbose=0):
         """Keras 2: the model's output probabilities (same as predict)."""
-        warn_deprecated_once("predict_proba", "`model.predict_proba()` is deprecated; "
-                             "use model.predict().")
+        warn_deprecated_once(
+            "predict_proba",
+            "`model.predict_proba()` is deprecated; use model.predict().",
+        )
         return self.predict(x, batch_size=batch_size, verbose=verbose)
 
-    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1,
-                      callbacks=None, validation_data=None, validation_steps=None,
-                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
-                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+    def fit_generator(
+        self,
+        generator,
+        steps_per_epoch=None,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_data=None,
+        validation_steps=None,
+        validation_freq=1,
+        class_weight=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        shuffle=True,
+        initial_epoch=0,
+    ):
         """Keras 2: `fit` on a generator."""
-        warn_deprecated_once("fit_generator", "`model.fit_generator()` is deprecated; "
-                             "use model.fit(), which accepts generators.")
-        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
-                        verbose=verbose, callbacks=callbacks,
-                        validation_data=validation_data, validation_steps=validation_steps,
-                        validation_freq=validation_freq, class_weight=class_weight,
-                        shuffle=shuffle, initial_epoch=initial_epoch)
+        warn_deprecated_once(
+            "fit_generator",
+            "`model.fit_generator()` is deprecated; "
+            "use model.fit(), which accepts generators.",
+        )
+        return self.fit(
+            generator,
+            steps_per_epoch=steps_per_epoch,
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=callbacks,
+            validation_data=validation_data,
+            validation_steps=validation_steps,
+            validation_freq=validation_freq,
+            class_weight=class_weight,
+            shuffle=shuffle,
+            initial_epoch=initial_epoch,
+        )
 
-    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
-                           workers=1, use_multiprocessing=False, verbose=0):
+    def evaluate_generator(
+        self,
+        generator,
+        steps=None,
+        callbacks=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        verbose=0,
+    ):
         """Keras 2: `evaluate` on a generator."""
-        warn_deprecated_once("evaluate_generator", "`model.evaluate_generator()` is "
-                             "deprecated; use model.evaluate().")
-        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+        warn_deprecated_once(
+            "evaluate_generator",
+            "`model.evaluate_generator()` is deprecated; use model.evaluate().",
+        )
+        return self.evaluate(
+            generator, steps=steps, callbacks=callbacks, verbose=verbose
+        )
 
-    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
-                          workers=1, use_multiprocessing=False, verbose=0):
+    def predict_generator(
+        self,
+        generator,
+        steps=None,
+        callbacks=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
+        verbose=0,
+    ):
         """Keras 2: `predict` on a generator."""
-        warn_deprecated_once("predict_generator", "`model.predict_generator()` is "
-                             "deprecated; use model.predict().")
-        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+        warn_deprecated_once(
+            "predict_generator",
+            "`model.predict_generator()` is deprecated; use model.predict().",
+        )
+        return self.predict(
+            generator, steps=steps, callbacks=callbacks, verbose=verbose
+        )
 
     # ------------------------------------------------------------------ config
     def get_compile_config(self) -> dict | None:
@@ -619,20 +965,69 @@ class Trainer:
         from lamina.saving.serialization import deserialize_keras_object
 
         config = dict(config)
-        optimizer = deserialize_keras_object(config.pop("optimizer", "rmsprop"),
-                                             printable_module_name="optimizer")
-        self.compile(optimizer=optimizer, **{k: v for k, v in config.items()
-                                             if k in ("loss", "loss_weights", "metrics",
-                                                      "weighted_metrics", "run_eagerly",
-                                                      "steps_per_execution",
-                                                      "jit_compile")})
+        optimizer = deserialize_keras_object(
+            config.pop("optimizer", "rmsprop"), printable_module_name="optimizer"
+        )
+        self.compile(
+            optimizer=optimizer,
+            **{
+                k: v
+                for k, v in config.items()
+                if k
+                in (
+                    "loss",
+                    "loss_weights",
+                    "metrics",
+                    "weighted_metrics",
+                    "run_eagerly",
+                    "steps_per_execution",
+                    "jit_compile",
+                )
+            },
+        )
+
+
+def _looks_like_metrics(value) -> bool:
+    """True for a list of metric names/objects passed where loss_weights go."""
+    if not isinstance(value, (list, tuple)) or not value:
+        return False
+    return all(
+        isinstance(v, str)
+        or (callable(v) and not isinstance(v, (int, float)))
+        or isinstance(v, (list, tuple))
+        and _looks_like_metrics(v)
+        for v in value
+    )
+
+
+def _check_loss_weights(loss_weights) -> None:
+    if loss_weights is None:
+        return
+    values = (
+        loss_weights.values()
+        if isinstance(loss_weights, dict)
+        else (
+            loss_weights if isinstance(loss_weights, (list, tuple)) else [loss_weights]
+        )
+    )
+    for value in values:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+        ):
+            raise ArgumentError(
+                "`loss_weights` must be numbers (a list with one per output, or a "
+                f"dict keyed by output name), received loss_weights={loss_weights!r}."
+            )
 
 
 def _check_validation_freq(validation_freq) -> None:
     if isinstance(validation_freq, (list, tuple, set, range)):
         return  # Keras 2: the (1-based) epochs to validate after
-    if isinstance(validation_freq, bool) or not isinstance(
-            validation_freq, (int, np.integer)) or validation_freq < 1:
+    if (
+        isinstance(validation_freq, bool)
+        or not isinstance(validation_freq, (int, np.integer))
+        or validation_freq < 1
+    ):
         raise ArgumentError(
             "`validation_freq` must be a positive integer or a collection of epochs, "
             f"received validation_freq={validation_freq!r}."
@@ -678,7 +1073,6 @@ def _check_finite(x, name: str) -> None:
                 sample = int(bad.reshape(bad.shape[0], -1).any(dim=1).nonzero()[0, 0])
                 kind = "NaN" if bool(torch.isnan(leaf).any()) else "infinite"
                 raise ArgumentError(
-                    f"Input `{name}` contains {kind} values (first at sample {sample}); "
-                    "clean or impute the data before training."
+                    f"Input `{name}` contains {kind} values (first at sample "
+                    f"{sample}); clean or impute the data before training."
                 )
-
