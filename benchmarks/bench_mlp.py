@@ -34,8 +34,11 @@ def lamina_mlp():
         model.add(Dense(512, activation="relu"))
         model.add(Dropout(0.2))
     model.add(Dense(10, activation="softmax"))
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(),
-                  metrics=["accuracy"])
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
     return model
 
 
@@ -48,7 +51,7 @@ def time_torch_epochs(model, x, y, batch_size, epochs, loss_fn, optimizer):
         perm = torch.randperm(n)
         model.train()
         for i in range(0, n, batch_size):
-            idx = perm[i:i + batch_size]
+            idx = perm[i : i + batch_size]
             xb, yb = x[idx], y[idx]
             optimizer.zero_grad(set_to_none=True)
             loss = loss_fn(model(xb), yb)
@@ -77,8 +80,10 @@ def time_predict(fn, repeats=3):
 
 
 def report(name, n, t_lamina, t_torch):
-    print(f"{name:28s} lamina {n / t_lamina:9.0f} samples/s   torch {n / t_torch:9.0f} "
-          f"samples/s   time ratio lamina/torch {t_lamina / t_torch:.3f}")
+    print(
+        f"{name:28s} lamina {n / t_lamina:9.0f} samples/s   torch {n / t_torch:9.0f} "
+        f"samples/s   time ratio lamina/torch {t_lamina / t_torch:.3f}"
+    )
 
 
 def bench_mlp(n, epochs, batch_size):
@@ -89,15 +94,18 @@ def bench_mlp(n, epochs, batch_size):
 
     keras.utils.set_random_seed(0)
     model = lamina_mlp()
-    model.fit(x[:batch_size * 2], y[:batch_size * 2], batch_size=batch_size, verbose=0)
+    model.fit(
+        x[: batch_size * 2], y[: batch_size * 2], batch_size=batch_size, verbose=0
+    )
     t_lamina = time_lamina_epochs(model, x, y, batch_size, epochs)
 
     torch.manual_seed(0)
     tmodel = torch_mlp()
     opt = torch.optim.RMSprop(tmodel.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     xt, yt = torch.from_numpy(x), torch.from_numpy(labels)
-    t_torch = time_torch_epochs(tmodel, xt, yt, batch_size, epochs,
-                                torch.nn.functional.cross_entropy, opt)
+    t_torch = time_torch_epochs(
+        tmodel, xt, yt, batch_size, epochs, torch.nn.functional.cross_entropy, opt
+    )
     report("MLP fit (RMSprop, bs 128)", n, t_lamina, t_torch)
 
     t_lamina = time_predict(lambda: model.predict(x, batch_size=batch_size, verbose=0))
@@ -105,8 +113,10 @@ def bench_mlp(n, epochs, batch_size):
     def torch_predict():
         tmodel.eval()
         with torch.no_grad():
-            outs = [torch.softmax(tmodel(xt[i:i + batch_size]), -1)
-                    for i in range(0, n, batch_size)]
+            outs = [
+                torch.softmax(tmodel(xt[i : i + batch_size]), -1)
+                for i in range(0, n, batch_size)
+            ]
             return torch.cat(outs).numpy()
 
     t_torch = time_predict(torch_predict)
@@ -141,8 +151,15 @@ def bench_wide_deep(n, epochs, batch_size=32):
     torch.manual_seed(0)
     tmodel = WideDeep()
     opt = torch.optim.SGD(tmodel.parameters(), lr=1e-3)
-    t_torch = time_torch_epochs(tmodel, torch.from_numpy(x), torch.from_numpy(y),
-                                batch_size, epochs, torch.nn.functional.mse_loss, opt)
+    t_torch = time_torch_epochs(
+        tmodel,
+        torch.from_numpy(x),
+        torch.from_numpy(y),
+        batch_size,
+        epochs,
+        torch.nn.functional.mse_loss,
+        opt,
+    )
     report("wide&deep fit (SGD, bs 32)", n, t_lamina, t_torch)
 
 
@@ -156,8 +173,10 @@ def main():
     torch.set_num_threads(args.threads)
     if not args.no_flush_denormal:
         torch.set_flush_denormal(True)
-    print(f"torch {torch.__version__}, {args.threads} threads, flush_denormal="
-          f"{not args.no_flush_denormal}")
+    print(
+        f"torch {torch.__version__}, {args.threads} threads, flush_denormal="
+        f"{not args.no_flush_denormal}"
+    )
     bench_mlp(args.samples, args.epochs, 128)
     bench_wide_deep(args.samples, args.epochs)
 

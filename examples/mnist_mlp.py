@@ -16,16 +16,20 @@ import os
 import lamina as keras
 from lamina.layers import Dense, Dropout
 
-DEFAULT_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                            "shared", "data")
+DEFAULT_DATA = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data"
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--data", default=DEFAULT_DATA,
-                        help="folder with the MNIST IDX .gz files (or its mnist/)")
+    parser.add_argument(
+        "--data",
+        default=DEFAULT_DATA,
+        help="folder with the MNIST IDX .gz files (or its mnist/)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("LAMINA_DATA_DIR", os.path.abspath(args.data))
@@ -35,18 +39,32 @@ def main() -> None:
     y_train = keras.utils.to_categorical(y_train, 10)
     y_test = keras.utils.to_categorical(y_test, 10)
 
-    model = keras.Sequential([
-        keras.Input(shape=(784,)),
-        Dense(512, activation="relu"), Dropout(0.2),
-        Dense(512, activation="relu"), Dropout(0.2),
-        Dense(512, activation="relu"), Dropout(0.2),
-        Dense(10, activation="softmax"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(784,)),
+            Dense(512, activation="relu"),
+            Dropout(0.2),
+            Dense(512, activation="relu"),
+            Dropout(0.2),
+            Dense(512, activation="relu"),
+            Dropout(0.2),
+            Dense(10, activation="softmax"),
+        ]
+    )
     model.summary()
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(),
-                  metrics=["accuracy"])
-    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-              verbose=1, validation_data=(x_test, y_test))
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
+    model.fit(
+        x_train,
+        y_train,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        verbose=1,
+        validation_data=(x_test, y_test),
+    )
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"Test loss: {loss:.4f}")
     print(f"Test accuracy: {accuracy:.4f}")

@@ -14,10 +14,29 @@ from lamina.models import Functional, Model, Sequential
 from lamina.version import __version__
 
 _SUBMODULES = {
-    "activations", "applications", "backend", "callbacks", "config", "constraints",
-    "datasets", "errors", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "preprocessing", "regularizers", "saving", "utils", "wrappers",
-    "ops", "random", "distribute", "export",
+    "activations",
+    "applications",
+    "backend",
+    "callbacks",
+    "config",
+    "constraints",
+    "datasets",
+    "errors",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "models",
+    "optimizers",
+    "preprocessing",
+    "regularizers",
+    "saving",
+    "utils",
+    "wrappers",
+    "ops",
+    "random",
+    "distribute",
+    "export",
 }
 
 
@@ -35,5 +54,13 @@ def version() -> str:
     return __version__
 
 
-__all__ = ["Functional", "Input", "InputSpec", "Layer", "Model", "Sequential",
-           "Variable", "__version__"]
+__all__ = [
+    "Functional",
+    "Input",
+    "InputSpec",
+    "Layer",
+    "Model",
+    "Sequential",
+    "Variable",
+    "__version__",
+]

@@ -40,3 +40,7 @@ class UnknownObjectError(ValueError):
             "For a custom object, pass it in `custom_objects` or register it with "
             "`lamina.saving.register_keras_serializable()`."
         )
+
+
+class FileFormatError(ValueError):
+    """A model or weights file is corrupt, truncated, of another format or hostile."""

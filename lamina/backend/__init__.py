@@ -41,7 +41,9 @@ def set_random_seed(seed: int) -> None:
     if not isinstance(seed, int):
         from lamina.errors import ArgumentError
 
-        raise ArgumentError(f"seed must be an int, received {type(seed).__name__}: {seed!r}")
+        raise ArgumentError(
+            f"seed must be an int, received {type(seed).__name__}: {seed!r}"
+        )
     _py_random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -67,8 +69,20 @@ def to_numpy(x) -> np.ndarray:
 
 
 __all__ = [
-    "backend", "clear_session", "convert_to_tensor", "device", "epsilon", "floatx",
-    "get_uid", "image_data_format", "set_device", "set_epsilon", "set_floatx",
-    "set_image_data_format", "set_random_seed", "standardize_dtype", "to_numpy",
+    "backend",
+    "clear_session",
+    "convert_to_tensor",
+    "device",
+    "epsilon",
+    "floatx",
+    "get_uid",
+    "image_data_format",
+    "set_device",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+    "set_random_seed",
+    "standardize_dtype",
+    "to_numpy",
     "to_torch_dtype",
 ]

@@ -95,11 +95,19 @@ def standardize_dtype(dtype) -> str:
     dtype = str(dtype)
     if dtype.startswith("torch."):
         dtype = dtype[len("torch.") :]
-    dtype = {"float": "float32", "double": "float64", "half": "float16", "int": "int32",
-             "long": "int64", "mixed_float16": "float32",
-             "mixed_bfloat16": "float32"}.get(dtype, dtype)
+    dtype = {
+        "float": "float32",
+        "double": "float64",
+        "half": "float16",
+        "int": "int32",
+        "long": "int64",
+        "mixed_float16": "float32",
+        "mixed_bfloat16": "float32",
+    }.get(dtype, dtype)
     if dtype not in _DTYPES:
-        raise ArgumentError(f"Invalid dtype: {dtype!r}. Expected one of {sorted(_DTYPES)}.")
+        raise ArgumentError(
+            f"Invalid dtype: {dtype!r}. Expected one of {sorted(_DTYPES)}."
+        )
     return dtype
 
 

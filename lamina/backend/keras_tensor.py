@@ -19,8 +19,14 @@ class KerasTensor:
         name: a unique name (``keras_tensor``, ``keras_tensor_1``, ...).
     """
 
-    def __init__(self, shape, dtype="float32", sparse: bool = False, name: str | None = None,
-                 record_history: tuple | None = None):
+    def __init__(
+        self,
+        shape,
+        dtype="float32",
+        sparse: bool = False,
+        name: str | None = None,
+        record_history: tuple | None = None,
+    ):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = standardize_dtype(dtype)
         self.sparse = sparse

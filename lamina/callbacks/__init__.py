@@ -27,3 +27,4 @@ __all__ = [
     "RemoteMonitor",
     "TerminateOnNaN",
 ]
+from lamina.callbacks.backup_and_restore import BackupAndRestore  # noqa: E402, F401

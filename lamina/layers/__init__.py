@@ -31,3 +31,82 @@ from lamina.layers.reshaping.reshape import Reshape
 from lamina.layers.core.einsum_dense import EinsumDense
 from lamina.layers.core.reversible_embedding import ReversibleEmbedding
 from lamina.layers.core.wrapper import Wrapper
+from lamina.layers.attention import (
+    AdditiveAttention,
+    Attention,
+    GroupedQueryAttention,
+    GroupQueryAttention,
+    MultiHeadAttention,
+)
+from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
+from lamina.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    SpectralNormalization,
+    UnitNormalization,
+)
+from lamina.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
+from lamina.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
+from lamina.layers.rnn.bidirectional import Bidirectional
+from lamina.layers.rnn.gru import GRU, GRUCell
+from lamina.layers.rnn.lstm import LSTM, LSTMCell
+from lamina.layers.rnn.rnn import RNN
+from lamina.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from lamina.layers.rnn.stacked_rnn_cells import StackedRNNCells
+from lamina.layers.rnn.time_distributed import TimeDistributed
+from lamina.layers.preprocessing.category_encoding import CategoryEncoding
+from lamina.layers.preprocessing.discretization import Discretization
+from lamina.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
+from lamina.layers.preprocessing.image_preprocessing.random_brightness import RandomBrightness
+from lamina.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
+from lamina.layers.preprocessing.image_preprocessing.random_crop import RandomCrop
+from lamina.layers.preprocessing.image_preprocessing.random_flip import RandomFlip
+from lamina.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
+from lamina.layers.preprocessing.image_preprocessing.random_translation import RandomTranslation
+from lamina.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
+from lamina.layers.preprocessing.image_preprocessing.resizing import Resizing
+from lamina.layers.preprocessing.normalization import Normalization
+from lamina.layers.preprocessing.rescaling import Rescaling
+from lamina.layers.convolutional import (
+    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose,
+    Convolution1D, Convolution1DTranspose, Convolution2D, Convolution2DTranspose,
+    Convolution3D, Convolution3DTranspose, DepthwiseConv1D, DepthwiseConv2D,
+    SeparableConv1D, SeparableConv2D, SeparableConvolution1D, SeparableConvolution2D,
+)
+from lamina.layers.pooling import (
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D,
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D,
+    AvgPool3D, GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D,
+    GlobalAvgPool1D, GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D,
+    GlobalMaxPool2D, GlobalMaxPool3D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+    GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D, MaxPooling1D, MaxPooling2D,
+    MaxPooling3D,
+)
+from lamina.layers.preprocessing.integer_lookup import IntegerLookup
+from lamina.layers.preprocessing.string_lookup import StringLookup
+from lamina.layers.preprocessing.text_vectorization import TextVectorization
+from lamina.layers.preprocessing.hashing import Hashing
+from lamina.layers.rnn.conv_lstm1d import ConvLSTM1D
+from lamina.layers.rnn.conv_lstm2d import ConvLSTM2D
+from lamina.layers.rnn.conv_lstm3d import ConvLSTM3D

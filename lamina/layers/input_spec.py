@@ -17,8 +17,18 @@ class InputSpec:
         name: the input's name, for messages.
     """
 
-    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
-                 axes=None, allow_last_axis_squeeze=False, name=None, optional=False):
+    def __init__(
+        self,
+        dtype=None,
+        shape=None,
+        ndim=None,
+        max_ndim=None,
+        min_ndim=None,
+        axes=None,
+        allow_last_axis_squeeze=False,
+        name=None,
+        optional=False,
+    ):
         self.dtype = dtype
         self.shape = None if shape is None else tuple(shape)
         self.ndim = len(self.shape) if self.shape is not None else ndim
@@ -30,8 +40,14 @@ class InputSpec:
         self.optional = optional
 
     def get_config(self) -> dict:
-        return {"dtype": self.dtype, "shape": self.shape, "ndim": self.ndim,
-                "max_ndim": self.max_ndim, "min_ndim": self.min_ndim, "axes": self.axes}
+        return {
+            "dtype": self.dtype,
+            "shape": self.shape,
+            "ndim": self.ndim,
+            "max_ndim": self.max_ndim,
+            "min_ndim": self.min_ndim,
+            "axes": self.axes,
+        }
 
     def __repr__(self) -> str:
         items = [f"{k}={v}" for k, v in self.get_config().items() if v]
@@ -45,9 +61,12 @@ def check_input_compatibility(layer, input_shapes) -> None:
         return
     if not isinstance(specs, (list, tuple)):
         specs = [specs]
-    shapes = input_shapes if isinstance(input_shapes, list) and (
-        not input_shapes or not isinstance(input_shapes[0], (int, type(None)))) \
+    shapes = (
+        input_shapes
+        if isinstance(input_shapes, list)
+        and (not input_shapes or not isinstance(input_shapes[0], (int, type(None))))
         else [input_shapes]
+    )
     if len(specs) != len(shapes) and not all(s is None for s in specs[1:]):
         raise ShapeError(
             f'Layer "{layer.name}" expects {len(specs)} input(s), but it received '

@@ -655,10 +655,14 @@ class Layer(torch.nn.Module):
 
         depth = getattr(_CALL_CONTEXT, "depth", 0)
         if self._call_takes_training:
+            # Keras's order: the explicit argument, then the outer call's value,
+            # then the default in this layer's `call` signature.
             if kwargs.get("training") is None:
-                kwargs["training"] = (
-                    getattr(_CALL_CONTEXT, "training", None) if depth else None
-                )
+                outer = getattr(_CALL_CONTEXT, "training", None) if depth else None
+                if outer is None:
+                    kwargs.pop("training", None)
+                else:
+                    kwargs["training"] = outer
         elif "training" in kwargs:
             del kwargs["training"]
         training = kwargs.get("training")

@@ -19,9 +19,14 @@ class Node:
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs)
         self.outputs = outputs
-        self.input_tensors = [x for x in tree.flatten((self.call_args, self.call_kwargs))
-                              if isinstance(x, KerasTensor)]
-        self.output_tensors = [x for x in tree.flatten(outputs) if isinstance(x, KerasTensor)]
+        self.input_tensors = [
+            x
+            for x in tree.flatten((self.call_args, self.call_kwargs))
+            if isinstance(x, KerasTensor)
+        ]
+        self.output_tensors = [
+            x for x in tree.flatten(outputs) if isinstance(x, KerasTensor)
+        ]
         node_index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
         for tensor_index, tensor in enumerate(self.output_tensors):
@@ -60,10 +65,12 @@ class Node:
 
     @property
     def input_shape(self):
-        return tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t,
-                                  self.input)
+        return tree.map_structure(
+            lambda t: t.shape if isinstance(t, KerasTensor) else t, self.input
+        )
 
     @property
     def output_shape(self):
-        return tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t,
-                                  self.outputs)
+        return tree.map_structure(
+            lambda t: t.shape if isinstance(t, KerasTensor) else t, self.outputs
+        )

@@ -5,8 +5,14 @@ from __future__ import annotations
 from lamina.errors import ArgumentError
 
 
-def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
-                recursive=False, **kwargs):
+def clone_model(
+    model,
+    input_tensors=None,
+    clone_function=None,
+    call_function=None,
+    recursive=False,
+    **kwargs,
+):
     """A copy of ``model``'s architecture with newly initialized weights.
 
     Args:
@@ -33,17 +39,27 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     clone_function = clone_function or default_clone
     if isinstance(model, Sequential):
         layers = []
-        if model._stack and isinstance(model._stack[0], InputLayer) and \
-                input_tensors is None:
-            layers.append(InputLayer(batch_shape=model._stack[0].batch_shape,
-                                     dtype=model._stack[0].dtype))
+        if (
+            model._stack
+            and isinstance(model._stack[0], InputLayer)
+            and input_tensors is None
+        ):
+            layers.append(
+                InputLayer(
+                    batch_shape=model._stack[0].batch_shape, dtype=model._stack[0].dtype
+                )
+            )
         elif input_tensors is not None:
-            layers.append(input_tensors[0] if isinstance(input_tensors, (list, tuple))
-                          else input_tensors)
+            layers.append(
+                input_tensors[0]
+                if isinstance(input_tensors, (list, tuple))
+                else input_tensors
+            )
         for layer in model.layers:
             if recursive and isinstance(layer, (Sequential, Functional)):
-                layers.append(clone_model(layer, clone_function=clone_function,
-                                          recursive=True))
+                layers.append(
+                    clone_model(layer, clone_function=clone_function, recursive=True)
+                )
             else:
                 layers.append(clone_function(layer))
         return Sequential(layers, name=model.name, trainable=model.trainable)
@@ -54,8 +70,9 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
             if isinstance(layer, InputLayer):
                 continue
             if recursive and isinstance(layer, (Sequential, Functional)):
-                clones[layer.name] = clone_model(layer, clone_function=clone_function,
-                                                 recursive=True)
+                clones[layer.name] = clone_model(
+                    layer, clone_function=clone_function, recursive=True
+                )
             else:
                 clones[layer.name] = clone_function(layer)
         entries = []
@@ -88,8 +105,11 @@ def _functional_from_clones(config, input_tensors):
     config = dict(config, layers=layers)
     model = functional_from_config(Functional, config, custom_objects=objects)
     if input_tensors is not None:
-        inputs = input_tensors if isinstance(input_tensors, (list, tuple)) else [
-            input_tensors]
+        inputs = (
+            input_tensors
+            if isinstance(input_tensors, (list, tuple))
+            else [input_tensors]
+        )
         outputs = model(inputs if len(inputs) > 1 else inputs[0])
         return Functional(inputs, outputs, name=model.name)
     return model
@@ -103,4 +123,3 @@ class _ConstantFactory:
 
     def from_config(self, config):
         return self.layer
-

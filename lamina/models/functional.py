@@ -34,8 +34,9 @@ class Functional(Model):
 
     _keras_module = "keras"
 
-    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True,
-                 **kwargs):
+    def __init__(
+        self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs
+    ):
         if name is None and "name" not in kwargs:
             from lamina.backend.naming import auto_name
 
@@ -56,7 +57,9 @@ class Functional(Model):
                         "When providing `inputs` as a dict, all keys in the dict must "
                         f"match the names of the corresponding tensors. Received key "
                         f"'{key}' mapping to value {value} which has name "
-                        f"'{value.name}'.", stacklevel=2)
+                        f"'{value.name}'.",
+                        stacklevel=2,
+                    )
         if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
             inputs = inputs[0] if not isinstance(inputs, list) else inputs
         self._inputs_struct = inputs
@@ -94,8 +97,9 @@ class Functional(Model):
                 finished.add(id(node))
                 return
             if id(node) in in_progress:
-                raise GraphError(f"Tensor {tensor} from layer '{layer.name}' is part "
-                                 "of a cycle.")
+                raise GraphError(
+                    f"Tensor {tensor} from layer '{layer.name}' is part of a cycle."
+                )
             layer_index.setdefault(id(layer), len(layer_index))
             in_progress.add(id(node))
             if not node.is_input:
@@ -121,7 +125,9 @@ class Functional(Model):
             node_depth[id(node)] = depth
             for parent in node.parent_nodes:
                 if id(parent) in in_graph:
-                    node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+                    node_depth[id(parent)] = max(
+                        depth + 1, node_depth.get(id(parent), 0)
+                    )
         for tensor in self._inputs:
             layer = tensor._keras_history[0]
             if id(layer) not in layer_depth:
@@ -140,7 +146,9 @@ class Functional(Model):
                         f"layer '{node.layer.name}'. The following previous layers were "
                         f"accessed without issue: {done_layers}"
                     )
-            if node.is_input and not any(id(t) in input_ids for t in node.output_tensors):
+            if node.is_input and not any(
+                id(t) in input_ids for t in node.output_tensors
+            ):
                 raise GraphError(
                     f"Graph disconnected: the output depends on input "
                     f"'{node.layer.name}', which is not one of the model's inputs "
@@ -162,9 +170,16 @@ class Functional(Model):
                     f'The name "{name}" is used {names.count(name)} times in the model. '
                     "All layer names should be unique."
                 )
-        self._nodes = [n for n in ordered if not n.is_input or n in
-                       [t._keras_history[0]._inbound_nodes[t._keras_history[1]]
-                        for t in self._inputs]]
+        self._nodes = [
+            n
+            for n in ordered
+            if not n.is_input
+            or n
+            in [
+                t._keras_history[0]._inbound_nodes[t._keras_history[1]]
+                for t in self._inputs
+            ]
+        ]
         self._node_ids = {id(n) for n in self._nodes}
         self._graph_layers = layers
         # Register the layers as torch children in Keras's order.
@@ -181,13 +196,25 @@ class Functional(Model):
             # kind 1: layer(tensor); kind 2: layer([tensors]); kind 0: anything else
             if len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor):
                 kind, template = 1, id(args[0])
-            elif len(args) == 1 and not kwargs and isinstance(args[0], list) and all(
-                    isinstance(t, KerasTensor) for t in args[0]):
+            elif (
+                len(args) == 1
+                and not kwargs
+                and isinstance(args[0], list)
+                and all(isinstance(t, KerasTensor) for t in args[0])
+            ):
                 kind, template = 2, [id(t) for t in args[0]]
             else:
                 kind, template = 0, None
-            self._steps.append((node.layer, kind, template, args, kwargs,
-                                [id(t) for t in node.output_tensors]))
+            self._steps.append(
+                (
+                    node.layer,
+                    kind,
+                    template,
+                    args,
+                    kwargs,
+                    [id(t) for t in node.output_tensors],
+                )
+            )
         self._input_ids = [id(t) for t in self._inputs]
         self._output_ids = [id(t) for t in self._outputs]
 
@@ -206,13 +233,18 @@ class Functional(Model):
                 outputs = layer([values[i] for i in template], training=training)
             else:
                 call_args = tree.map_structure(
-                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, args)
+                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, args
+                )
                 call_kwargs = tree.map_structure(
-                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, kwargs)
+                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, kwargs
+                )
                 outputs = layer(*call_args, training=training, **call_kwargs)
             if len(out_ids) == 1:
-                values[out_ids[0]] = outputs if isinstance(outputs, torch.Tensor) \
+                values[out_ids[0]] = (
+                    outputs
+                    if isinstance(outputs, torch.Tensor)
                     else tree.flatten(outputs)[0]
+                )
             else:
                 for key, value in zip(out_ids, tree.flatten(outputs)):
                     values[key] = value
@@ -242,8 +274,11 @@ class Functional(Model):
             flat = [inputs[k] for k in sorted(struct)]
         elif isinstance(inputs, (list, tuple)) and len(self._inputs) > 1:
             flat = list(inputs)
-        elif isinstance(inputs, (list, tuple)) and len(self._inputs) == 1 and \
-                len(inputs) == 1:
+        elif (
+            isinstance(inputs, (list, tuple))
+            and len(self._inputs) == 1
+            and len(inputs) == 1
+        ):
             flat = [inputs[0]]
         else:
             flat = [inputs]
@@ -326,7 +361,9 @@ class Functional(Model):
         layer_configs = []
         for layer in self._graph_layers:
             entry = serialize_keras_object(layer)
-            build = layer.get_build_config() if not isinstance(layer, InputLayer) else None
+            build = (
+                layer.get_build_config() if not isinstance(layer, InputLayer) else None
+            )
             if build is not None:
                 entry["build_config"] = build
             entry["name"] = layer.name
@@ -334,10 +371,16 @@ class Functional(Model):
             for node in layer._inbound_nodes:
                 if id(node) not in self._node_ids or node.is_input:
                     continue
-                entry["inbound_nodes"].append({
-                    "args": tree.map_structure(self._serialize_arg, list(node.call_args)),
-                    "kwargs": tree.map_structure(self._serialize_arg, node.call_kwargs),
-                })
+                entry["inbound_nodes"].append(
+                    {
+                        "args": tree.map_structure(
+                            self._serialize_arg, list(node.call_args)
+                        ),
+                        "kwargs": tree.map_structure(
+                            self._serialize_arg, node.call_kwargs
+                        ),
+                    }
+                )
             layer_configs.append(entry)
 
         def layer_refs(struct):
@@ -357,9 +400,14 @@ class Functional(Model):
 
     def _serialize_arg(self, x):
         if isinstance(x, KerasTensor):
-            return {"class_name": "__keras_tensor__",
-                    "config": {"shape": list(x.shape), "dtype": x.dtype,
-                               "keras_history": self._serialize_history(x)}}
+            return {
+                "class_name": "__keras_tensor__",
+                "config": {
+                    "shape": list(x.shape),
+                    "dtype": x.dtype,
+                    "keras_history": self._serialize_history(x),
+                },
+            }
         return serialize_keras_object(x)
 
     @classmethod
@@ -398,8 +446,9 @@ def functional_from_config(cls, config: dict, custom_objects=None):
 
     for layer_data in config["layers"]:
         name = layer_data.get("name") or layer_data["config"]["name"]
-        layer = deserialize_keras_object(layer_data, custom_objects=custom_objects,
-                                         printable_module_name="layer")
+        layer = deserialize_keras_object(
+            layer_data, custom_objects=custom_objects, printable_module_name="layer"
+        )
         if not isinstance(layer, Layer):
             raise ArgumentError(f"Config entry '{name}' is not a layer: {layer!r}.")
         created[name] = layer
@@ -425,6 +474,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
 
     def resolve_args(node_data):
         if isinstance(node_data, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+
             def walk(x):
                 if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
                     return resolve(x["config"]["keras_history"])
@@ -435,6 +485,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
                 if isinstance(x, list):
                     return [walk(v) for v in x]
                 return x
+
             return walk(node_data.get("args", [])), walk(node_data.get("kwargs", {}))
         # Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...]
         tensors, kwargs = [], {}

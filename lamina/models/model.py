@@ -26,8 +26,9 @@ class Model(Trainer, Layer):
     _keras_module = "keras"
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or (
-                args and "outputs" in kwargs)):
+        if cls is Model and (
+            len(args) >= 2 or "inputs" in kwargs or (args and "outputs" in kwargs)
+        ):
             from lamina.models.functional import Functional
 
             return Functional.__new__(Functional)
@@ -43,8 +44,9 @@ class Model(Trainer, Layer):
                 # super().__init__(inputs, outputs). Make the instance a Functional
                 # too, as Keras does, so the graph runs as its `call`.
                 cls = type(self)
-                self.__class__ = type(cls.__name__, (cls, Functional),
-                                      {"__module__": cls.__module__})
+                self.__class__ = type(
+                    cls.__name__, (cls, Functional), {"__module__": cls.__module__}
+                )
                 Functional.__init__(self, *args, **kwargs)
                 return
         Layer.__init__(self, **kwargs)
@@ -81,7 +83,9 @@ class Model(Trainer, Layer):
                 f"No such layer: {name}. Existing layers are: "
                 f"{[layer.name for layer in self.layers]}."
             )
-        raise ArgumentError("Provide either a layer name or layer index at `get_layer`.")
+        raise ArgumentError(
+            "Provide either a layer name or layer index at `get_layer`."
+        )
 
     def build(self, input_shape=None) -> None:
         """Build a subclassed model by calling it on a symbolic input of that shape."""
@@ -93,20 +97,33 @@ class Model(Trainer, Layer):
             raise ArgumentError(f"Model '{self.name}': build() needs an input_shape.")
         if isinstance(input_shape, dict):
             spec = {k: KerasTensor(tuple(v)) for k, v in input_shape.items()}
-        elif isinstance(input_shape, list) and input_shape and isinstance(
-                input_shape[0], (list, tuple)):
+        elif (
+            isinstance(input_shape, list)
+            and input_shape
+            and isinstance(input_shape[0], (list, tuple))
+        ):
             spec = [KerasTensor(tuple(s)) for s in input_shape]
         else:
             spec = KerasTensor(tuple(input_shape))
         self.built = True
         run_symbolically(self._call_for_spec, (spec,), {})
-        self._build_shapes = input_shape if not isinstance(input_shape, list) or (
-            input_shape and isinstance(input_shape[0], (list, tuple))) else tuple(
-            input_shape)
+        self._build_shapes = (
+            input_shape
+            if not isinstance(input_shape, list)
+            or (input_shape and isinstance(input_shape[0], (list, tuple)))
+            else tuple(input_shape)
+        )
 
-    def summary(self, line_length=None, positions=None, print_fn=None,
-                expand_nested=False, show_trainable=False, layer_range=None,
-                style="keras3"):
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+        style="keras3",
+    ):
         """Print a table of the model's layers, output shapes and parameter counts.
 
         Args:
@@ -123,9 +140,74 @@ class Model(Trainer, Layer):
         """
         from lamina.models.summary import print_summary
 
-        print_summary(self, line_length=line_length, positions=positions,
-                      print_fn=print_fn, expand_nested=expand_nested,
-                      show_trainable=show_trainable, layer_range=layer_range, style=style)
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+            style=style,
+        )
+
+    def save(
+        self, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs
+    ) -> None:
+        """Save the whole model: ``.keras`` (Keras 3) or ``.h5`` (Keras 2 layout).
+
+        Args:
+            filepath: ``*.keras``, ``*.h5`` or ``*.hdf5``.
+            overwrite: when False, refuse to replace an existing file.
+            include_optimizer: also save the optimizer's state.
+        """
+        from lamina.saving.model_files import save_model
+
+        save_model(
+            self,
+            filepath,
+            overwrite=overwrite,
+            include_optimizer=include_optimizer,
+            **kwargs,
+        )
+
+    def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save the weights to ``*.weights.h5`` (Keras 3) or ``*.h5`` (Keras 2)."""
+        from lamina.saving.weights_files import save_weights
+
+        kwargs.pop("save_format", None)
+        kwargs.pop("options", None)
+        save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(
+        self, filepath, skip_mismatch: bool = False, by_name: bool = False, **kwargs
+    ) -> None:
+        """Load weights from a weights file or a whole-model file (Keras or lamina).
+
+        Args:
+            filepath: ``.weights.h5``, legacy ``.h5``, or a ``.keras`` file.
+            skip_mismatch: warn and skip layers whose weights do not match.
+            by_name: (legacy ``.h5``) match layers by name instead of by order.
+        """
+        from lamina.saving.weights_files import load_weights
+
+        load_weights(
+            self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs
+        )
+
+    def export(self, filepath, format: str = "onnx", **kwargs):  # noqa: A002
+        """Export for inference: ``format="onnx"`` (an ``.onnx`` file) or
+        ``"torch"`` (a `torch.export` program saved as ``.pt2``).
+
+        Args:
+            filepath: the destination file.
+            format: ``"onnx"`` or ``"torch"`` (``"torch_export"``).
+            **kwargs: ``input_signature`` (shapes or arrays), ``verbose``,
+                ``opset_version`` (ONNX).
+        """
+        from lamina.saving.export import export_model
+
+        return export_model(self, filepath, format=format, **kwargs)
 
     def to_json(self, **kwargs) -> str:
         """The model's architecture as a JSON string (Keras's format)."""

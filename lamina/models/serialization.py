@@ -16,12 +16,17 @@ def model_from_config(config: dict, custom_objects: dict | None = None):
             f"received {type(config).__name__}."
         )
     if config["class_name"] in ("Model", "Functional") and config.get("module") in (
-            None, "keras", "keras.models", "keras.src.models.functional"):
+        None,
+        "keras",
+        "keras.models",
+        "keras.src.models.functional",
+    ):
         from lamina.models.functional import Functional
 
         return Functional.from_config(config["config"], custom_objects=custom_objects)
-    return deserialize_keras_object(config, custom_objects=custom_objects,
-                                    printable_module_name="model")
+    return deserialize_keras_object(
+        config, custom_objects=custom_objects, printable_module_name="model"
+    )
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None):
@@ -29,8 +34,9 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
     try:
         config = json.loads(json_string)
     except (TypeError, json.JSONDecodeError) as err:
-        raise ArgumentError(f"model_from_json: the string is not valid JSON ({err}).") \
-            from err
+        raise ArgumentError(
+            f"model_from_json: the string is not valid JSON ({err})."
+        ) from err
     return model_from_config(config, custom_objects=custom_objects)
 
 
@@ -38,5 +44,6 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
     """Load a model saved with `Model.save` (``.keras`` or legacy ``.h5``)."""
     from lamina.saving.model_files import load_model as _load
 
-    return _load(filepath, custom_objects=custom_objects, compile=compile,
-                 safe_mode=safe_mode)
+    return _load(
+        filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+    )

@@ -70,9 +70,13 @@ def get_registered_name(obj) -> str:
 
 
 def get_registered_object(name: str, custom_objects=None, module_objects=None):
-    """Look ``name`` up in the scope, custom objects, the registry, then a module dict."""
-    for table in (_scope_objects(), custom_objects or {}, _GLOBAL_CUSTOM_OBJECTS,
-                  module_objects or {}):
+    """Look ``name`` up in the scope, custom objects, registry, then a module dict."""
+    for table in (
+        _scope_objects(),
+        custom_objects or {},
+        _GLOBAL_CUSTOM_OBJECTS,
+        module_objects or {},
+    ):
         if name in table:
             return table[name]
     return None
@@ -147,9 +151,7 @@ def serialize_keras_object(obj) -> Any:
     if callable(obj) and not hasattr(obj, "get_config"):
         return _serialize_function(obj)
     if not hasattr(obj, "get_config"):
-        raise ArgumentError(
-            f"Cannot serialize {obj!r}: it has no get_config() method."
-        )
+        raise ArgumentError(f"Cannot serialize {obj!r}: it has no get_config() method.")
     cls = type(obj)
     registered = _GLOBAL_CUSTOM_NAMES.get(cls)
     config = obj.get_config()
@@ -193,12 +195,21 @@ def _lamina_module_for(keras_module: str):
     """Import the lamina module that stands for a Keras module name, or None."""
     if not keras_module:
         return None
+    if keras_module.split(".")[0] not in ("keras", "lamina"):
+        # Never import a module a file names: only Keras's own (mapped to lamina's).
+        # Custom classes come from registration or `custom_objects`, as in Keras.
+        return None
     if keras_module.startswith("keras.src."):
         parts = keras_module.split(".")[2:]
-        candidates = [".".join(["lamina", *parts[:n]]) for n in range(len(parts), 0, -1)]
+        candidates = [
+            ".".join(["lamina", *parts[:n]]) for n in range(len(parts), 0, -1)
+        ]
     else:
-        candidates = ["lamina" + keras_module[len("keras"):]] if keras_module.startswith(
-            "keras") else [keras_module]
+        candidates = (
+            ["lamina" + keras_module[len("keras") :]]
+            if keras_module.startswith("keras")
+            else [keras_module]
+        )
     for name in candidates:
         try:
             return importlib.import_module(name)
@@ -228,8 +239,12 @@ def deserialize_keras_object(
     if isinstance(config, (bool, int, float)):
         return config
     if isinstance(config, (list, tuple)):
-        return [deserialize_keras_object(c, custom_objects, module_objects,
-                                         printable_module_name) for c in config]
+        return [
+            deserialize_keras_object(
+                c, custom_objects, module_objects, printable_module_name
+            )
+            for c in config
+        ]
     if isinstance(config, str):
         obj = get_registered_object(config, custom_objects, module_objects)
         if obj is None:
@@ -275,8 +290,12 @@ def deserialize_keras_object(
     return cls(**inner)
 
 
-def resolve_class(config: dict, custom_objects=None, module_objects=None,
-                  printable_module_name: str = "object"):
+def resolve_class(
+    config: dict,
+    custom_objects=None,
+    module_objects=None,
+    printable_module_name: str = "object",
+):
     """Find the class a serialized config names."""
     class_name = config["class_name"]
     registered = config.get("registered_name")

@@ -33,10 +33,19 @@ def test_tutorial_mlp_reaches_97_percent_in_3_epochs(monkeypatch, tmp_path):
         model.add(Dense(512, activation="relu"))
         model.add(Dropout(0.2))
     model.add(Dense(10, activation="softmax"))
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(),
-                  metrics=["accuracy"])
-    history = model.fit(x_train, y_train, batch_size=128, epochs=3, verbose=0,
-                        validation_data=(x_test, y_test))
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
+    history = model.fit(
+        x_train,
+        y_train,
+        batch_size=128,
+        epochs=3,
+        verbose=0,
+        validation_data=(x_test, y_test),
+    )
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert accuracy >= 0.97, (accuracy, history.history)
     assert np.isclose(accuracy, history.history["val_accuracy"][-1], atol=1e-6)

@@ -47,15 +47,23 @@ def test_tutorial_mlp_parameter_counts():
     dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     assert [layer.count_params() for layer in dense] == [401920, 262656, 262656, 5130]
     assert model.count_params() == 932362
-    assert [type(layer).__name__ for layer in model.layers] == \
-        ["Dense", "Dropout"] * 3 + ["Dense"]
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Dense",
+        "Dropout",
+    ] * 3 + ["Dense"]
     assert model.output_shape == (None, 10)
     assert model.input_shape == (None, 784)
 
 
 def test_flatten_mlp_parameter_count():
-    model = Sequential([Flatten(input_shape=[28, 28]), Dense(300, activation="relu"),
-                        Dense(100, activation="relu"), Dense(10, activation="softmax")])
+    model = Sequential(
+        [
+            Flatten(input_shape=[28, 28]),
+            Dense(300, activation="relu"),
+            Dense(100, activation="relu"),
+            Dense(10, activation="softmax"),
+        ]
+    )
     assert model.count_params() == 266610
     assert model.layers[0].output_shape == (None, 784)
 
@@ -80,8 +88,13 @@ def test_wide_and_deep_functional():
     assert tuple(concat.shape) == (None, 38)
     assert model.count_params() == 1239
     assert [layer.count_params() for layer in model.layers] == [0, 270, 930, 0, 39]
-    assert [type(layer).__name__ for layer in model.layers] == \
-        ["InputLayer", "Dense", "Dense", "Concatenate", "Dense"]
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "InputLayer",
+        "Dense",
+        "Dense",
+        "Concatenate",
+        "Dense",
+    ]
     out = model.predict(np.zeros((3, 8)), verbose=0)
     assert out.shape == (3, 1)
 
@@ -101,8 +114,10 @@ def test_two_inputs_two_outputs_by_name():
     assert main.shape == (2, 1) and extra.shape == (2, 1)
     by_name = model({"wide_input": torch.ones(2, 5), "deep_input": torch.ones(2, 6)})
     assert torch.equal(by_name[0], main)
-    assert model.get_layer("main_output") is model.layers[-2] or \
-        model.get_layer("main_output").name == "main_output"
+    assert (
+        model.get_layer("main_output") is model.layers[-2]
+        or model.get_layer("main_output").name == "main_output"
+    )
 
 
 # ---------------------------------------------------------------- names
@@ -168,8 +183,11 @@ def test_keras_2_arguments_warn_once():
         warnings.simplefilter("always")
         Dense(3, init="uniform", input_dim=4)
         Dense(3, init="uniform", input_dim=4)
-    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)
-                    and "init" in str(w.message)]
+    deprecations = [
+        w
+        for w in caught
+        if issubclass(w.category, DeprecationWarning) and "init" in str(w.message)
+    ]
     assert len(deprecations) <= 1
     layer = Dense(3, init="uniform")
     assert type(layer.kernel_initializer).__name__ == "RandomUniform"
@@ -183,8 +201,9 @@ def test_shared_layer_called_twice():
     assert len(shared._inbound_nodes) == 2
     assert model.count_params() == 16
     out_a, out_b = model([torch.ones(1, 3), 2 * torch.ones(1, 3)])
-    assert torch.allclose(2 * out_a - shared.bias, out_b - shared.bias + 0, atol=1e-6) \
-        or torch.allclose(out_b, shared(2 * torch.ones(1, 3)))
+    assert torch.allclose(
+        2 * out_a - shared.bias, out_b - shared.bias + 0, atol=1e-6
+    ) or torch.allclose(out_b, shared(2 * torch.ones(1, 3)))
 
 
 def test_nested_models_both_ways():
@@ -201,7 +220,9 @@ def test_nested_models_both_ways():
 def test_dict_inputs_and_outputs():
     a, b = Input((2,), name="a"), Input((3,), name="b")
     merged = Concatenate()([a, b])
-    model = Model({"a": a, "b": b}, {"left": Dense(1)(merged), "right": Dense(2)(merged)})
+    model = Model(
+        {"a": a, "b": b}, {"left": Dense(1)(merged), "right": Dense(2)(merged)}
+    )
     out = model({"a": torch.ones(4, 2), "b": torch.ones(4, 3)})
     assert set(out) == {"left", "right"}
     assert out["right"].shape == (4, 2)
@@ -272,8 +293,9 @@ def test_subclassed_model_tracks_lists_and_dicts():
 def test_subclassed_layer_with_add_weight_and_loss():
     class Scale(keras.layers.Layer):
         def build(self, input_shape):
-            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones",
-                                     name="w")
+            self.w = self.add_weight(
+                shape=(input_shape[-1],), initializer="ones", name="w"
+            )
 
         def call(self, x):
             self.add_loss(torch.sum(self.w))
@@ -358,8 +380,9 @@ def test_sequential_config_round_trip_and_json():
     assert clone.count_params() == 932362
     restored = model_from_json(model.to_json())
     assert isinstance(restored, Sequential)
-    assert [type(layer).__name__ for layer in restored.layers] == \
-        [type(layer).__name__ for layer in model.layers]
+    assert [type(layer).__name__ for layer in restored.layers] == [
+        type(layer).__name__ for layer in model.layers
+    ]
     assert json.loads(model.to_json())["class_name"] == "Sequential"
 
 
@@ -385,22 +408,44 @@ def test_keras_2_functional_config_loads():
     config = {
         "name": "model_1",
         "layers": [
-            {"name": "input_1", "class_name": "InputLayer",
-             "config": {"batch_input_shape": [None, 3], "dtype": "float32",
-                        "sparse": False, "name": "input_1"}, "inbound_nodes": []},
-            {"name": "dense_1", "class_name": "Dense",
-             "config": {"name": "dense_1", "trainable": True, "units": 2,
-                        "activation": "relu", "use_bias": True,
-                        "kernel_initializer": {"class_name": "VarianceScaling",
-                                               "config": {"scale": 1.0,
-                                                          "mode": "fan_avg",
-                                                          "distribution": "uniform",
-                                                          "seed": None}},
-                        "bias_initializer": {"class_name": "Zeros", "config": {}},
-                        "kernel_regularizer": None, "bias_regularizer": None,
-                        "activity_regularizer": None, "kernel_constraint": None,
-                        "bias_constraint": None},
-             "inbound_nodes": [[["input_1", 0, 0, {}]]]},
+            {
+                "name": "input_1",
+                "class_name": "InputLayer",
+                "config": {
+                    "batch_input_shape": [None, 3],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "name": "input_1",
+                },
+                "inbound_nodes": [],
+            },
+            {
+                "name": "dense_1",
+                "class_name": "Dense",
+                "config": {
+                    "name": "dense_1",
+                    "trainable": True,
+                    "units": 2,
+                    "activation": "relu",
+                    "use_bias": True,
+                    "kernel_initializer": {
+                        "class_name": "VarianceScaling",
+                        "config": {
+                            "scale": 1.0,
+                            "mode": "fan_avg",
+                            "distribution": "uniform",
+                            "seed": None,
+                        },
+                    },
+                    "bias_initializer": {"class_name": "Zeros", "config": {}},
+                    "kernel_regularizer": None,
+                    "bias_regularizer": None,
+                    "activity_regularizer": None,
+                    "kernel_constraint": None,
+                    "bias_constraint": None,
+                },
+                "inbound_nodes": [[["input_1", 0, 0, {}]]],
+            },
         ],
         "input_layers": [["input_1", 0, 0]],
         "output_layers": [["dense_1", 0, 0]],
@@ -431,8 +476,11 @@ def test_summary_returns_none_and_prints_counts(capsys):
 
 def test_to_categorical_and_normalize():
     one_hot = keras.utils.to_categorical([0, 2, 1], 3)
-    assert one_hot.dtype == np.float32 and one_hot.tolist() == \
-        [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+    assert one_hot.dtype == np.float32 and one_hot.tolist() == [
+        [1, 0, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+    ]
     with pytest.raises(errors.ArgumentError, match="out of range"):
         keras.utils.to_categorical([5], 3)
     norm = keras.utils.normalize(np.array([[3.0, 4.0]]))
@@ -452,7 +500,9 @@ def test_set_random_seed_makes_weights_reproducible():
 def test_public_api_names():
     assert keras.models.Sequential is Sequential
     assert keras.layers.Dense is Dense
-    assert keras.Input is Input and keras.Model is Model and keras.Sequential is Sequential
+    assert (
+        keras.Input is Input and keras.Model is Model and keras.Sequential is Sequential
+    )
     assert isinstance(keras.__version__, str)
     from lamina.models import load_model  # noqa: F401
 

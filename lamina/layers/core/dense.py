@@ -40,18 +40,30 @@ class Dense(Layer):
         N-D tensor ``(batch_size, ..., units)``.
     """
 
-    def __init__(self, units=None, activation=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None,
-                 activity_regularizer=None, kernel_constraint=None,
-                 bias_constraint=None, **kwargs):
+    def __init__(
+        self,
+        units=None,
+        activation=None,
+        use_bias: bool = True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
         if "init" in kwargs:
-            warn_deprecated_once("Dense.init", "Dense(init=...) is deprecated; use "
-                                 "kernel_initializer=...")
+            warn_deprecated_once(
+                "Dense.init",
+                "Dense(init=...) is deprecated; use kernel_initializer=...",
+            )
             kernel_initializer = kwargs.pop("init")
         if "output_dim" in kwargs:
-            warn_deprecated_once("Dense.output_dim", "Dense(output_dim=...) is "
-                                 "deprecated; use units=...")
+            warn_deprecated_once(
+                "Dense.output_dim", "Dense(output_dim=...) is deprecated; use units=..."
+            )
             units = kwargs.pop("output_dim")
         for key in ("lora_rank", "lora_alpha", "quantization_config"):
             if kwargs.get(key) is not None:
@@ -86,13 +98,23 @@ class Dense(Layer):
                 f"layer should be defined. Found None. Full input shape: {input_shape}"
             )
         self.kernel = self.add_weight(
-            name="kernel", shape=(input_dim, self.units),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint)
-        self.bias = self.add_weight(
-            name="bias", shape=(self.units,), initializer=self.bias_initializer,
-            regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-        ) if self.use_bias else None
+            name="kernel",
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.bias = (
+            self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+            if self.use_bias
+            else None
+        )
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         self.built = True
 
@@ -110,16 +132,18 @@ class Dense(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
-            "bias_initializer": serialize_keras_object(self.bias_initializer),
-            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
-            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
-            "bias_constraint": serialize_keras_object(self.bias_constraint),
-            "quantization_config": None,
-        })
+        config.update(
+            {
+                "units": self.units,
+                "activation": activations.serialize(self.activation),
+                "use_bias": self.use_bias,
+                "kernel_initializer": serialize_keras_object(self.kernel_initializer),
+                "bias_initializer": serialize_keras_object(self.bias_initializer),
+                "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
+                "bias_regularizer": serialize_keras_object(self.bias_regularizer),
+                "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+                "bias_constraint": serialize_keras_object(self.bias_constraint),
+                "quantization_config": None,
+            }
+        )
         return config

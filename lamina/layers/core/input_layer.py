@@ -23,9 +23,19 @@ class InputLayer(Layer):
         optional: whether the input may be None.
     """
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
-                 batch_shape=None, input_tensor=None, optional=False, name=None,
-                 ragged=None, **kwargs):
+    def __init__(
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        sparse=None,
+        batch_shape=None,
+        input_tensor=None,
+        optional=False,
+        name=None,
+        ragged=None,
+        **kwargs,
+    ):
         # Keras 2 spellings
         if "input_shape" in kwargs:
             shape = kwargs.pop("input_shape")
@@ -65,14 +75,17 @@ class InputLayer(Layer):
         batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         for d in batch_shape:
             if d is not None and d < 0:
-                raise ArgumentError(f"`shape` sizes must be positive, got {batch_shape}.")
+                raise ArgumentError(
+                    f"`shape` sizes must be positive, got {batch_shape}."
+                )
         self.batch_shape = batch_shape
         self.sparse = bool(sparse)
         self.optional = optional
         self.built = True
         if input_tensor is None:
-            input_tensor = KerasTensor(batch_shape, self.dtype, sparse=self.sparse,
-                                       name=self.name)
+            input_tensor = KerasTensor(
+                batch_shape, self.dtype, sparse=self.sparse, name=self.name
+            )
         Node(self, (), {}, input_tensor)
         self._input_tensor = input_tensor
 
@@ -84,9 +97,14 @@ class InputLayer(Layer):
         return inputs
 
     def get_config(self) -> dict:
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype,
-                "sparse": self.sparse, "ragged": False, "name": self.name,
-                "optional": self.optional}
+        return {
+            "batch_shape": list(self.batch_shape),
+            "dtype": self.dtype,
+            "sparse": self.sparse,
+            "ragged": False,
+            "name": self.name,
+            "optional": self.optional,
+        }
 
     @classmethod
     def from_config(cls, config: dict):
@@ -97,8 +115,17 @@ class InputLayer(Layer):
         return cls(**config)
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,  # noqa: N802
-          name=None, tensor=None, optional=False, **kwargs) -> KerasTensor:
+def Input(
+    shape=None,
+    batch_size=None,
+    dtype=None,
+    sparse=None,
+    batch_shape=None,  # noqa: N802
+    name=None,
+    tensor=None,
+    optional=False,
+    **kwargs,
+) -> KerasTensor:
     """A symbolic input of a functional model.
 
     Example:
@@ -119,7 +146,15 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     Returns:
         a KerasTensor.
     """
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       batch_shape=batch_shape, name=name, input_tensor=tensor,
-                       optional=optional, **kwargs)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        batch_shape=batch_shape,
+        name=name,
+        input_tensor=tensor,
+        optional=optional,
+        **kwargs,
+    )
     return layer.output

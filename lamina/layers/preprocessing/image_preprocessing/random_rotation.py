@@ -1,0 +1,84 @@
+"""RandomRotation: rotate images by a random angle during training."""
+
+from __future__ import annotations
+
+from lamina.layers.preprocessing.image_preprocessing import image_transforms
+from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
+    BaseAffineLayer,
+    factor_range,
+)
+
+
+class RandomRotation(BaseAffineLayer):
+    """Rotates each image about its centre by a random angle during training.
+
+    The angle is drawn uniformly from ``factor * 2pi`` (a fraction of a full
+    turn); positive angles turn counter-clockwise. Pixels the rotated image
+    does not cover are filled as ``fill_mode`` says. Outside training the
+    layer returns its input (as float).
+
+    Example:
+        >>> layer = lamina.layers.RandomRotation(0.1, seed=0)
+        >>> layer(torch.rand(2, 8, 8, 3), training=True).shape
+        torch.Size([2, 8, 8, 3])
+
+    Args:
+        factor: a number ``f`` for angles in ``[-f, f]`` turns, or a pair
+            ``(lower, upper)``; values in ``[-1, 1]``.
+        fill_mode: ``"reflect"`` (default, ``dcba|abcd|dcba``), ``"wrap"``
+            (``abcd|abcd``), ``"nearest"`` (``aaaa|abcd``) or ``"constant"``.
+        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
+        seed: an int for reproducible draws.
+        fill_value: the value outside the image with ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+
+    Input shape:
+        ``(batch, height, width, channels)`` (channels_last) or
+        ``(batch, channels, height, width)``, or one unbatched image.
+
+    Output shape:
+        Same as the input.
+    """
+
+    def __init__(
+        self,
+        factor,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed=None,
+        fill_value: float = 0.0,
+        data_format=None,
+        **kwargs,
+    ):
+        super().__init__(
+            fill_mode=fill_mode,
+            interpolation=interpolation,
+            seed=seed,
+            fill_value=fill_value,
+            data_format=data_format,
+            **kwargs,
+        )
+        self.factor = factor_range(type(self).__name__, "factor", factor)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """``{"angle": degrees per image, "rotation_matrix": (batch, 8)}``."""
+        if not training:
+            return None
+        batch, height, width = self._image_size(data)
+        angle = self._uniform(
+            (batch,), self.factor[0] * 360.0, self.factor[1] * 360.0, data.device
+        )
+        return {
+            "angle": angle,
+            "rotation_matrix": image_transforms.rotation_matrix(angle, height, width),
+        }
+
+    def transform_images(self, images, transformation, training=True):
+        if not training or transformation is None:
+            return self._as_float(images)
+        return self._warp(images, transformation["rotation_matrix"])
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config

@@ -1,0 +1,119 @@
+"""RandomZoom: zoom images in or out by a random amount during training."""
+
+from __future__ import annotations
+
+import torch
+
+from lamina.errors import ArgumentError
+from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
+    BaseAffineLayer,
+    factor_range,
+)
+
+
+class RandomZoom(BaseAffineLayer):
+    """Zooms each image about its centre by a random factor during training.
+
+    A factor ``z`` drawn from ``height_factor`` samples a window ``1 + z``
+    times the image height: positive values zoom out, negative values zoom in
+    (as in Keras 3). Without ``width_factor`` the aspect ratio is kept. Pixels
+    outside the image are filled as ``fill_mode`` says. Outside training the
+    layer returns its input (as float).
+
+    Example:
+        >>> layer = lamina.layers.RandomZoom(0.2, seed=0)
+        >>> layer(torch.rand(2, 8, 8, 3), training=True).shape
+        torch.Size([2, 8, 8, 3])
+
+    Args:
+        height_factor: a number ``f`` for zooms in ``[-f, f]``, or a pair
+            ``(lower, upper)``; values in ``(-1, 1]``.
+        width_factor: the same for the width, or None to zoom both alike.
+        fill_mode: ``"reflect"`` (default), ``"wrap"``, ``"nearest"`` or
+            ``"constant"``.
+        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
+        seed: an int for reproducible draws.
+        fill_value: the value outside the image with ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+
+    Input shape:
+        ``(batch, height, width, channels)`` (channels_last) or
+        ``(batch, channels, height, width)``, or one unbatched image.
+
+    Output shape:
+        Same as the input.
+    """
+
+    def __init__(
+        self,
+        height_factor,
+        width_factor=None,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed=None,
+        fill_value: float = 0.0,
+        data_format=None,
+        **kwargs,
+    ):
+        super().__init__(
+            fill_mode=fill_mode,
+            interpolation=interpolation,
+            seed=seed,
+            fill_value=fill_value,
+            data_format=data_format,
+            **kwargs,
+        )
+        name = type(self).__name__
+        self.height_factor = height_factor
+        self.width_factor = width_factor
+        self._height_range = _zoom_range(name, "height_factor", height_factor)
+        self._width_range = (
+            None
+            if width_factor is None
+            else _zoom_range(name, "width_factor", width_factor)
+        )
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        """``{"height_zoom": (batch, 1), "width_zoom": (batch, 1)}``."""
+        if not training:
+            return None
+        batch = self._image_size(data)[0]
+        low, high = self._height_range
+        height_zoom = self._uniform((batch, 1), 1.0 + low, 1.0 + high, data.device)
+        width_zoom = height_zoom
+        if self._width_range is not None:
+            low, high = self._width_range
+            width_zoom = self._uniform((batch, 1), 1.0 + low, 1.0 + high, data.device)
+        return {"height_zoom": height_zoom, "width_zoom": width_zoom}
+
+    def transform_images(self, images, transformation, training=True):
+        if not training or transformation is None:
+            return self._as_float(images)
+        _, height, width = self._image_size(images)
+        width_zoom = transformation["width_zoom"].reshape(-1, 1).float()
+        height_zoom = transformation["height_zoom"].reshape(-1, 1).float()
+        zeros = torch.zeros_like(width_zoom)
+        x_offset = (width - 1.0) / 2.0 * (1.0 - width_zoom)
+        y_offset = (height - 1.0) / 2.0 * (1.0 - height_zoom)
+        matrix = torch.cat(
+            [width_zoom, zeros, x_offset, zeros, height_zoom, y_offset, zeros, zeros],
+            dim=1,
+        )
+        return self._warp(images, matrix)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {"height_factor": self.height_factor, "width_factor": self.width_factor}
+        )
+        return config
+
+
+def _zoom_range(layer_name: str, argument: str, factor) -> tuple[float, float]:
+    lower, upper = factor_range(layer_name, argument, factor)
+    if isinstance(factor, (tuple, list)) and lower <= -1:
+        raise ArgumentError(
+            f"{layer_name}: `{argument}` values must be greater than -1 (a zoom of "
+            f"-1 samples an empty window). Received: {argument}={factor!r}"
+        )
+    return lower, upper
