@@ -132,7 +132,7 @@ class Variable(torch.nn.Parameter):
         return (
             f"<Variable path={self.path}, shape={tuple(self.shape)}, "
             f"dtype={backend.standardize_dtype(self.dtype)}, "
-            f"value={self.detach().cpu().numpy()}>"
+            f"value={self.detach().float().cpu().numpy()}>"
         )
 
 
