@@ -1,10 +1,10 @@
 """Command line: ``python -m lamina run script.py [args...]``,
-``python -m lamina inspect FILE``.
+``python -m lamina inspect FILE`` and ``python -m lamina demo [options]``.
 
 ``run`` executes an unchanged Keras script with its ``keras`` and
 ``tensorflow.keras`` imports served by lamina. ``inspect`` describes a model or
 weights file (format, Keras version, layers, array shapes) without running any
-code from it.
+code from it. ``demo`` trains the tutorial MNIST MLP on real data (`lamina.demo`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ def run(script: str, args: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo"]:  # its own options: `python -m lamina demo --help`
+        from lamina import demo
+
+        demo.main(argv[1:])
+        return 0
     parser = argparse.ArgumentParser(
         prog="python -m lamina", description="lamina command line tools"
     )
@@ -53,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         "inspect", help="describe a .keras / .h5 file without loading its code"
     )
     inspect_parser.add_argument("file")
+    commands.add_parser("demo", help="train the tutorial MNIST MLP on real data")
     options = parser.parse_args(argv)
     if options.command == "run":
         run(options.script, options.args)
