@@ -2,6 +2,7 @@
 
 from lamina.backend import set_random_seed
 from lamina.utils.dataset_utils import split_dataset
+from lamina.utils.history_plot import plot_history
 from lamina.utils.image_dataset_utils import image_dataset_from_directory
 from lamina.utils.image_utils import (
     array_to_img,
@@ -10,7 +11,6 @@ from lamina.utils.image_utils import (
     save_img,
     smart_resize,
 )
-from lamina.utils.history_plot import plot_history
 from lamina.utils.model_visualization import model_to_dot, plot_model
 from lamina.utils.numerical import normalize, to_categorical
 from lamina.utils.progbar import Progbar
