@@ -172,6 +172,14 @@ class Trainer:
         self._trackers = {}
         self.run_eagerly = bool(run_eagerly)
         self.jit_compile = jit_compile is True
+        if self.jit_compile:
+            # Measured: torch.compile of forward+backward gave no gain on the tutorial
+            # MLP (DESIGN.md), and lamina's eager step already beats a plain torch
+            # loop; so lamina does not compile, and says so rather than pretend.
+            warnings.warn(
+                "compile(jit_compile=True): lamina runs the training step eagerly; "
+                "wrap the model with torch.compile(model) yourself to try compilation.",
+                UserWarning, stacklevel=2)
         self.steps_per_execution = int(steps_per_execution)
         self.compiled = True
         self.stop_training = False
