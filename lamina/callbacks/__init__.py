@@ -28,3 +28,4 @@ __all__ = [
     "TerminateOnNaN",
 ]
 from lamina.callbacks.backup_and_restore import BackupAndRestore  # noqa: E402, F401
+from lamina.callbacks.tensorboard import TensorBoard  # noqa: E402, F401
