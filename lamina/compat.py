@@ -64,17 +64,22 @@ def describe_missing(err: BaseException) -> str | None:
     import re
 
     text = str(err)
-    match = re.search(r"cannot import name '([^']+)' from '(lamina[\w.]*)'", text) or \
-        re.search(r"module '(lamina[\w.]*)' has no attribute '([^']+)'", text)
+    match = re.search(
+        r"cannot import name '([^']+)' from '(lamina[\w.]*)'", text
+    ) or re.search(r"module '(lamina[\w.]*)' has no attribute '([^']+)'", text)
     if match is None:
         match = re.search(r"No module named '(lamina[\w.]*)'", text)
         if match is None:
             return None
-        return (f"keras{match.group(1)[len('lamina'):]} is a Keras module that lamina "
-                "does not have yet.")
+        return (
+            f"keras{match.group(1)[len('lamina') :]} is a Keras module that lamina "
+            "does not have yet."
+        )
     if text.startswith("cannot import"):
         symbol, module = match.group(1), match.group(2)
     else:
         module, symbol = match.group(1), match.group(2)
-    return (f"keras{module[len('lamina'):]}.{symbol} is a Keras symbol that lamina does "
-            "not have yet.")
+    return (
+        f"keras{module[len('lamina') :]}.{symbol} is a Keras symbol that lamina does "
+        "not have yet."
+    )

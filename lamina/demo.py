@@ -28,22 +28,33 @@ def build_model():
         model.add(Dense(512, activation="relu"))
         model.add(Dropout(0.2))
     model.add(Dense(10, activation="softmax"))
-    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(),
-                  metrics=["accuracy"])
+    model.compile(
+        loss="categorical_crossentropy",
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
     return model
 
 
 def main(argv: list[str] | None = None) -> float:
-    parser = argparse.ArgumentParser(prog="python -m lamina demo",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m lamina demo", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--data", default=str(SHARED_DATA),
-                        help="folder holding mnist/ with the IDX .gz files")
+    parser.add_argument(
+        "--data",
+        default=str(SHARED_DATA),
+        help="folder holding mnist/ with the IDX .gz files",
+    )
     parser.add_argument("--out", default=".", help="where to write the model and plot")
     parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
-    parser.add_argument("--limit", type=int, default=None,
-                        help="train and test on the first N samples only")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="train and test on the first N samples only",
+    )
     args = parser.parse_args(argv)
 
     if Path(args.data).is_dir():
@@ -61,8 +72,14 @@ def main(argv: list[str] | None = None) -> float:
 
     model = build_model()
     model.summary()
-    history = model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-                        verbose=args.verbose, validation_data=(x_test, y_test))
+    history = model.fit(
+        x_train,
+        y_train,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        verbose=args.verbose,
+        validation_data=(x_test, y_test),
+    )
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"Test loss: {loss:.4f}")
     print(f"Test accuracy: {accuracy:.4f}")

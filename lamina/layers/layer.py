@@ -562,8 +562,11 @@ class Layer(torch.nn.Module):
         if self.built:
             return
         self._check_input_spec_shapes(input_shapes)
-        params = [p for p in inspect.signature(self.build).parameters.values()
-                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        params = [
+            p
+            for p in inspect.signature(self.build).parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
         if len(params) <= 1 or self._call_is_default_build:
             self.build(input_shapes)
         else:
@@ -572,7 +575,9 @@ class Layer(torch.nn.Module):
             shapes = self._shapes_by_call_argument(args, kwargs or {})
             required = [p.name for p in params if p.default is inspect.Parameter.empty]
             if shapes and all(name in shapes for name in required):
-                self.build(**{p.name: shapes[p.name] for p in params if p.name in shapes})
+                self.build(
+                    **{p.name: shapes[p.name] for p in params if p.name in shapes}
+                )
             elif isinstance(input_shapes, list):
                 self.build(*input_shapes)
             else:
@@ -588,8 +593,11 @@ class Layer(torch.nn.Module):
             bound = inspect.signature(self.call).bind_partial(*args, **kwargs)
         except TypeError:
             return {}
-        return {f"{name}_shape": _shapes_of(value) for name, value in bound.arguments.items()
-                if isinstance(value, (torch.Tensor, KerasTensor, np.ndarray))}
+        return {
+            f"{name}_shape": _shapes_of(value)
+            for name, value in bound.arguments.items()
+            if isinstance(value, (torch.Tensor, KerasTensor, np.ndarray))
+        }
 
     def _check_input_spec_shapes(self, input_shapes) -> None:
         if self.input_spec is None:
