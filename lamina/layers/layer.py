@@ -102,7 +102,8 @@ class Variable(torch.nn.Parameter):
     def value(self) -> torch.Tensor:
         return self.detach()
 
-    def numpy(self) -> np.ndarray:  # type: ignore[override]
+    def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
+        # A copy, whatever `force` says: on the CPU torch's view would share memory.
         return self.detach().cpu().numpy().copy()
 
     def assign(self, value) -> Variable:

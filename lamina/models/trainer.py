@@ -500,7 +500,10 @@ class Trainer:
             steps=len(train_data) or None,
         )
         self.stop_training = False
+        self._initial_epoch = None
         callback_list.on_train_begin()
+        # BackupAndRestore sets where an interrupted run resumes, as in Keras.
+        initial_epoch = self._initial_epoch or initial_epoch
         epoch_logs: dict = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()

@@ -1,5 +1,6 @@
-"""Saving and loading: configs, custom object registration."""
+"""Saving and loading: model and weights files, configs, custom object registration."""
 
+from lamina.saving.model_files import load_model, save_model
 from lamina.saving.serialization import (
     CustomObjectScope,
     custom_object_scope,
@@ -11,6 +12,7 @@ from lamina.saving.serialization import (
     register_serializable,
     serialize_keras_object,
 )
+from lamina.saving.weights_files import load_weights, save_weights
 
 __all__ = [
     "CustomObjectScope",
@@ -19,7 +21,11 @@ __all__ = [
     "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
+    "load_model",
+    "load_weights",
     "register_keras_serializable",
     "register_serializable",
+    "save_model",
+    "save_weights",
     "serialize_keras_object",
 ]

@@ -1,0 +1,60 @@
+"""Atomic file writes: a save that dies midway leaves the previous file intact."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def atomic_path(filepath: str | os.PathLike) -> Iterator[str]:
+    """Yield a temporary path next to ``filepath``; move it into place on success.
+
+    The file is written under a temporary name in the same folder (so the final
+    rename never crosses file systems), flushed to disk with fsync, then renamed
+    over ``filepath`` in one step. On an error the temporary file is removed and
+    ``filepath`` is untouched.
+
+    Example:
+        >>> with atomic_path("model.keras") as tmp:
+        ...     write_zip(tmp)
+
+    Args:
+        filepath: the final destination.
+    """
+    filepath = os.fspath(filepath)
+    folder = os.path.dirname(os.path.abspath(filepath))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(filepath)}.", suffix=".tmp", dir=folder
+    )
+    os.close(fd)
+    try:
+        yield tmp
+        _fsync_file(tmp)
+        os.replace(tmp, filepath)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+    _fsync_dir(folder)
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: str) -> None:
+    # Makes the rename itself durable; not possible on every platform (Windows).
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
