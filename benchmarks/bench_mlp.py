@@ -42,41 +42,30 @@ def lamina_mlp():
     return model
 
 
-def time_torch_epochs(model, x, y, batch_size, epochs, loss_fn, optimizer):
-    """A plain torch loop: shuffle, slice, forward, loss, backward, step."""
-    times = []
+def torch_epoch(model, x, y, batch_size, loss_fn, optimizer):
+    """One epoch of a plain torch loop: shuffle, slice, forward, loss, backward, step."""
     n = x.shape[0]
-    for _ in range(epochs):
-        start = time.perf_counter()
-        perm = torch.randperm(n)
-        model.train()
-        for i in range(0, n, batch_size):
-            idx = perm[i : i + batch_size]
-            xb, yb = x[idx], y[idx]
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            optimizer.step()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    perm = torch.randperm(n)
+    model.train()
+    for i in range(0, n, batch_size):
+        idx = perm[i : i + batch_size]
+        xb, yb = x[idx], y[idx]
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
 
 
-def time_lamina_epochs(model, x, y, batch_size, epochs):
-    times = []
-    for _ in range(epochs):
-        start = time.perf_counter()
-        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def time_predict(fn, repeats=3):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def best_times(first, second, rounds):
+    """Best time of each of two functions, run alternately so that a busy moment
+    on a shared machine hits both alike."""
+    times = ([], [])
+    for _ in range(rounds):
+        for fn, out in zip((first, second), times):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return min(times[0]), min(times[1])
 
 
 def report(name, n, t_lamina, t_torch):
@@ -97,18 +86,18 @@ def bench_mlp(n, epochs, batch_size):
     model.fit(
         x[: batch_size * 2], y[: batch_size * 2], batch_size=batch_size, verbose=0
     )
-    t_lamina = time_lamina_epochs(model, x, y, batch_size, epochs)
-
     torch.manual_seed(0)
     tmodel = torch_mlp()
     opt = torch.optim.RMSprop(tmodel.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
     xt, yt = torch.from_numpy(x), torch.from_numpy(labels)
-    t_torch = time_torch_epochs(
-        tmodel, xt, yt, batch_size, epochs, torch.nn.functional.cross_entropy, opt
+    t_lamina, t_torch = best_times(
+        lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0),
+        lambda: torch_epoch(
+            tmodel, xt, yt, batch_size, torch.nn.functional.cross_entropy, opt
+        ),
+        epochs,
     )
     report("MLP fit (RMSprop, bs 128)", n, t_lamina, t_torch)
-
-    t_lamina = time_predict(lambda: model.predict(x, batch_size=batch_size, verbose=0))
 
     def torch_predict():
         tmodel.eval()
@@ -119,8 +108,23 @@ def bench_mlp(n, epochs, batch_size):
             ]
             return torch.cat(outs).numpy()
 
-    t_torch = time_predict(torch_predict)
+    t_lamina, t_torch = best_times(
+        lambda: model.predict(x, batch_size=batch_size, verbose=0),
+        torch_predict,
+        epochs + 2,
+    )
     report("MLP predict", n, t_lamina, t_torch)
+
+
+class WideDeep(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.h1, self.h2 = torch.nn.Linear(8, 30), torch.nn.Linear(30, 30)
+        self.out = torch.nn.Linear(38, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.h2(torch.relu(self.h1(x))))
+        return self.out(torch.cat([x, h], dim=-1))
 
 
 def bench_wide_deep(n, epochs, batch_size=32):
@@ -136,29 +140,16 @@ def bench_wide_deep(n, epochs, batch_size=32):
     model = keras.Model(inp, out)
     model.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=1e-3))
     model.fit(x[:64], y[:64], verbose=0)
-    t_lamina = time_lamina_epochs(model, x, y, batch_size, epochs)
-
-    class WideDeep(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.h1, self.h2 = torch.nn.Linear(8, 30), torch.nn.Linear(30, 30)
-            self.out = torch.nn.Linear(38, 1)
-
-        def forward(self, x):
-            h = torch.relu(self.h2(torch.relu(self.h1(x))))
-            return self.out(torch.cat([x, h], dim=-1))
-
     torch.manual_seed(0)
     tmodel = WideDeep()
     opt = torch.optim.SGD(tmodel.parameters(), lr=1e-3)
-    t_torch = time_torch_epochs(
-        tmodel,
-        torch.from_numpy(x),
-        torch.from_numpy(y),
-        batch_size,
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    t_lamina, t_torch = best_times(
+        lambda: model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0),
+        lambda: torch_epoch(
+            tmodel, xt, yt, batch_size, torch.nn.functional.mse_loss, opt
+        ),
         epochs,
-        torch.nn.functional.mse_loss,
-        opt,
     )
     report("wide&deep fit (SGD, bs 32)", n, t_lamina, t_torch)
 

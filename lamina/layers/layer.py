@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import threading
@@ -150,6 +151,54 @@ def current_training() -> bool | None:
 
 def _in_call() -> bool:
     return getattr(_CALL_CONTEXT, "depth", 0) > 0
+
+
+class _FrozenWeights(threading.local):
+    generation = 0
+    active = False
+
+
+_FROZEN = _FrozenWeights()
+
+
+@contextlib.contextmanager
+def frozen_weights():
+    """Declare that no weight changes inside (predict, evaluate).
+
+    Layers may then cache forms of their weights that are faster for inference
+    (Dense keeps a transposed kernel), keyed by the generation this opens.
+    """
+    previous = _FROZEN.active
+    _FROZEN.generation += 1
+    _FROZEN.active = True
+    try:
+        yield
+    finally:
+        _FROZEN.active = previous
+
+
+def frozen_weights_generation() -> int | None:
+    """The current `frozen_weights` generation, or None outside one."""
+    return _FROZEN.generation if _FROZEN.active else None
+
+
+def _all_tensors(items: list, float_dtype: torch.dtype | None = None) -> bool:
+    """Whether ``items`` are all tensors (floats already of ``float_dtype``, if given)."""
+    for item in items:
+        if not isinstance(item, torch.Tensor):
+            return False
+        if float_dtype is not None and item.dtype != float_dtype and \
+                item.is_floating_point():
+            return False
+    return True
+
+
+def _has_hooks(module: torch.nn.Module) -> bool:
+    hooks = torch.nn.modules.module
+    return bool(module._forward_hooks or module._forward_pre_hooks
+                or module._backward_hooks or module._backward_pre_hooks
+                or hooks._global_forward_hooks or hooks._global_forward_pre_hooks
+                or hooks._global_backward_hooks or hooks._global_backward_pre_hooks)
 
 
 def _loss_layers() -> list:
@@ -625,17 +674,18 @@ class Layer(torch.nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if (
-            not (args and isinstance(args[0], torch.Tensor))
-            or any(
-                not isinstance(v, (bool, type(None), torch.Tensor))
-                for v in kwargs.values()
-            )
-            or len(args) > 1
-        ):
-            flat = tree.flatten((args, kwargs))
-            if any(isinstance(x, KerasTensor) for x in flat):
-                return self._symbolic_call(args, kwargs)
+        # Fast path: one tensor (or a list of tensors, for merging layers) and plain
+        # keyword values (training=..., mask=...).
+        if len(args) == 1 and (isinstance(args[0], torch.Tensor) or (
+                type(args[0]) is list and _all_tensors(args[0]))):
+            for value in kwargs.values():
+                if not isinstance(value, (bool, type(None), torch.Tensor)):
+                    break
+            else:
+                return self._eager_call(args, kwargs)
+        flat = tree.flatten((args, kwargs))
+        if any(isinstance(x, KerasTensor) for x in flat):
+            return self._symbolic_call(args, kwargs)
         return self._eager_call(args, kwargs)
 
     def _eager_call(self, args, kwargs):
@@ -645,8 +695,9 @@ class Layer(torch.nn.Module):
             raise ArgumentError(f"Layer '{self.name}' was called without inputs.")
         inputs = args[0]
         if not isinstance(inputs, torch.Tensor):
-            inputs = self._convert_inputs(inputs)
-            args = (inputs, *args[1:])
+            if not (type(inputs) is list and _all_tensors(inputs, self._compute_dtype)):
+                inputs = self._convert_inputs(inputs)
+                args = (inputs, *args[1:])
         elif (
             self.autocast
             and inputs.dtype != self._compute_dtype
@@ -687,7 +738,10 @@ class Layer(torch.nn.Module):
             _start_outer_call(training)
         _CALL_CONTEXT.depth = depth + 1
         try:
-            outputs = torch.nn.Module.__call__(self, *args, **kwargs)
+            if _has_hooks(self):  # torch forward/backward hooks run as in torch
+                outputs = torch.nn.Module.__call__(self, *args, **kwargs)
+            else:  # what Module.__call__ does without hooks, minus two frames
+                outputs = self.call(*args, **kwargs)
         finally:
             _CALL_CONTEXT.depth = depth
         if self.activity_regularizer is not None:

@@ -18,7 +18,7 @@ import torch
 from lamina import backend
 from lamina.backend import tree
 from lamina.errors import ArgumentError, NotCompiledError
-from lamina.layers.layer import warn_deprecated_once
+from lamina.layers.layer import frozen_weights, warn_deprecated_once
 from lamina.models import data_adapter
 from lamina.models.compile_utils import (
     CompiledLoss,
@@ -617,7 +617,7 @@ class Trainer:
         lazy_logs = None
         self.eval()
         self._check_targets_of(data)
-        with torch.no_grad():
+        with torch.no_grad(), frozen_weights():
             for step, (xb, yb, swb) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_test_batch_begin(step)
@@ -752,7 +752,7 @@ class Trainer:
         batch_end = callback_list.calls_on_predict_batch_end
         self.eval()
         outputs = []
-        with torch.inference_mode():
+        with torch.inference_mode(), frozen_weights():
             for step, (xb, _, _) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)

@@ -520,3 +520,20 @@ def test_functional_subclassing():
     assert isinstance(model, Head) and model.describe() == "head_model"
     assert model(torch.ones(4, 3)).shape == (4, 2)
     assert model.count_params() == 8
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop", "sgd"])
+def test_predict_follows_weight_changes(optimizer):
+    # predict uses a transposed copy of Dense kernels; it must never be stale.
+    model = Sequential([Input((5,)), Dense(4, activation="relu"), Dense(2)])
+    model.compile(optimizer=optimizer, loss="mse")
+    x = np.random.rand(16, 5).astype("float32")
+    for _ in range(2):
+        model.fit(x, np.random.rand(16, 2), epochs=1, verbose=0)
+        with torch.no_grad():
+            expected = model(torch.from_numpy(x)).numpy()
+        assert np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)
+    model.set_weights([w * 2 for w in model.get_weights()])
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    assert np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)
