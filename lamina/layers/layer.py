@@ -817,11 +817,7 @@ class Layer(torch.nn.Module):
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shapes = self.compute_output_shape(_shapes_of(args[0]))
             dtype = self.dtype
-            if _is_shape(shapes):
-                return KerasTensor(shapes, dtype)
-            return tree.map_structure(
-                lambda s: KerasTensor(s, dtype), _shape_tree(shapes)
-            )
+            return _specs_from_shapes(shapes, dtype)
         return run_symbolically(self._call_for_spec, args, kwargs)
 
     def _call_for_spec(self, *args, **kwargs):
@@ -965,13 +961,13 @@ def _is_shape(x) -> bool:
     )
 
 
-def _shape_tree(shapes):
-    """Turn a nested structure whose leaves are shapes into one of tuples."""
+def _specs_from_shapes(shapes, dtype):
+    """KerasTensors for a shape, or a list/dict of shapes (shapes are the leaves)."""
     if _is_shape(shapes):
-        return tuple(shapes)
+        return KerasTensor(tuple(shapes), dtype)
     if isinstance(shapes, dict):
-        return {k: _shape_tree(v) for k, v in shapes.items()}
-    return [_shape_tree(s) for s in shapes]
+        return {k: _specs_from_shapes(v, dtype) for k, v in shapes.items()}
+    return [_specs_from_shapes(s, dtype) for s in shapes]
 
 
 def _shapes_of(x):

@@ -57,6 +57,12 @@ class Model(Trainer, Layer):
         """The model's direct sublayers, in the order they were assigned."""
         return self._layers
 
+    def reset_states(self) -> None:
+        """Reset the state of every stateful layer (Keras 2's `Model.reset_states`)."""
+        for layer in self._flatten_layers(include_self=False):
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in `layers`."""
         from lamina.errors import ArgumentError

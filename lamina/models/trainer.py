@@ -69,6 +69,7 @@ class Trainer:
 
     def __init__(self):
         self.compiled = False
+        self._initial_epoch = None  # set by BackupAndRestore to resume a run
         self.optimizer = None
         self.loss = None
         self.stop_training = False

@@ -321,6 +321,10 @@ def assign(variables: list, values: list) -> None:
 def _load_optimizer(model, optimizer, group, where: str) -> None:
     if group is None or not len(group):
         return
+    if len(group) <= 2 and not optimizer.built:
+        # The file's optimizer was never built (only `iterations` and the learning
+        # rate are stored): there is no training state to restore, as in Keras.
+        return
     if not optimizer.built:
         optimizer.build(model._trainable_params())
     shapes = [tuple(v.shape) for v in optimizer.variables]
