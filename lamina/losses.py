@@ -1382,6 +1382,31 @@ class Loss:
         return backend.standardize_dtype(self._torch_dtype)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
+        if (
+            sample_weight is None
+            and type(y_pred) is torch.Tensor
+            and type(y_true) is torch.Tensor
+            and y_pred.dtype == self._torch_dtype
+            and y_true.device == y_pred.device
+            and (
+                y_true.dtype == y_pred.dtype
+                or (self._integer_labels and not y_true.is_floating_point())
+            )
+            and self.reduction in ("sum_over_batch_size", "mean")
+            and getattr(y_pred, "_keras_mask", None) is None
+        ):
+            # The training step's common case, without the general path's
+            # conversions: per-sample losses, then one mean.
+            losses = self._fused_mean(y_true, y_pred)
+            if losses is not None:
+                return losses
+            losses = self.call(y_true, y_pred)
+            out_mask = getattr(losses, "_keras_mask", None)
+            if out_mask is None and losses.dim() and losses.numel():
+                return losses.mean()
+            return reduce_weighted_values(
+                losses, mask=out_mask, reduction=self.reduction, dtype=self._torch_dtype
+            )
         in_mask = getattr(y_pred, "_keras_mask", None)
         y_pred = _convert_structure(y_pred, self._torch_dtype, None)
         device = y_pred.device if isinstance(y_pred, torch.Tensor) else None
@@ -1401,6 +1426,10 @@ class Loss:
             reduction=self.reduction,
             dtype=self._torch_dtype,
         )
+
+    def _fused_mean(self, y_true, y_pred) -> torch.Tensor | None:
+        """The reduced loss in one kernel when a loss has one, else None."""
+        return None
 
     def call(self, y_true, y_pred) -> torch.Tensor:
         """Per-sample losses; subclasses implement it."""
@@ -1486,6 +1515,19 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+
+    def _fused_mean(self, y_true, y_pred) -> torch.Tensor | None:
+        # mean over the last axis, then over the batch, is one global mean when
+        # every sample has the same number of entries.
+        fused = _FUSED_MEANS.get(self.fn)
+        if (
+            fused is None
+            or self._fn_kwargs
+            or y_true.shape != y_pred.shape
+            or (y_pred.dim() == 0)
+        ):
+            return None
+        return fused(y_pred, y_true)
 
     def call(self, y_true, y_pred) -> torch.Tensor:
         if isinstance(y_true, torch.Tensor) and isinstance(y_pred, torch.Tensor):
@@ -2823,3 +2865,10 @@ __all__ = [
     "tversky",
     "validate_targets",
 ]
+
+
+# Losses whose mean over the last axis and then the batch is one torch kernel.
+_FUSED_MEANS = {
+    mean_squared_error: F.mse_loss,
+    mean_absolute_error: F.l1_loss,
+}
