@@ -23,7 +23,9 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_mlp import report, time_lamina_epochs, time_torch_epochs  # noqa: E402
+import time  # noqa: E402
+
+from bench_mlp import report, torch_epoch  # noqa: E402
 
 import lamina as keras  # noqa: E402
 from lamina import layers  # noqa: E402
@@ -102,7 +104,7 @@ def bench_cnn(n, epochs, batch_size):
         xt = xt.contiguous(memory_format=memory_format)
         yt = torch.from_numpy(labels)
         warm = batch_size * 2
-        time_torch_epochs(tmodel, xt[:warm], yt[:warm], batch_size, 1, loss_fn, opt)
+        torch_epoch(tmodel, xt[:warm], yt[:warm], batch_size, loss_fn, opt)
         layout = "NCHW" if memory_format is torch.contiguous_format else "NHWC"
         runs[layout] = (tmodel, xt, yt, opt)
 
@@ -110,11 +112,13 @@ def bench_cnn(n, epochs, batch_size):
     # the machine's load changes over minutes, so this keeps the ratios fair.
     t_lamina, t_torch = [], {layout: [] for layout in runs}
     for _ in range(epochs):
-        t_lamina.append(time_lamina_epochs(model, x, y, batch_size, 1))
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
+        t_lamina.append(time.perf_counter() - start)
         for layout, (tmodel, xt, yt, opt) in runs.items():
-            t_torch[layout].append(
-                time_torch_epochs(tmodel, xt, yt, batch_size, 1, loss_fn, opt)
-            )
+            start = time.perf_counter()
+            torch_epoch(tmodel, xt, yt, batch_size, loss_fn, opt)
+            t_torch[layout].append(time.perf_counter() - start)
     for layout, times in t_torch.items():
         report(f"CIFAR CNN fit vs torch {layout}", n, min(t_lamina), min(times))
 
