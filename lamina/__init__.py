@@ -40,6 +40,18 @@ _SUBMODULES = {
 }
 
 
+# Keras 3's top-level names for base classes, from the module that defines each.
+_TOP_LEVEL = {
+    "Loss": "lamina.losses",
+    "Metric": "lamina.metrics",
+    "Optimizer": "lamina.optimizers",
+    "Initializer": "lamina.initializers",
+    "Regularizer": "lamina.regularizers",
+    "Constraint": "lamina.constraints",
+    "KerasTensor": "lamina.backend.keras_tensor",
+}
+
+
 def __getattr__(name: str):
     # Submodules load on first use: `import lamina` stays quick, and
     # `lamina.optimizers.Adam` works as `keras.optimizers.Adam` does.
@@ -47,7 +59,14 @@ def __getattr__(name: str):
         module = importlib.import_module(f"lamina.{name}")
         globals()[name] = module
         return module
-    raise AttributeError(f"module 'lamina' has no attribute {name!r}")
+    if name in _TOP_LEVEL:
+        value = getattr(importlib.import_module(_TOP_LEVEL[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(
+        f"module 'lamina' has no attribute {name!r} (if Keras has `keras.{name}`, "
+        "lamina does not have it yet)"
+    )
 
 
 def version() -> str:

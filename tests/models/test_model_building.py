@@ -537,3 +537,11 @@ def test_predict_follows_weight_changes(optimizer):
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
     assert np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)
+
+
+def test_keras_top_level_base_classes():
+    assert keras.Loss is keras.losses.Loss and keras.Metric is keras.metrics.Metric
+    assert keras.Optimizer is keras.optimizers.Optimizer
+    assert keras.Initializer is keras.initializers.Initializer
+    with pytest.raises(AttributeError, match="does not have it yet"):
+        keras.NoSuchThing  # noqa: B018
