@@ -35,6 +35,7 @@ import torch.nn.functional as F
 
 from lamina import backend
 from lamina.backend.naming import auto_name
+from lamina.backend.tensor_ops import divide_no_nan, squeeze_or_expand_to_same_rank
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
 from lamina.saving.serialization import (
     deserialize_keras_object,
@@ -116,51 +117,6 @@ def standardize_reduction(reduction: str | None) -> str | None:
     return reduction
 
 
-def squeeze_or_expand_to_same_rank(
-    x1: torch.Tensor, x2: torch.Tensor, expand_rank_1: bool = True
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Make two tensors the same rank when they differ by a trailing axis of 1.
-
-    This is Keras's rule: ``y_true`` of shape ``(n,)`` and ``y_pred`` of shape
-    ``(n, 1)`` become ``(n, 1)`` and ``(n, 1)`` (a rank-1 tensor is expanded;
-    otherwise the size-1 axis is squeezed). Any other pair is returned as is,
-    so ``(n,)`` against ``(n, 1)`` never broadcasts to ``(n, n)``.
-
-    Args:
-        x1: First tensor.
-        x2: Second tensor.
-        expand_rank_1: Whether a rank-1 tensor is expanded rather than the
-            other squeezed.
-
-    Example:
-
-    >>> a, b = squeeze_or_expand_to_same_rank(torch.ones(3), torch.ones(3, 1))
-    >>> tuple(a.shape), tuple(b.shape)
-    ((3, 1), (3, 1))
-    """
-    rank1, rank2 = x1.dim(), x2.dim()
-    if rank1 == rank2:
-        return x1, x2
-    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
-        if rank2 == 1 and expand_rank_1:
-            x2 = x2.unsqueeze(-1)
-        else:
-            x1 = x1.squeeze(-1)
-    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
-        if rank1 == 1 and expand_rank_1:
-            x1 = x1.unsqueeze(-1)
-        else:
-            x2 = x2.squeeze(-1)
-    return x1, x2
-
-
-def _safe_divide(numerator: torch.Tensor, denominator: torch.Tensor) -> torch.Tensor:
-    # Keras's divide_no_nan; the inner where keeps the gradient finite too.
-    nonzero = denominator != 0
-    safe = torch.where(nonzero, denominator, torch.ones_like(denominator))
-    return torch.where(nonzero, numerator / safe, torch.zeros_like(numerator))
-
-
 def _match_sample_weight(
     values: torch.Tensor, sample_weight: torch.Tensor, argument: str = "sample_weight"
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -218,7 +174,7 @@ def reduce_values(
             divisor = sample_weight
         else:
             divisor = torch.broadcast_to(sample_weight, values.shape).sum()
-        return _safe_divide(loss, divisor.to(loss.dtype))
+        return divide_no_nan(loss, divisor.to(loss.dtype))
     count = values.numel()  # a Python int from the static shape: no host sync
     return loss / count if count else loss
 
@@ -262,7 +218,7 @@ def reduce_weighted_values(
             # total count becomes a division by the number of valid entries.
             valid = float_mask.sum()
             total = torch.tensor(mask.numel(), dtype=values.dtype, device=values.device)
-            float_mask = float_mask * _safe_divide(total, valid)
+            float_mask = float_mask * divide_no_nan(total, valid)
         if sample_weight is None:
             sample_weight = float_mask
         else:

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.backend.tensor_ops import squeeze_or_expand_to_same_rank
 from lamina.errors import ShapeError
 
 
@@ -57,29 +58,6 @@ def float_pair(y_true, y_pred, where: str) -> tuple[torch.Tensor, torch.Tensor]:
     return y_true, y_pred
 
 
-def squeeze_or_expand_to_same_rank(
-    x1: torch.Tensor, x2: torch.Tensor, expand_rank_1: bool = True
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Drop (or add) a trailing size-1 axis when the ranks differ by exactly one.
-
-    This is Keras's rule for ``y_true`` of shape ``(n,)`` against ``y_pred`` of
-    shape ``(n, 1)``: with ``expand_rank_1`` the rank-1 tensor gains an axis,
-    otherwise the size-1 axis is squeezed away.
-    """
-    rank1, rank2 = x1.dim(), x2.dim()
-    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
-        if rank2 == 1 and expand_rank_1:
-            x2 = x2.unsqueeze(-1)
-        else:
-            x1 = x1.squeeze(-1)
-    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
-        if rank1 == 1 and expand_rank_1:
-            x1 = x1.unsqueeze(-1)
-        else:
-            x2 = x2.squeeze(-1)
-    return x1, x2
-
-
 def check_same_shape(y_true: torch.Tensor, y_pred: torch.Tensor, where: str) -> None:
     """Raise a ShapeError unless ``y_true`` and ``y_pred`` have one shape.
 
@@ -107,7 +85,3 @@ def broadcast_weights(
             "per sample, shape (batch_size,), or a shape that broadcasts."
         ) from None
 
-
-def divide_no_nan(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """``x / y`` with 0 wherever ``y`` is 0 (Keras's ``divide_no_nan``)."""
-    return torch.where(y == 0, torch.zeros_like(x), x / y)

@@ -7,10 +7,10 @@ from typing import Any
 import torch
 
 from lamina import backend
+from lamina.backend.tensor_ops import squeeze_or_expand_to_same_rank
 from lamina.errors import ShapeError
 from lamina.metrics._tensors import (
     check_same_shape,
-    squeeze_or_expand_to_same_rank,
     tensor_like,
     to_tensor,
 )

@@ -15,11 +15,10 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.backend.tensor_ops import divide_no_nan, squeeze_or_expand_to_same_rank
 from lamina.errors import ArgumentError, ShapeError
 from lamina.metrics._tensors import (
     broadcast_weights,
-    divide_no_nan,
-    squeeze_or_expand_to_same_rank,
     to_tensor,
 )
 from lamina.metrics.metric import Metric

@@ -7,10 +7,9 @@ from typing import Any
 
 import torch
 
+from lamina.backend.tensor_ops import divide_no_nan, squeeze_or_expand_to_same_rank
 from lamina.metrics._tensors import (
     broadcast_weights,
-    divide_no_nan,
-    squeeze_or_expand_to_same_rank,
     to_tensor,
 )
 from lamina.metrics.metric import Metric

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from lamina import backend
+from lamina.backend.tensor_ops import squeeze_or_expand_to_same_rank
 from lamina.errors import ArgumentError, ShapeError
 from lamina.losses import (
     log_cosh,
@@ -25,7 +26,6 @@ from lamina.metrics._tensors import (
     broadcast_weights,
     check_same_shape,
     float_pair,
-    squeeze_or_expand_to_same_rank,
     to_tensor,
 )
 from lamina.metrics.metric import Metric

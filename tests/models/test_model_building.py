@@ -305,7 +305,7 @@ def test_subclassed_layer_with_add_weight_and_loss():
     out = layer(torch.ones(2, 4))
     assert torch.equal(out, torch.ones(2, 4))
     assert layer.weights[0].path == "scale/w"
-    assert float(layer.losses[0]) == 4.0
+    assert float(layer.losses[0].detach()) == 4.0
     layer(torch.ones(2, 4))
     assert len(layer.losses) == 1  # the previous call's loss is gone
 
