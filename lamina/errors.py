@@ -1,8 +1,9 @@
 """lamina's error classes.
 
 Every error lamina raises on bad input is one of these. Each subclasses the
-built-in class Keras raises in the same situation (ValueError or TypeError), so
-code written against Keras (``except ValueError``) keeps working.
+built-in class Keras raises in the same situation (ValueError or TypeError; a
+missing dataset file is a FileNotFoundError), so code written against Keras
+(``except ValueError``) keeps working.
 """
 
 from __future__ import annotations
@@ -44,3 +45,14 @@ class UnknownObjectError(ValueError):
 
 class FileFormatError(ValueError):
     """A model or weights file is corrupt, truncated, of another format or hostile."""
+
+
+class DatasetNotFoundError(FileNotFoundError):
+    """A `lamina.datasets` file is neither on disk nor downloadable (e.g. offline).
+
+    A FileNotFoundError, as the data it stands for is a missing file.
+    """
+
+
+class DatasetIntegrityError(ValueError):
+    """A `lamina.datasets` file exists but fails its check (hash, format or content)."""

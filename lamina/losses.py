@@ -35,7 +35,11 @@ import torch.nn.functional as F
 
 from lamina import backend
 from lamina.backend.naming import auto_name
-from lamina.backend.tensor_ops import divide_no_nan, squeeze_or_expand_to_same_rank
+from lamina.backend.tensor_ops import (
+    divide_no_nan,
+    l2_normalize,
+    squeeze_or_expand_to_same_rank,
+)
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
 from lamina.saving.serialization import (
     deserialize_keras_object,
@@ -321,12 +325,6 @@ def _hinge_labels(y_true: torch.Tensor) -> torch.Tensor:
     return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
-def _l2_normalize(x: torch.Tensor, axis: int) -> torch.Tensor:
-    # Keras's normalize: x * min(rsqrt(sum(x^2)), 1/epsilon).
-    inv_norm = torch.rsqrt(x.square().sum(dim=axis, keepdim=True))
-    return x * torch.clamp(inv_norm, max=1.0 / backend.epsilon())
-
-
 # --------------------------------------------------------------------------
 # Loss functions (one value per sample, no reduction over the batch).
 # --------------------------------------------------------------------------
@@ -447,7 +445,7 @@ def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
     """
     y_true, y_pred = _pair(y_true, y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-    return -(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis)).sum(dim=axis)
+    return -(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis)).sum(dim=axis)
 
 
 def huber(y_true, y_pred, delta: float = 1.0) -> torch.Tensor:

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from lamina.callbacks.callback import Callback
-from lamina.callbacks.reduce_lr_on_plateau import _optimizers
+from lamina.callbacks.reduce_lr_on_plateau import _optimizers, log_learning_rates
 from lamina.errors import ArgumentError
 from lamina.utils.progbar import print_msg
 
@@ -54,9 +54,7 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is None:
             return
-        for optimizer, name in _optimizers(self.model.optimizer):
-            key = f"learning_rate_{name}" if name else "learning_rate"
-            logs[key] = float(optimizer.learning_rate)
+        log_learning_rates(logs, self.model.optimizer)
 
     def _update_optimizer_lr(self, optimizer: Any, epoch: int) -> Any:
         if not hasattr(optimizer, "learning_rate"):

@@ -97,10 +97,7 @@ class ReduceLROnPlateau(MonitorCallback):
             # Deferred until the model's metrics exist.
             self._set_monitor_op()
         logs = logs if logs is not None else {}
-        optimizers = _optimizers(self.model.optimizer)
-        for optimizer, name in optimizers:
-            key = f"learning_rate_{name}" if name else "learning_rate"
-            logs[key] = float(optimizer.learning_rate)
+        log_learning_rates(logs, self.model.optimizer)
 
         current = logs.get(self.monitor)
         if current is None:
@@ -121,7 +118,7 @@ class ReduceLROnPlateau(MonitorCallback):
             self.wait += 1
             if self.wait >= self.patience:
                 reduced = False
-                for optimizer, name in optimizers:
+                for optimizer, name in _optimizers(self.model.optimizer):
                     reduced |= self._reduce_optimizer_lr(optimizer, epoch, name)
                 if reduced:
                     self.cooldown_counter = self.cooldown
@@ -149,3 +146,18 @@ def _optimizers(optimizer: Any) -> list:
     if inner is not None:
         return [(opt, opt.name) for opt in inner]
     return [(optimizer, "")]
+
+
+def log_learning_rates(logs: dict, optimizer: Any) -> None:
+    """Write the learning rate(s) into ``logs`` under Keras 3's keys.
+
+    ``learning_rate``, or ``learning_rate_<name>`` for each optimizer of a
+    multi-optimizer. Shared with `LearningRateScheduler`.
+
+    Args:
+        logs: The epoch logs, updated in place.
+        optimizer: The model's optimizer.
+    """
+    for inner, name in _optimizers(optimizer):
+        key = f"learning_rate_{name}" if name else "learning_rate"
+        logs[key] = float(inner.learning_rate)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import importlib
 
-from lamina.datasets._files import DatasetIntegrityError, DatasetNotFoundError
+# Re-exported so `lamina.datasets.DatasetNotFoundError` keeps working; the classes
+# live with lamina's other errors.
+from lamina.errors import DatasetIntegrityError, DatasetNotFoundError
 
 _DATASETS = (
     "boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist",

@@ -38,7 +38,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from lamina.errors import ArgumentError
+from lamina.errors import ArgumentError, DatasetIntegrityError, DatasetNotFoundError
+from lamina.saving.atomic_write import fsync_dir
 
 T = TypeVar("T")
 
@@ -47,14 +48,6 @@ KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DATA_DIR_VARIABLE = "LAMINA_DATA_DIR"
 _DOWNLOAD_TIMEOUT_S = 60
 _CHUNK = 1 << 20
-
-
-class DatasetNotFoundError(FileNotFoundError):
-    """The data is neither on disk nor downloadable (for example offline)."""
-
-
-class DatasetIntegrityError(ValueError):
-    """A file exists but fails its check (hash, format or content)."""
 
 
 class UnusableFileError(ValueError):
@@ -237,6 +230,44 @@ def not_found(
     return DatasetNotFoundError(".\n".join(lines) + ".")
 
 
+def download_or_explain(
+    url: str,
+    target: Path,
+    title: str,
+    rejected: Iterable[str],
+    originals: Iterable[str] = (),
+    subfolder: str = "",
+    sha256: str | None = None,
+    md5: str | None = None,
+    check: Callable[[Path], None] | None = None,
+) -> Path:
+    """`download`, where a failed fetch raises `not_found`'s full message.
+
+    The last step of every loader's search: the error then says why the
+    download failed and which files to put where instead.
+
+    Args:
+        url: Address to download from.
+        target: Where the file goes (Keras's cache file).
+        title: The dataset's name in the message, e.g. ``"MNIST"``.
+        rejected: Why the files found on disk were not used.
+        originals: Names of the original distribution files, for the message.
+        subfolder: The subfolder of `$LAMINA_DATA_DIR` they may sit in.
+        sha256: Expected SHA-256 of the download.
+        md5: Expected MD5 of the download.
+        check: Called on the downloaded file; raises if it is unusable.
+
+    Returns:
+        `target`.
+    """
+    try:
+        return download(url, target, sha256=sha256, md5=md5, check=check)
+    except DatasetNotFoundError as exc:
+        raise not_found(
+            title, target, url, str(exc), originals, subfolder, rejected
+        ) from None
+
+
 # ---------------------------------------------------------------- downloading
 
 
@@ -317,7 +348,7 @@ def download(
         moved = _keep_aside(target, target, ".invalid")
         warnings.warn(f"The unusable file {target} was moved to {moved}.", stacklevel=2)
     os.replace(tmp, target)
-    _fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 
@@ -338,20 +369,6 @@ def _keep_aside(source: Path, target: Path, suffix: str) -> Path:
         n += 1
     os.replace(source, candidate)
     return candidate
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not possible on every platform.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ----------------------------------------------------------------- file formats

@@ -79,12 +79,9 @@ def load_word_index(
     attempts = [(p, lambda p=p: _read_index(p)) for p in _files.existing(candidates)]
 
     def fetch(rejected):
-        try:
-            _files.download(url, target, md5=md5, check=_read_index)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                title, target, url, str(exc), rejected=rejected
-            ) from None
+        _files.download_or_explain(
+            url, target, title, rejected, md5=md5, check=_read_index
+        )
         return _read_index(target)
 
     return _files.first_readable(attempts, fetch, target if explicit else None)

@@ -52,18 +52,16 @@ def load_data(
     attempts += [(p, lambda p=p: _read_uci(p)) for p in _files.existing(originals)]
 
     def fetch(rejected):
-        try:
-            _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                "Boston Housing",
-                target,
-                _URL,
-                str(exc),
-                originals=["housing.data"],
-                subfolder="boston_housing",
-                rejected=rejected,
-            ) from None
+        _files.download_or_explain(
+            _URL,
+            target,
+            "Boston Housing",
+            rejected,
+            originals=["housing.data"],
+            subfolder="boston_housing",
+            sha256=_SHA256,
+            check=_read_npz,
+        )
         return _read_npz(target)
 
     x, y = _files.first_readable(attempts, fetch, target if explicit else None)

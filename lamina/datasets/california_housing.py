@@ -68,18 +68,16 @@ def load_data(
     attempts += [(p, lambda p=p: _read_archive(p)) for p in _files.existing(archives)]
 
     def fetch(rejected):
-        try:
-            _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                "California Housing",
-                target,
-                _URL,
-                str(exc),
-                originals=["cal_housing.data"],
-                subfolder="california_housing",
-                rejected=rejected,
-            ) from None
+        _files.download_or_explain(
+            _URL,
+            target,
+            "California Housing",
+            rejected,
+            originals=["cal_housing.data"],
+            subfolder="california_housing",
+            sha256=_SHA256,
+            check=_read_npz,
+        )
         return _read_npz(target)
 
     x, y = _files.first_readable(attempts, fetch, target if explicit else None)

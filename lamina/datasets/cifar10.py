@@ -54,18 +54,15 @@ def load_data():
 
 def _fetch(rejected):
     target = _files.download_dir() / _ARCHIVE
-    try:
-        _files.download(_URL, target, sha256=_SHA256)
-    except _files.DatasetNotFoundError as exc:
-        raise _files.not_found(
-            "CIFAR-10",
-            target,
-            _URL,
-            str(exc),
-            originals=["cifar-10-python.tar.gz"],
-            subfolder="cifar10",
-            rejected=rejected,
-        ) from None
+    _files.download_or_explain(
+        _URL,
+        target,
+        "CIFAR-10",
+        rejected,
+        originals=["cifar-10-python.tar.gz"],
+        subfolder="cifar10",
+        sha256=_SHA256,
+    )
     return _read(target)
 
 

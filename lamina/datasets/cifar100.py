@@ -56,18 +56,15 @@ def load_data(label_mode: str = "fine"):
 
     def fetch(rejected):
         target = _files.download_dir() / _ARCHIVE
-        try:
-            _files.download(_URL, target, sha256=_SHA256)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                "CIFAR-100",
-                target,
-                _URL,
-                str(exc),
-                originals=["cifar-100-python.tar.gz"],
-                subfolder="cifar100",
-                rejected=rejected,
-            ) from None
+        _files.download_or_explain(
+            _URL,
+            target,
+            "CIFAR-100",
+            rejected,
+            originals=["cifar-100-python.tar.gz"],
+            subfolder="cifar100",
+            sha256=_SHA256,
+        )
         return _read(target, label_mode)
 
     return _files.first_readable(attempts, fetch)

@@ -65,18 +65,15 @@ def _fetch(rejected):
         try:
             _files.read_idx(target, ndim)
         except (OSError, ValueError, EOFError):
-            try:
-                _files.download(url, target, check=_payload_check(name))
-            except _files.DatasetNotFoundError as exc:
-                raise _files.not_found(
-                    "Fashion-MNIST",
-                    target,
-                    url,
-                    str(exc),
-                    originals=[f"{n}.gz" for n in _files.IDX_FILES],
-                    subfolder="fashion_mnist",
-                    rejected=rejected,
-                ) from None
+            _files.download_or_explain(
+                url,
+                target,
+                "Fashion-MNIST",
+                rejected,
+                originals=[f"{n}.gz" for n in _files.IDX_FILES],
+                subfolder="fashion_mnist",
+                check=_payload_check(name),
+            )
         paths.append(target)
     return _files.read_idx_set(paths)
 

@@ -91,18 +91,16 @@ def load_data(
     attempts += [(p, lambda p=p: _read_text(p)) for p in _files.existing(texts)]
 
     def fetch(rejected):
-        try:
-            _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                "IMDB",
-                target,
-                _URL,
-                str(exc),
-                originals=["aclImdb_v1.tar.gz", "imdb_word_index.json"],
-                subfolder="imdb",
-                rejected=rejected,
-            ) from None
+        _files.download_or_explain(
+            _URL,
+            target,
+            "IMDB",
+            rejected,
+            originals=["aclImdb_v1.tar.gz", "imdb_word_index.json"],
+            subfolder="imdb",
+            sha256=_SHA256,
+            check=_read_npz,
+        )
         return _read_npz(target)
 
     arrays = _files.first_readable(attempts, fetch, target if explicit else None)

@@ -41,18 +41,16 @@ def load_data(path: str | os.PathLike = "mnist.npz"):
             attempts.append((folder, lambda paths=paths: _files.read_idx_set(paths)))
 
     def fetch(rejected):
-        try:
-            _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                "MNIST",
-                target,
-                _URL,
-                str(exc),
-                originals=[f"{n}.gz" for n in _files.IDX_FILES],
-                subfolder="mnist",
-                rejected=rejected,
-            ) from None
+        _files.download_or_explain(
+            _URL,
+            target,
+            "MNIST",
+            rejected,
+            originals=[f"{n}.gz" for n in _files.IDX_FILES],
+            subfolder="mnist",
+            sha256=_SHA256,
+            check=_read_npz,
+        )
         return _read_npz(target)
 
     return _files.first_readable(attempts, fetch, target if explicit else None)

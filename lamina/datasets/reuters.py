@@ -78,12 +78,9 @@ def load_data(
     attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing(candidates)]
 
     def fetch(rejected):
-        try:
-            _files.download(_URL, target, sha256=_SHA256, check=_read_npz)
-        except _files.DatasetNotFoundError as exc:
-            raise _files.not_found(
-                "Reuters", target, _URL, str(exc), rejected=rejected
-            ) from None
+        _files.download_or_explain(
+            _URL, target, "Reuters", rejected, sha256=_SHA256, check=_read_npz
+        )
         return _read_npz(target)
 
     xs, labels = _files.first_readable(attempts, fetch, target if explicit else None)

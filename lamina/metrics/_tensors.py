@@ -84,4 +84,3 @@ def broadcast_weights(
             f"be broadcast to the values' shape {tuple(shape)}. Pass one weight "
             "per sample, shape (batch_size,), or a shape that broadcasts."
         ) from None
-

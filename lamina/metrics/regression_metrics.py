@@ -12,8 +12,7 @@ from typing import Any
 
 import torch
 
-from lamina import backend
-from lamina.backend.tensor_ops import squeeze_or_expand_to_same_rank
+from lamina.backend.tensor_ops import l2_normalize, squeeze_or_expand_to_same_rank
 from lamina.errors import ArgumentError, ShapeError
 from lamina.losses import (
     log_cosh,
@@ -32,12 +31,6 @@ from lamina.metrics.metric import Metric
 from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper
 
 
-def _l2_normalize(x: torch.Tensor, axis: int) -> torch.Tensor:
-    # Keras's x * rsqrt(sum(x^2)), with the inverse norm capped at 1/epsilon.
-    inv_norm = torch.rsqrt(torch.sum(torch.square(x), dim=axis, keepdim=True))
-    return x * inv_norm.clamp_max(1.0 / backend.epsilon())
-
-
 def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
     """Cosine similarity of `y_true` and `y_pred` along `axis` (1 = same direction).
 
@@ -49,9 +42,7 @@ def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
     [0.7071067690849304]
     """
     y_true, y_pred = float_pair(y_true, y_pred, "cosine_similarity")
-    return torch.sum(
-        _l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis
-    )
+    return torch.sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), dim=axis)
 
 
 class MeanSquaredError(MeanMetricWrapper):

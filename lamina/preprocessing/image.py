@@ -18,6 +18,7 @@ import numpy as np
 
 from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
+from lamina.utils.dataset_utils import list_files
 from lamina.utils.image_utils import (
     array_to_img,
     img_to_array,
@@ -1220,18 +1221,6 @@ class NumpyArrayIterator(Iterator):
         return inputs, self.y[index_array], self.sample_weight[index_array]
 
 
-def _list_image_files(directory: str, follow_links: bool) -> list[str]:
-    """Image files under ``directory`` (recursively), sorted as Keras sorts them."""
-    files = []
-    for root, _, names in sorted(
-        os.walk(directory, followlinks=follow_links), key=lambda entry: entry[0]
-    ):
-        for name in sorted(names):
-            if name.lower().endswith(IMAGE_EXTENSIONS):
-                files.append(os.path.join(root, name))
-    return files
-
-
 class DirectoryIterator(Iterator):
     """Batches of augmented images read from class subfolders (``flow_from_directory``).
 
@@ -1346,7 +1335,7 @@ class DirectoryIterator(Iterator):
         labels = []
         for name in classes:
             class_dir = os.path.join(directory, name)
-            files = _list_image_files(class_dir, follow_links)
+            files = list_files(class_dir, follow_links, IMAGE_EXTENSIONS)
             if split is not None:
                 # Per class: the first `validation_split` of the files validate.
                 files = files[int(split[0] * len(files)) : int(split[1] * len(files))]

@@ -31,6 +31,10 @@ def atomic_path(filepath: str | os.PathLike) -> Iterator[str]:
         prefix=f".{os.path.basename(filepath)}.", suffix=".tmp", dir=folder
     )
     os.close(fd)
+    # mkstemp makes owner-only (0600) files; a saved file gets the usual mode.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         _fsync_file(tmp)
@@ -39,7 +43,7 @@ def atomic_path(filepath: str | os.PathLike) -> Iterator[str]:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def _fsync_file(path: str) -> None:
@@ -50,8 +54,16 @@ def _fsync_file(path: str) -> None:
         os.close(fd)
 
 
-def _fsync_dir(folder: str) -> None:
-    # Makes the rename itself durable; not possible on every platform (Windows).
+def fsync_dir(folder: str | os.PathLike) -> None:
+    """Flush ``folder``'s entries to disk, so a rename into it is durable.
+
+    Not possible on every platform (Windows cannot open a folder), so an
+    ``OSError`` is ignored: the rename has happened, only its durability is
+    left to the operating system.
+
+    Args:
+        folder: The folder a file was just renamed into.
+    """
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:

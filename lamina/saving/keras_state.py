@@ -26,6 +26,7 @@ import h5py
 import numpy as np
 import torch
 
+from lamina.backend.naming import to_snake_case
 from lamina.errors import ArgumentError, FileFormatError
 
 # Refuse datasets declaring more elements than this before reading them: a
@@ -35,13 +36,6 @@ MAX_ELEMENTS = 1 << 32
 # Keras reaches through the `layers` attribute instead.
 _INTERNAL_CONTAINERS = {"_graph_layers", "_stack", "_layers"}
 _SLOT_KEY = re.compile(r"layer_\d+")
-
-
-def to_snake_case(name: str) -> str:
-    """Keras's snake case: ``BatchNormalization`` -> ``batch_normalization``."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def read_array(node, where: str, expected_shape: tuple | None = None) -> np.ndarray:

@@ -192,13 +192,32 @@ def check_validation_split_arg(validation_split, subset, shuffle, seed) -> None:
         )
 
 
-def _list_files(directory: str, follow_links: bool, formats: tuple[str, ...]):
+def list_files(
+    directory: str, follow_links: bool, formats: tuple[str, ...]
+) -> list[str]:
+    """Files under ``directory`` (recursively) whose names end in ``formats``.
+
+    Sorted as Keras sorts them: folders by path, then files by name within
+    each; the ending is compared case-insensitively. Shared by
+    ``index_directory`` and ``ImageDataGenerator.flow_from_directory``.
+
+    Args:
+        directory: Folder to walk.
+        follow_links: Whether to descend into symbolic links to folders.
+        formats: Lower-case name endings to keep, e.g. ``(".png", ".jpg")``
+            (compared as plain string endings).
+
+    Returns:
+        The files' paths, each joined onto ``directory``.
+    """
+    paths = []
     for root, _, files in sorted(
         os.walk(directory, followlinks=follow_links), key=lambda entry: entry[0]
     ):
         for name in sorted(files):
             if name.lower().endswith(formats):
-                yield os.path.join(root, name)
+                paths.append(os.path.join(root, name))
+    return paths
 
 
 def index_directory(
@@ -247,9 +266,7 @@ def index_directory(
     file_paths: list[str] = []
     inferred: list[int] = []
     for label, subdir in enumerate(subdirs):
-        found = list(
-            _list_files(os.path.join(directory, subdir), follow_links, formats)
-        )
+        found = list_files(os.path.join(directory, subdir), follow_links, formats)
         file_paths += found
         inferred += [label] * len(found)
     if labels == "inferred":
@@ -359,6 +376,96 @@ def files_dataset(
     dataset.class_names = class_names
     dataset.file_paths = paths
     return dataset
+
+
+def directory_dataset(
+    directory: str | os.PathLike,
+    labels,
+    label_mode: str | None,
+    class_names: list[str] | None,
+    formats: tuple[str, ...],
+    load_batch: Callable[[list[str]], np.ndarray],
+    batch_size: int | None,
+    shuffle: bool,
+    seed: int | None,
+    validation_split: float | None,
+    subset: str | None,
+    follow_links: bool,
+    verbose: bool,
+    what: str,
+    allowed: str,
+) -> BatchDataset | list[BatchDataset]:
+    """Index ``directory``, split it and batch it, as Keras's ``*_from_directory``.
+
+    The part that `image_dataset_from_directory` and
+    `text_dataset_from_directory` share once each has checked its own
+    arguments: the validation-split checks, `index_directory`, the
+    ``label_mode="binary"`` class count, and one `files_dataset` per subset.
+
+    Args:
+        directory: The folder (one subfolder per class with
+            ``labels="inferred"``).
+        labels: As checked by `check_label_args`.
+        label_mode: As checked by `check_label_args`.
+        class_names: The subfolders to use, in label order.
+        formats: File name endings to keep.
+        load_batch: Reads a list of paths into one batch array.
+        batch_size: Files per batch, or None for single files.
+        shuffle: Shuffle the files (and the training batches every epoch).
+        seed: The shuffling seed; drawn at random when None.
+        validation_split: The fraction kept for validation (the last files).
+        subset: ``"training"``, ``"validation"``, ``"both"`` or None.
+        follow_links: Follow symbolic links to folders.
+        verbose: Print how many files were found.
+        what: The files' name in the "none found" error, e.g. ``"images"``.
+        allowed: The sentence on allowed formats closing that error.
+
+    Returns:
+        A ``BatchDataset``, or ``[training, validation]`` with
+        ``subset="both"``.
+    """
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
+    if seed is None:
+        seed = np.random.randint(1e6)
+    paths, labels, class_names = index_directory(
+        directory,
+        labels,
+        formats=formats,
+        class_names=class_names,
+        shuffle=shuffle,
+        seed=seed,
+        follow_links=follow_links,
+        verbose=verbose,
+    )
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ArgumentError(
+            f'label_mode="binary" needs exactly 2 classes, found {len(class_names)}: '
+            f"{class_names}."
+        )
+
+    def make(part: str | None, shuffle_part: bool) -> BatchDataset:
+        part_paths, part_labels = get_training_or_validation_split(
+            paths, labels, validation_split, part
+        )
+        if not part_paths:
+            raise ArgumentError(
+                f"No {part + ' ' if part else ''}{what} found in directory "
+                f"{os.fspath(directory)!r}. {allowed}"
+            )
+        return files_dataset(
+            part_paths,
+            part_labels,
+            label_mode,
+            class_names,
+            load_batch,
+            batch_size,
+            shuffle_part,
+            seed,
+        )
+
+    if subset == "both":
+        return [make("training", shuffle), make("validation", False)]
+    return make(subset, shuffle)
 
 
 # ------------------------------------------------------------------ split_dataset

@@ -6,10 +6,14 @@ import os
 
 import numpy as np
 
-from lamina import backend
 from lamina.errors import ArgumentError
 from lamina.utils import dataset_utils
-from lamina.utils.image_utils import TORCH_INTERPOLATIONS, pil_image, resize_images
+from lamina.utils.image_utils import (
+    TORCH_INTERPOLATIONS,
+    pil_image,
+    resize_images,
+    standardize_data_format,
+)
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 
@@ -159,31 +163,8 @@ def image_dataset_from_directory(
         )
     if format not in ("tf", "grain"):
         raise ArgumentError(f'`format` must be "tf" or "grain", received {format!r}.')
-    data_format = data_format or backend.image_data_format()
-    if data_format not in ("channels_last", "channels_first"):
-        raise ArgumentError(
-            f"`data_format` must be 'channels_last' or 'channels_first', received "
-            f"{data_format!r}."
-        )
+    data_format = standardize_data_format(data_format)
     pil_image()  # a missing Pillow fails here, not at the first batch
-    dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = dataset_utils.index_directory(
-        directory,
-        labels,
-        formats=ALLOWLIST_FORMATS,
-        class_names=class_names,
-        shuffle=shuffle,
-        seed=seed,
-        follow_links=follow_links,
-        verbose=verbose,
-    )
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ArgumentError(
-            f'label_mode="binary" needs exactly 2 classes, found {len(class_names)}: '
-            f"{class_names}."
-        )
 
     def load_batch(batch_paths):
         return _load_images(
@@ -196,26 +177,20 @@ def image_dataset_from_directory(
             pad_to_aspect_ratio,
         )
 
-    def make(part: str | None, shuffle_part: bool):
-        part_paths, part_labels = dataset_utils.get_training_or_validation_split(
-            paths, labels, validation_split, part
-        )
-        if not part_paths:
-            raise ArgumentError(
-                f"No {part + ' ' if part else ''}images found in directory "
-                f"{os.fspath(directory)!r}. Allowed formats: {ALLOWLIST_FORMATS}."
-            )
-        return dataset_utils.files_dataset(
-            part_paths,
-            part_labels,
-            label_mode,
-            class_names,
-            load_batch,
-            batch_size,
-            shuffle_part,
-            seed,
-        )
-
-    if subset == "both":
-        return [make("training", shuffle), make("validation", False)]
-    return make(subset, shuffle)
+    return dataset_utils.directory_dataset(
+        directory,
+        labels,
+        label_mode,
+        class_names,
+        ALLOWLIST_FORMATS,
+        load_batch,
+        batch_size,
+        shuffle,
+        seed,
+        validation_split,
+        subset,
+        follow_links,
+        verbose,
+        what="images",
+        allowed=f"Allowed formats: {ALLOWLIST_FORMATS}.",
+    )

@@ -36,7 +36,20 @@ def pil_image():
     return Image
 
 
-def _data_format(data_format: str | None) -> str:
+def standardize_data_format(data_format: str | None) -> str:
+    """``data_format``, or ``image_data_format()`` when None; anything else raises.
+
+    Args:
+        data_format: ``"channels_last"``, ``"channels_first"`` or None.
+
+    Returns:
+        ``"channels_last"`` or ``"channels_first"``.
+
+    Example:
+
+    >>> standardize_data_format("channels_first")
+    'channels_first'
+    """
     data_format = data_format or backend.image_data_format()
     if data_format not in ("channels_last", "channels_first"):
         raise ArgumentError(
@@ -132,7 +145,7 @@ def img_to_array(img, data_format: str | None = None, dtype=None) -> np.ndarray:
     Returns:
         A 3D array (grayscale images get a channel axis of size 1).
     """
-    data_format = _data_format(data_format)
+    data_format = standardize_data_format(data_format)
     x = np.asarray(img, dtype=dtype or backend.floatx())
     if x.ndim == 2:
         x = x[None] if data_format == "channels_first" else x[..., None]
@@ -161,7 +174,7 @@ def array_to_img(x, data_format: str | None = None, scale: bool = True, dtype=No
     Returns:
         A ``PIL.Image.Image`` (mode L, I, RGB or RGBA).
     """
-    data_format = _data_format(data_format)
+    data_format = standardize_data_format(data_format)
     Image = pil_image()
     x = np.array(x, dtype=dtype or backend.floatx())
     if x.ndim != 3:
@@ -288,7 +301,7 @@ def smart_resize(
             f"smart_resize: expected (height, width, channels) or (batch, height, "
             f"width, channels), received shape {x.shape}."
         )
-    channels_first = _data_format(data_format) == "channels_first"
+    channels_first = standardize_data_format(data_format) == "channels_first"
     if channels_first:
         x = np.moveaxis(x, -3, -1)
     height, width = x.shape[-3], x.shape[-2]

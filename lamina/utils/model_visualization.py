@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import tempfile
 
 from lamina.errors import ArgumentError
+from lamina.saving.atomic_write import atomic_path
 
 _MISSING_PYDOT = (
     "You must install pydot (`pip install pydot`, or lamina's `[plot]` "
@@ -283,19 +283,8 @@ def plot_model(
     )
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
-    folder = os.path.dirname(os.path.abspath(to_file))
-    # Write next to the target, then rename: never a half-written image.
-    handle, temp = tempfile.mkstemp(suffix="." + extension, dir=folder)
-    os.close(handle)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)  # mkstemp makes 0600 files; an image is public
-    try:
+    with atomic_path(to_file) as temp:  # never a half-written image
         dot.write(temp, format=extension)
-        os.replace(temp, to_file)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
     if extension in ("png", "jpg", "jpeg"):
         try:
             from IPython import display

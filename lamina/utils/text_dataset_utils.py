@@ -74,45 +74,20 @@ def text_dataset_from_directory(
     )
     if format not in ("tf", "grain"):
         raise ArgumentError(f'`format` must be "tf" or "grain", received {format!r}.')
-    dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = dataset_utils.index_directory(
+    return dataset_utils.directory_dataset(
         directory,
         labels,
-        formats=(".txt",),
-        class_names=class_names,
-        shuffle=shuffle,
-        seed=seed,
-        follow_links=follow_links,
-        verbose=verbose,
+        label_mode,
+        class_names,
+        (".txt",),
+        lambda batch_paths: _read_texts(batch_paths, max_length),
+        batch_size,
+        shuffle,
+        seed,
+        validation_split,
+        subset,
+        follow_links,
+        verbose,
+        what="text files",
+        allowed="Allowed format: .txt",
     )
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ArgumentError(
-            f'label_mode="binary" needs exactly 2 classes, found {len(class_names)}: '
-            f"{class_names}."
-        )
-
-    def make(part: str | None, shuffle_part: bool):
-        part_paths, part_labels = dataset_utils.get_training_or_validation_split(
-            paths, labels, validation_split, part
-        )
-        if not part_paths:
-            raise ArgumentError(
-                f"No {part + ' ' if part else ''}text files found in directory "
-                f"{os.fspath(directory)!r}. Allowed format: .txt"
-            )
-        return dataset_utils.files_dataset(
-            part_paths,
-            part_labels,
-            label_mode,
-            class_names,
-            lambda batch_paths: _read_texts(batch_paths, max_length),
-            batch_size,
-            shuffle_part,
-            seed,
-        )
-
-    if subset == "both":
-        return [make("training", shuffle), make("validation", False)]
-    return make(subset, shuffle)

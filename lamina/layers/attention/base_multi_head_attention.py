@@ -21,8 +21,12 @@ _FUSED_MASK_DEFAULT = -0.7 * 3.38953e38
 class BaseMultiHeadAttention(Layer):
     """Base class of the multi-head attention layers (not exported).
 
-    A subclass defines ``_check_shapes`` and ``_make_sublayers`` (called by
-    `build` with all three input shapes) and ``call``. lamina's `Layer` builds
+    A subclass sets ``_scale`` (the scores' factor) in ``__init__`` and
+    defines ``_check_shapes`` and ``_make_sublayers`` (called by `build` with
+    all three input shapes; they make the ``_query_dense``, ``_key_dense``,
+    ``_value_dense``, ``_output_dense`` and optional ``_gate_dense``
+    projections), ``_explicit_attention`` and ``_scores_shape``; `call` is
+    shared. lamina's `Layer` builds
     a layer from its first input only, so `build` without a ``value_shape``
     does nothing and the weights are made at the first call, which sees the
     query, value and key together (``_build_from_inputs``).
@@ -88,6 +92,15 @@ class BaseMultiHeadAttention(Layer):
         self.seed = seed
         self._shapes_dict = None
 
+    # Keras's public attribute names.
+    @property
+    def dropout(self) -> float:
+        return self._dropout
+
+    @property
+    def use_bias(self) -> bool:
+        return self._use_bias
+
     # ------------------------------------------------------------------ building
     def build(self, query_shape, value_shape=None, key_shape=None) -> None:
         """Create the projection sublayers from the query, value and key shapes."""
@@ -137,6 +150,10 @@ class BaseMultiHeadAttention(Layer):
 
     def _common_config(self) -> dict:
         return {
+            "dropout": self._dropout,
+            "use_bias": self._use_bias,
+            "use_gate": self._use_gate,
+            "sliding_window": self._sliding_window,
             "kernel_initializer": serialize_keras_object(self._kernel_initializer),
             "bias_initializer": serialize_keras_object(self._bias_initializer),
             "kernel_regularizer": serialize_keras_object(self._kernel_regularizer),
@@ -146,6 +163,95 @@ class BaseMultiHeadAttention(Layer):
             "bias_constraint": serialize_keras_object(self._bias_constraint),
             "seed": self.seed,
         }
+
+    # ------------------------------------------------------------------ calling
+    # Keras's MultiHeadAttention marks its output with the query's mask itself;
+    # its GroupedQueryAttention leaves that to the base layer.
+    _output_carries_query_mask = False
+
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores: bool = False,
+        training=None,
+        use_causal_mask: bool = False,
+    ):
+        # Read the Keras masks before any dtype conversion drops them.
+        if query_mask is None:
+            query_mask = getattr(query, "_keras_mask", None)
+        if value_mask is None:
+            value_mask = getattr(value, "_keras_mask", None)
+        if key is not None and key_mask is None:
+            key_mask = getattr(key, "_keras_mask", None)
+        value = self._as_input(value)
+        key = None if key is None else self._as_input(key)
+        if self._shapes_dict is None:
+            self._build_from_inputs(query, value, key)
+        if key is None:
+            key = value
+
+        mask = self._attention_mask(
+            query, value, query_mask, value_mask, key_mask, attention_mask
+        )
+        if self._use_gate:
+            gate = self._gate_dense(query)
+        out, scores = self._attend(
+            self._query_dense(query),
+            self._key_dense(key),
+            self._value_dense(value),
+            mask,
+            use_causal_mask,
+            training,
+            return_attention_scores,
+        )
+        if self._use_gate:
+            out = out * gate
+        out = self._output_dense(out)
+        if self._output_carries_query_mask and query_mask is not None:
+            out._keras_mask = query_mask
+        if return_attention_scores:
+            return out, scores
+        return out
+
+    # ------------------------------------------------------------------ shapes
+    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
+        query_shape = tuple(query_shape)
+        value_shape = tuple(value_shape)
+        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        self._check_shapes(query_shape, value_shape, key_shape)
+        return query_shape
+
+    def compute_output_spec(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
+        from lamina.backend.keras_tensor import KerasTensor
+
+        key_shape = None if key is None else tuple(key.shape)
+        if self._shapes_dict is None:
+            self.build(tuple(query.shape), tuple(value.shape), key_shape)
+        output = KerasTensor(
+            self.compute_output_shape(query.shape, value.shape, key_shape), self.dtype
+        )
+        if not return_attention_scores:
+            return output
+        scores = self._scores_shape(tuple(query.shape), tuple(value.shape), key_shape)
+        return output, KerasTensor(scores, self.dtype)
 
     # ------------------------------------------------------------------ inputs
     def _as_input(self, x) -> torch.Tensor:
@@ -201,8 +307,6 @@ class BaseMultiHeadAttention(Layer):
         use_causal_mask: bool,
         training,
         return_attention_scores: bool,
-        scale: float,
-        enable_gqa=False,
     ):
         """Attention on the ``(B, ..., N, H)`` projections: ``(output, scores)``,
         scores None when the fused kernel ran."""
@@ -216,7 +320,7 @@ class BaseMultiHeadAttention(Layer):
             mask = mask & causal_mask(query.shape[1], key.shape[1], query.device)
         if self._use_fused(query, mask, training, return_attention_scores):
             out = self._fused_attention(
-                query, key, value, mask, use_causal_mask, scale, training, enable_gqa
+                query, key, value, mask, use_causal_mask, training
             )
             return out, None
         if use_causal_mask and mask is None:
@@ -247,11 +351,10 @@ class BaseMultiHeadAttention(Layer):
         value,
         mask,
         causal: bool,
-        scale: float,
         training,
-        enable_gqa: bool = False,
     ) -> torch.Tensor:
-        """Attention on ``(B, T, N, H)`` projections with torch's fused kernel."""
+        """Attention on ``(B, T, N, H)`` projections with torch's fused kernel;
+        fewer key/value heads than query heads serve groups of query heads."""
         if mask is not None:
             while mask.dim() < 4:
                 mask = mask.unsqueeze(-3)
@@ -273,20 +376,30 @@ class BaseMultiHeadAttention(Layer):
             attn_mask=mask,
             dropout_p=dropout_p,
             is_causal=causal,
-            scale=scale,
-            enable_gqa=enable_gqa,
+            scale=self._scale,
+            enable_gqa=key.shape[2] != query.shape[2],
         )
         return out.transpose(1, 2)
 
-    def _masked_softmax(self, scores, mask, num_attention_axes: int):
-        """Softmax of the scores over the attention axes, masked as in Keras."""
+    def _combine(
+        self, scores, value, mask, num_attention_axes: int, equation: str, training
+    ):
+        """Keras's explicit attention from the raw ``scores``: their softmax
+        over the attention axes, masked, dropped out and applied to ``value``
+        with the einsum ``equation``; ``(output, probabilities)``."""
         if mask is not None:
             # The mask lacks the head axis (and any axes before it).
             axis = -2 * num_attention_axes - 1
             while mask.dim() < scores.dim():
                 mask = mask.unsqueeze(axis)
             _check_mask_shape(self, mask, tuple(scores.shape))
-        return self._softmax(scores, mask=mask)
+        scores = self._softmax(scores, mask=mask)
+        dropped = (
+            self._dropout_layer(scores, training=training)
+            if self._dropout > 0
+            else scores
+        )
+        return torch.einsum(equation, dropped, value), scores
 
 
 def _to_bool(mask, device) -> torch.Tensor:

@@ -133,17 +133,9 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
         # Keras's GroupedQueryAttention also regularizes its own outputs (its
         # sublayers' outputs too), unlike MultiHeadAttention.
         self.activity_regularizer = self._activity_regularizer
-        self._inverse_sqrt_head_dim = 1.0 / math.sqrt(float(head_dim))
+        self._scale = 1.0 / math.sqrt(float(head_dim))
 
     # Keras's public attribute names.
-    @property
-    def dropout(self) -> float:
-        return self._dropout
-
-    @property
-    def use_bias(self) -> bool:
-        return self._use_bias
-
     @property
     def use_gate(self) -> bool:
         return self._use_gate
@@ -229,103 +221,17 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
 
     # ------------------------------------------------------------------ calling
-    def call(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores: bool = False,
-        training=None,
-        use_causal_mask: bool = False,
-    ):
-        if query_mask is None:
-            query_mask = getattr(query, "_keras_mask", None)
-        if value_mask is None:
-            value_mask = getattr(value, "_keras_mask", None)
-        if key is not None and key_mask is None:
-            key_mask = getattr(key, "_keras_mask", None)
-        value = self._as_input(value)
-        key = None if key is None else self._as_input(key)
-        if self._shapes_dict is None:
-            self._build_from_inputs(query, value, key)
-        if key is None:
-            key = value
-
-        mask = self._attention_mask(
-            query, value, query_mask, value_mask, key_mask, attention_mask
-        )
-        if self._use_gate:
-            gate = self._gate_dense(query)
-        out, scores = self._attend(
-            self._query_dense(query),
-            self._key_dense(key),
-            self._value_dense(value),
-            mask,
-            use_causal_mask,
-            training,
-            return_attention_scores,
-            self._inverse_sqrt_head_dim,
-            enable_gqa=self.num_repeats > 1,
-        )
-        if self._use_gate:
-            out = out * gate
-        out = self._output_dense(out)
-        if return_attention_scores:
-            return out, scores
-        return out
-
     def _explicit_attention(self, query, key, value, mask, training):
         if self.num_repeats > 1:
             key = key.repeat_interleave(self.num_repeats, dim=2)
             value = value.repeat_interleave(self.num_repeats, dim=2)
-        query = query * self._inverse_sqrt_head_dim
-        scores = torch.einsum("bquh,bkuh->buqk", query, key)
-        scores = self._masked_softmax(scores, mask, 1)
-        dropped = (
-            self._dropout_layer(scores, training=training)
-            if self._dropout > 0
-            else scores
-        )
-        return torch.einsum("buqk,bkuh->bquh", dropped, value), scores
+        scores = torch.einsum("bquh,bkuh->buqk", query * self._scale, key)
+        return self._combine(scores, value, mask, 1, "buqk,bkuh->bquh", training)
 
     # ------------------------------------------------------------------ shapes
-    def compute_output_shape(self, query_shape, value_shape, key_shape=None):
-        query_shape = tuple(query_shape)
-        value_shape = tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
-        self._check_shapes(query_shape, value_shape, key_shape)
-        return query_shape
-
-    def compute_output_spec(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores=False,
-        training=None,
-        use_causal_mask=False,
-    ):
-        from lamina.backend.keras_tensor import KerasTensor
-
-        key_shape = None if key is None else tuple(key.shape)
-        if self._shapes_dict is None:
-            self.build(tuple(query.shape), tuple(value.shape), key_shape)
-        output = KerasTensor(
-            self.compute_output_shape(query.shape, value.shape, key_shape), self.dtype
-        )
-        if not return_attention_scores:
-            return output
-        source = value if key is None else key
-        scores = (query.shape[0], self.num_query_heads, query.shape[1], source.shape[1])
-        return output, KerasTensor(scores, self.dtype)
+    def _scores_shape(self, query_shape, value_shape, key_shape) -> tuple:
+        source = value_shape if key_shape is None else key_shape
+        return (query_shape[0], self.num_query_heads, query_shape[1], source[1])
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -334,10 +240,6 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
                 "head_dim": self.head_dim,
                 "num_query_heads": self.num_query_heads,
                 "num_key_value_heads": self.num_key_value_heads,
-                "use_bias": self._use_bias,
-                "use_gate": self._use_gate,
-                "sliding_window": self._sliding_window,
-                "dropout": self._dropout,
             }
         )
         config.update(self._common_config())

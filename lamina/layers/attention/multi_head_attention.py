@@ -148,9 +148,11 @@ class MultiHeadAttention(BaseMultiHeadAttention):
                 )
             attention_axes = tuple(attention_axes)
         self._attention_axes = attention_axes
-        self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(key_dim))
+        self._scale = 1.0 / math.sqrt(float(key_dim))
         if keras_2_shapes[0] is not None and keras_2_shapes[1] is not None:
             self.build(*keras_2_shapes)
+
+    _output_carries_query_mask = True
 
     # Keras's read-only attributes (`output_shape` stays the graph property).
     @property
@@ -164,14 +166,6 @@ class MultiHeadAttention(BaseMultiHeadAttention):
     @property
     def value_dim(self) -> int:
         return self._value_dim
-
-    @property
-    def dropout(self) -> float:
-        return self._dropout
-
-    @property
-    def use_bias(self) -> bool:
-        return self._use_bias
 
     @property
     def attention_axes(self):
@@ -300,110 +294,33 @@ class MultiHeadAttention(BaseMultiHeadAttention):
         self.output_dense.build((*query_shape[:-1], self._num_heads, self._value_dim))
 
     # ------------------------------------------------------------------ calling
-    def call(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores: bool = False,
-        training=None,
-        use_causal_mask: bool = False,
-    ):
-        # Read the Keras masks before any dtype conversion drops them.
-        if query_mask is None:
-            query_mask = getattr(query, "_keras_mask", None)
-        if value_mask is None:
-            value_mask = getattr(value, "_keras_mask", None)
-        if key is not None and key_mask is None:
-            key_mask = getattr(key, "_keras_mask", None)
-        value = self._as_input(value)
-        key = None if key is None else self._as_input(key)
-        if self._shapes_dict is None:
-            self._build_from_inputs(query, value, key)
-        if key is None:
-            key = value
-
-        mask = self._attention_mask(
-            query, value, query_mask, value_mask, key_mask, attention_mask
-        )
-        if self._use_gate:
-            gate = self._gate_dense(query)
-        out, scores = self._attend(
-            self.query_dense(query),
-            self.key_dense(key),
-            self.value_dense(value),
-            mask,
-            use_causal_mask,
-            training,
-            return_attention_scores,
-            self._inverse_sqrt_key_dim,
-        )
-        if self._use_gate:
-            out = out * gate
-        out = self.output_dense(out)
-        if query_mask is not None:
-            out._keras_mask = query_mask
-        if return_attention_scores:
-            return out, scores
-        return out
-
     def _explicit_attention(self, query, key, value, mask, training):
-        query = query * self._inverse_sqrt_key_dim
-        scores = torch.einsum(self._dot_product_equation, key, query)
-        scores = self._masked_softmax(scores, mask, len(self._attention_axes))
-        dropped = (
-            self._dropout_layer(scores, training=training)
-            if self._dropout > 0
-            else scores
+        scores = torch.einsum(self._dot_product_equation, key, query * self._scale)
+        return self._combine(
+            scores,
+            value,
+            mask,
+            len(self._attention_axes),
+            self._combine_equation,
+            training,
         )
-        return torch.einsum(self._combine_equation, dropped, value), scores
 
     # ------------------------------------------------------------------ shapes
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):
-        query_shape = tuple(query_shape)
-        value_shape = tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
-        self._check_shapes(query_shape, value_shape, key_shape)
+        shape = super().compute_output_shape(query_shape, value_shape, key_shape)
         if self._output_shape:
-            return query_shape[:-1] + self._output_shape
-        return query_shape
+            return shape[:-1] + self._output_shape
+        return shape
 
-    def compute_output_spec(
-        self,
-        query,
-        value,
-        key=None,
-        query_mask=None,
-        value_mask=None,
-        key_mask=None,
-        attention_mask=None,
-        return_attention_scores=False,
-        training=None,
-        use_causal_mask=False,
-    ):
-        from lamina.backend.keras_tensor import KerasTensor
-
-        key_shape = None if key is None else tuple(key.shape)
-        if self._shapes_dict is None:
-            self.build(tuple(query.shape), tuple(value.shape), key_shape)
-        output = KerasTensor(
-            self.compute_output_shape(query.shape, value.shape, key_shape), self.dtype
-        )
-        if not return_attention_scores:
-            return output
-        rank = len(query.shape) + 1
-        q = (*query.shape[:-1], self._num_heads)
+    def _scores_shape(self, query_shape, value_shape, key_shape) -> tuple:
+        rank = len(query_shape) + 1
+        q = (*query_shape[:-1], self._num_heads)
         batch_axes = [i for i in range(rank - 1) if i not in self._attention_axes]
-        scores = (
+        return tuple(
             [q[i] for i in batch_axes]
-            + [query.shape[i] for i in self._attention_axes]
-            + [value.shape[i] for i in self._attention_axes]
+            + [query_shape[i] for i in self._attention_axes]
+            + [value_shape[i] for i in self._attention_axes]
         )
-        return output, KerasTensor(tuple(scores), self.dtype)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -412,12 +329,8 @@ class MultiHeadAttention(BaseMultiHeadAttention):
                 "num_heads": self._num_heads,
                 "key_dim": self._key_dim,
                 "value_dim": self._value_dim,
-                "dropout": self._dropout,
-                "use_bias": self._use_bias,
-                "use_gate": self._use_gate,
                 "output_shape": self._output_shape,
                 "attention_axes": self._attention_axes,
-                "sliding_window": self._sliding_window,
             }
         )
         config.update(self._common_config())

@@ -179,16 +179,26 @@ class BaseRNNCell(Layer, DropoutRNNCell):
             else None
         )
 
+    # Keras applies dropout only while training and for rates strictly between
+    # 0 and 1; these are the masks of this call under that rule, or None.
+    def _training_dropout_mask(self, step_input: torch.Tensor, training):
+        if training and 0.0 < self.dropout < 1.0:
+            return self.get_dropout_mask(step_input)
+        return None
+
+    def _training_recurrent_dropout_mask(self, state: torch.Tensor, training):
+        if training and 0.0 < self.recurrent_dropout < 1.0:
+            return self.get_recurrent_dropout_mask(state)
+        return None
+
     def _input_bias(self):
         return self.bias
 
     def project_inputs(self, inputs: torch.Tensor, training=None) -> torch.Tensor:
         """``inputs @ kernel + bias`` for a step ``(batch, in)`` or a sequence
         ``(batch, time, in)``, with this call's input dropout mask."""
-        mask = (
-            self.get_dropout_mask(inputs[:, 0] if inputs.dim() == 3 else inputs)
-            if training and 0.0 < self.dropout < 1.0
-            else None
+        mask = self._training_dropout_mask(
+            inputs[:, 0] if inputs.dim() == 3 else inputs, training
         )
         bias = self._input_bias()
         if mask is None:
@@ -213,9 +223,9 @@ class BaseRNNCell(Layer, DropoutRNNCell):
     def _recurrent_inputs(self, h: torch.Tensor, training) -> torch.Tensor | None:
         """The per-gate dropped-out states ``(gates, batch, units)``, or None
         when there is no recurrent dropout in this call."""
-        if not (training and 0.0 < self.recurrent_dropout < 1.0):
+        mask = self._training_recurrent_dropout_mask(h, training)
+        if mask is None:
             return None
-        mask = self.get_recurrent_dropout_mask(h)
         return h * mask if mask.dim() == 2 else h.unsqueeze(0) * mask
 
     def call(self, inputs, states, training=None):
@@ -256,6 +266,79 @@ def cell_property(name: str) -> property:
     """A read-only attribute of a recurrent layer that lives on its cell."""
     return property(
         lambda self: getattr(self.cell, name), doc=f"The cell's ``{name}``."
+    )
+
+
+class CellAttributes:
+    """Mixin of LSTM, GRU, SimpleRNN and ConvLSTM: the cell's arguments they
+    all have, as Keras's read-only layer attributes, and Keras's config.
+
+    Each layer adds the attributes only it has (``units``, ``filters``,
+    ``recurrent_activation``, ...).
+    """
+
+    activation = cell_property("activation")
+    use_bias = cell_property("use_bias")
+    kernel_initializer = cell_property("kernel_initializer")
+    recurrent_initializer = cell_property("recurrent_initializer")
+    bias_initializer = cell_property("bias_initializer")
+    kernel_regularizer = cell_property("kernel_regularizer")
+    recurrent_regularizer = cell_property("recurrent_regularizer")
+    bias_regularizer = cell_property("bias_regularizer")
+    kernel_constraint = cell_property("kernel_constraint")
+    recurrent_constraint = cell_property("recurrent_constraint")
+    bias_constraint = cell_property("bias_constraint")
+    dropout = cell_property("dropout")
+    recurrent_dropout = cell_property("recurrent_dropout")
+
+    def get_config(self) -> dict:
+        return recurrent_layer_config(self)
+
+
+def constructor_arguments(local_names: dict) -> tuple[dict, dict]:
+    """``(named arguments, kwargs)`` of a constructor from its ``locals()``.
+
+    The public recurrent layers and cells write Keras's signature out (for
+    ``help``) and forward their arguments with this, not name by name; it is
+    their first statement, so no other local is bound yet.
+    """
+    arguments = {
+        key: value
+        for key, value in local_names.items()
+        if key not in ("self", "__class__", "kwargs")
+    }
+    return arguments, dict(local_names.get("kwargs", {}))
+
+
+# The arguments of the built-in recurrent layers that go to `RNN`, not the cell.
+_RNN_ARGUMENTS = (
+    "activity_regularizer",
+    "return_sequences",
+    "return_state",
+    "go_backwards",
+    "stateful",
+    "unroll",
+)
+
+
+def pop_rnn_arguments(arguments: dict) -> dict:
+    """Move the `RNN` arguments out of a recurrent layer's ``arguments``."""
+    return {key: arguments.pop(key) for key in _RNN_ARGUMENTS if key in arguments}
+
+
+def make_layer_cell(
+    layer_name: str, cell_class, cell_name: str, arguments: dict, kwargs: dict
+) -> BaseRNNCell:
+    """The cell of an LSTM, GRU or SimpleRNN layer from the layer's cell
+    ``arguments``; Keras 1 names and Keras 2's ``implementation`` are moved out
+    of ``kwargs``, which then holds the layer's own arguments."""
+    merge_keras_1_arguments(layer_name, arguments, kwargs)
+    return cell_class(
+        **arguments,
+        dtype=kwargs.get("dtype"),
+        trainable=kwargs.get("trainable", True),
+        name=cell_name,
+        implementation=kwargs.pop("implementation", 2),
     )
 
 

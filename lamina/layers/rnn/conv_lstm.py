@@ -10,8 +10,10 @@ from lamina import backend, initializers
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.rnn.base_rnn_cell import (
     BaseRNNCell,
+    CellAttributes,
     cell_property,
-    recurrent_layer_config,
+    constructor_arguments,
+    pop_rnn_arguments,
 )
 from lamina.layers.rnn.rnn import RNN
 
@@ -295,11 +297,7 @@ class ConvLSTMCell(BaseRNNCell):
         ``([batch, time,] 4 * filters, *spatial_out)``."""
         seq = inputs.dim() == self.rank + 3
         step = inputs[:, 0] if seq else inputs
-        mask = (
-            self.get_dropout_mask(step)
-            if training and 0.0 < self.dropout < 1.0
-            else None
-        )
+        mask = self._training_dropout_mask(step, training)
         x = inputs.flatten(0, 1) if seq else inputs
         x = self._to_cf(x)
         if mask is None:
@@ -323,10 +321,9 @@ class ConvLSTMCell(BaseRNNCell):
     def step(self, x_proj, states, training=None):
         """One step from the projected input (channels-first)."""
         h, c = self._to_cf(states[0]), self._to_cf(states[1])
-        if training and 0.0 < self.recurrent_dropout < 1.0:
-            mask = self._to_cf(
-                self.get_recurrent_dropout_mask(states[0]).flatten(0, 1)
-            ).unflatten(0, (4, h.shape[0]))
+        mask = self._training_recurrent_dropout_mask(states[0], training)
+        if mask is not None:
+            mask = self._to_cf(mask.flatten(0, 1)).unflatten(0, (4, h.shape[0]))
             stacked = (h.unsqueeze(0) * mask).transpose(0, 1).flatten(1, 2)
             rec = self._conv(stacked, self.recurrent_kernel, 4, False)
         else:
@@ -368,90 +365,31 @@ class ConvLSTMCell(BaseRNNCell):
         return config
 
 
-class ConvLSTM(RNN):
+class ConvLSTM(CellAttributes, RNN):
     """Base of ConvLSTM1D/2D/3D: an LSTM whose products are convolutions.
 
     Always a step loop (as in Keras; torch has no fused ConvLSTM), with the
     input convolutions of all timesteps done at once before it.
 
+    Each public class writes Keras's constructor signature (for ``help``) and
+    hands its arguments here as ``locals()``: the RNN's own arguments go to
+    `RNN`, the rest make the `ConvLSTMCell`.
+
     Args:
         rank: the number of spatial dimensions.
-        filters, kernel_size, strides, padding, data_format, dilation_rate,
-        activation, recurrent_activation, use_bias, initializers,
-        unit_forget_bias, regularizers, constraints, dropout,
-        recurrent_dropout, seed: as in `ConvLSTMCell`.
-        activity_regularizer: penalty on the output.
-        return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+        arguments: the public constructor's ``locals()``: the `ConvLSTMCell`
+            arguments but ``rank``, ``activity_regularizer``,
+            ``return_sequences``, ``return_state``, ``go_backwards``,
+            ``stateful`` and ``kwargs`` (standard layer arguments).
     """
 
-    def __init__(
-        self,
-        rank,
-        filters,
-        kernel_size,
-        strides=1,
-        padding="valid",
-        data_format=None,
-        dilation_rate=1,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        unit_forget_bias: bool = True,
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        return_sequences: bool = False,
-        return_state: bool = False,
-        go_backwards: bool = False,
-        stateful: bool = False,
-        **kwargs,
-    ):
+    def __init__(self, rank: int, arguments: dict):
+        cell_arguments, kwargs = constructor_arguments(arguments)
+        rnn_arguments = pop_rnn_arguments(cell_arguments)
         cell = ConvLSTMCell(
-            rank=rank,
-            filters=filters,
-            kernel_size=kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-            name="conv_lstm_cell",
-            dtype=kwargs.get("dtype"),
+            rank, **cell_arguments, name="conv_lstm_cell", dtype=kwargs.get("dtype")
         )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            activity_regularizer=activity_regularizer,
-            **kwargs,
-        )
+        super().__init__(cell, **rnn_arguments, **kwargs)
         self._input_rank = rank + 3
         spatial = ", ".join(["rows", "cols", "depth"][:rank]) if rank > 1 else "steps"
         self._input_layout = (
@@ -482,23 +420,10 @@ class ConvLSTM(RNN):
     padding = cell_property("padding")
     data_format = cell_property("data_format")
     dilation_rate = cell_property("dilation_rate")
-    activation = cell_property("activation")
     recurrent_activation = cell_property("recurrent_activation")
-    use_bias = cell_property("use_bias")
     unit_forget_bias = cell_property("unit_forget_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
 
     def get_config(self) -> dict:
-        config = recurrent_layer_config(self)
+        config = super().get_config()
         del config["rank"]
         return config

@@ -8,10 +8,13 @@ from lamina import activations
 from lamina.layers.rnn import fused_kernels
 from lamina.layers.rnn.base_rnn_cell import (
     BaseRNNCell,
+    CellAttributes,
     cell_property,
     check_use_cudnn,
+    constructor_arguments,
+    make_layer_cell,
     merge_keras_1_arguments,
-    recurrent_layer_config,
+    pop_rnn_arguments,
 )
 from lamina.layers.rnn.rnn import RNN
 
@@ -74,25 +77,10 @@ class GRUCell(BaseRNNCell):
         seed=None,
         **kwargs,
     ):
-        args = dict(
-            units=units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-        )
-        super().__init__(**merge_keras_1_arguments("GRUCell", args, kwargs), **kwargs)
+        arguments, kwargs = constructor_arguments(locals())
+        merge_keras_1_arguments("GRUCell", arguments, kwargs)
+        reset_after = arguments.pop("reset_after")
+        super().__init__(**arguments, **kwargs)
         self.reset_after = bool(reset_after)
 
     def build(self, input_shape) -> None:
@@ -144,7 +132,7 @@ class GRUCell(BaseRNNCell):
         return config
 
 
-class GRU(RNN):
+class GRU(CellAttributes, RNN):
     """Gated Recurrent Unit layer (Cho et al., 2014).
 
     Runs on torch's fused GRU kernel (cuDNN on CUDA) when the configuration
@@ -217,43 +205,11 @@ class GRU(RNN):
         use_cudnn="auto",
         **kwargs,
     ):
-        args = dict(
-            units=units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            reset_after=reset_after,
-            seed=seed,
-        )
-        merge_keras_1_arguments("GRU", args, kwargs)
-        cell = GRUCell(
-            **args,
-            dtype=kwargs.get("dtype"),
-            trainable=kwargs.get("trainable", True),
-            name="gru_cell",
-            implementation=kwargs.pop("implementation", 2),
-        )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            activity_regularizer=activity_regularizer,
-            **kwargs,
-        )
+        arguments, kwargs = constructor_arguments(locals())
+        rnn_arguments = pop_rnn_arguments(arguments)
+        use_cudnn = arguments.pop("use_cudnn")
+        cell = make_layer_cell("GRU", GRUCell, "gru_cell", arguments, kwargs)
+        super().__init__(cell, **rnn_arguments, **kwargs)
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
     def _fused_call(self, sequences, states, mask, training):
@@ -270,24 +226,8 @@ class GRU(RNN):
         )
 
     units = cell_property("units")
-    activation = cell_property("activation")
     recurrent_activation = cell_property("recurrent_activation")
-    use_bias = cell_property("use_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
     reset_after = cell_property("reset_after")
-
-    def get_config(self) -> dict:
-        return recurrent_layer_config(self)
 
 
 _TANH = activations.get("tanh")

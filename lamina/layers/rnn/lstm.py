@@ -8,10 +8,13 @@ from lamina import activations, initializers
 from lamina.layers.rnn import fused_kernels
 from lamina.layers.rnn.base_rnn_cell import (
     BaseRNNCell,
+    CellAttributes,
     cell_property,
     check_use_cudnn,
+    constructor_arguments,
+    make_layer_cell,
     merge_keras_1_arguments,
-    recurrent_layer_config,
+    pop_rnn_arguments,
 )
 from lamina.layers.rnn.rnn import RNN
 
@@ -78,28 +81,10 @@ class LSTMCell(BaseRNNCell):
         seed=None,
         **kwargs,
     ):
-        args = dict(
-            units=units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-            unit_forget_bias=unit_forget_bias,
-        )
-        merge_keras_1_arguments("LSTMCell", args, kwargs)
-        unit_forget_bias = args.pop("unit_forget_bias")
-        super().__init__(**args, **kwargs)
+        arguments, kwargs = constructor_arguments(locals())
+        merge_keras_1_arguments("LSTMCell", arguments, kwargs)
+        unit_forget_bias = arguments.pop("unit_forget_bias")
+        super().__init__(**arguments, **kwargs)
         self.unit_forget_bias = bool(unit_forget_bias)
 
     @property
@@ -149,7 +134,7 @@ class LSTMCell(BaseRNNCell):
         return config
 
 
-class LSTM(RNN):
+class LSTM(CellAttributes, RNN):
     """Long Short-Term Memory layer (Hochreiter & Schmidhuber, 1997).
 
     Runs on torch's fused LSTM kernel (cuDNN on CUDA) when the configuration
@@ -226,43 +211,11 @@ class LSTM(RNN):
         use_cudnn="auto",
         **kwargs,
     ):
-        args = dict(
-            units=units,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            unit_forget_bias=unit_forget_bias,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-        )
-        merge_keras_1_arguments("LSTM", args, kwargs)
-        cell = LSTMCell(
-            **args,
-            dtype=kwargs.get("dtype"),
-            trainable=kwargs.get("trainable", True),
-            name="lstm_cell",
-            implementation=kwargs.pop("implementation", 2),
-        )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            activity_regularizer=activity_regularizer,
-            **kwargs,
-        )
+        arguments, kwargs = constructor_arguments(locals())
+        rnn_arguments = pop_rnn_arguments(arguments)
+        use_cudnn = arguments.pop("use_cudnn")
+        cell = make_layer_cell("LSTM", LSTMCell, "lstm_cell", arguments, kwargs)
+        super().__init__(cell, **rnn_arguments, **kwargs)
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
     def _fused_call(self, sequences, states, mask, training):
@@ -278,24 +231,8 @@ class LSTM(RNN):
         )
 
     units = cell_property("units")
-    activation = cell_property("activation")
     recurrent_activation = cell_property("recurrent_activation")
-    use_bias = cell_property("use_bias")
     unit_forget_bias = cell_property("unit_forget_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
-
-    def get_config(self) -> dict:
-        return recurrent_layer_config(self)
 
 
 _TANH = activations.get("tanh")

@@ -335,9 +335,10 @@ class RNN(Layer):
         """
         cell = self.cell
         x = sequences
-        if training and 0.0 < cell.dropout < 1.0:
+        dropout_mask = cell._training_dropout_mask(x[:, 0], training)
+        if dropout_mask is not None:
             # One mask for the whole sequence, as in Keras's cuDNN path.
-            x = x * cell.get_dropout_mask(x[:, 0])[:, None]
+            x = x * dropout_mask[:, None]
         if self.go_backwards:
             x = x.flip(1)
             mask = mask.flip(1) if mask is not None else None

@@ -8,9 +8,12 @@ from lamina import activations
 from lamina.layers.rnn import fused_kernels
 from lamina.layers.rnn.base_rnn_cell import (
     BaseRNNCell,
+    CellAttributes,
     cell_property,
+    constructor_arguments,
+    make_layer_cell,
     merge_keras_1_arguments,
-    recurrent_layer_config,
+    pop_rnn_arguments,
 )
 from lamina.layers.rnn.rnn import RNN
 
@@ -59,25 +62,9 @@ class SimpleRNNCell(BaseRNNCell):
         seed=None,
         **kwargs,
     ):
-        args = dict(
-            units=units,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-        )
-        merge_keras_1_arguments("SimpleRNNCell", args, kwargs)
-        super().__init__(recurrent_activation=None, **args, **kwargs)
+        arguments, kwargs = constructor_arguments(locals())
+        merge_keras_1_arguments("SimpleRNNCell", arguments, kwargs)
+        super().__init__(recurrent_activation=None, **arguments, **kwargs)
 
     def build(self, input_shape) -> None:
         self._add_cell_weights(input_shape[-1], (self.units,))
@@ -100,7 +87,7 @@ class SimpleRNNCell(BaseRNNCell):
         return config
 
 
-class SimpleRNN(RNN):
+class SimpleRNN(CellAttributes, RNN):
     """Fully connected RNN whose output is fed back as the next state.
 
     Runs on torch's fused ``rnn_tanh`` / ``rnn_relu`` kernel (cuDNN on CUDA)
@@ -167,41 +154,12 @@ class SimpleRNN(RNN):
         seed=None,
         **kwargs,
     ):
-        args = dict(
-            units=units,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
+        arguments, kwargs = constructor_arguments(locals())
+        rnn_arguments = pop_rnn_arguments(arguments)
+        cell = make_layer_cell(
+            "SimpleRNN", SimpleRNNCell, "simple_rnn_cell", arguments, kwargs
         )
-        merge_keras_1_arguments("SimpleRNN", args, kwargs)
-        kwargs.pop("implementation", None)
-        cell = SimpleRNNCell(
-            **args,
-            dtype=kwargs.get("dtype"),
-            trainable=kwargs.get("trainable", True),
-            name="simple_rnn_cell",
-        )
-        super().__init__(
-            cell,
-            return_sequences=return_sequences,
-            return_state=return_state,
-            go_backwards=go_backwards,
-            stateful=stateful,
-            unroll=unroll,
-            activity_regularizer=activity_regularizer,
-            **kwargs,
-        )
+        super().__init__(cell, **rnn_arguments, **kwargs)
 
     def _fused_call(self, sequences, states, mask, training):
         cell = self.cell
@@ -218,22 +176,9 @@ class SimpleRNN(RNN):
         )
 
     units = cell_property("units")
-    activation = cell_property("activation")
-    use_bias = cell_property("use_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
 
     def get_config(self) -> dict:
-        config = recurrent_layer_config(self)
+        config = super().get_config()
         del config["seed"]  # Keras's SimpleRNN config has no seed
         return config
 
