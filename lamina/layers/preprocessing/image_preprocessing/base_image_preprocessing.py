@@ -100,7 +100,9 @@ class BaseImagePreprocessingLayer(Layer):
         return draws * (high - low) + low
 
     # ------------------------------------------------------------ calling
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
+        # Keras's default: a direct call augments; fit passes training=True and
+        # predict/evaluate pass False, so a model augments only while training.
         inputs = self._as_float(inputs)
         if not training:
             return inputs

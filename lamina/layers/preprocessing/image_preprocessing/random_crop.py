@@ -52,7 +52,9 @@ class RandomCrop(BaseImagePreprocessingLayer):
         # crops alike after loading.
         self.seed = seed if seed is not None else random.randint(1, 10**9)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
+        # Keras's default: a direct call augments; fit passes training=True and
+        # predict/evaluate pass False, so a model augments only while training.
         images = self._as_float(inputs)
         return self.transform_images(
             images,
