@@ -101,7 +101,9 @@ class Variable(torch.nn.Parameter):
 
     @property
     def value(self) -> torch.Tensor:
-        return self.detach()
+        # Keras on torch: `variable.value` is the torch parameter itself, so
+        # custom train steps read `v.value.grad`.
+        return self
 
     def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
         # A copy, whatever `force` says: on the CPU torch's view would share memory.

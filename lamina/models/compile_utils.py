@@ -142,6 +142,15 @@ class MeanTracker:
         self._sum.add_(value.detach(), alpha=weight)
         self._count += weight
 
+    def update_state(self, values, sample_weight=None) -> None:
+        """Keras's metric API, for custom train steps: add a (weighted) mean."""
+        values = torch.as_tensor(values, device=self._sum.device).detach().float()
+        weight = 1 if sample_weight is None else sample_weight
+        if isinstance(weight, torch.Tensor):
+            weight = float(weight.sum()) if weight.dim() else float(weight)
+        self._sum.add_(values.mean() if values.dim() else values, alpha=weight)
+        self._count += weight
+
     def result(self) -> torch.Tensor:
         return self._sum / max(self._count, 1)
 

@@ -180,7 +180,9 @@ class Trainer:
             warnings.warn(
                 "compile(jit_compile=True): lamina runs the training step eagerly; "
                 "wrap the model with torch.compile(model) yourself to try compilation.",
-                UserWarning, stacklevel=2)
+                UserWarning,
+                stacklevel=2,
+            )
         self.steps_per_execution = int(steps_per_execution)
         self.compiled = True
         self.stop_training = False
@@ -270,8 +272,9 @@ class Trainer:
         return list(self._log_sources())
 
     def reset_metrics(self) -> None:
-        for tracker in self._trackers.values():
-            tracker.reset_state()
+        """Reset every metric in `metrics` (and the compiled ones)."""
+        for metric in self.metrics:
+            metric.reset_state()
         if self._compiled_metrics is not None:
             self._compiled_metrics.reset_state()
 
@@ -390,6 +393,96 @@ class Trainer:
         optimizer = self.optimizer
         self._loss_scale = getattr(optimizer, "loss_scale_factor", None)
 
+    # ------------------------------------------------------------------ custom steps
+    def _overrides(self, method: str) -> bool:
+        """Whether a subclass replaced `train_step`/`test_step`/`predict_step`."""
+        return getattr(type(self), method) is not getattr(Trainer, method)
+
+    def train_step(self, data):
+        """One training step on ``data`` (``(x,)``, ``(x, y)`` or ``(x, y, w)``).
+
+        Override it to customize `fit` (a GAN, say), as in Keras with the torch
+        backend: compute the loss, call ``loss.backward()``, apply the gradients
+        with ``self.optimizer.apply(grads, weights)``, update ``self.metrics``,
+        and return ``{name: value}`` for the logs.
+
+        Example:
+            >>> class MyModel(lamina.Model):
+            ...     def train_step(self, data):
+            ...         x, y = data
+            ...         self.zero_grad()
+            ...         y_pred = self(x, training=True)
+            ...         loss = self.compute_loss(y=y, y_pred=y_pred)
+            ...         loss.backward()
+            ...         weights = self.trainable_weights
+            ...         self.optimizer.apply([w.grad for w in weights], weights)
+            ...         for metric in self.metrics:
+            ...             if metric.name == "loss":
+            ...                 metric.update_state(loss)
+            ...             else:
+            ...                 metric.update_state(y, y_pred)
+            ...         return {m.name: m.result() for m in self.metrics}
+        """
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        if self._compiled_loss is None:
+            self._ensure_built_for(x, y)
+            self._prepare_for_steps()
+        self._train_step(x, y, sample_weight, self._trainable_params())
+        return {name: fn() for name, fn in self._log_sources().items()}
+
+    def test_step(self, data):
+        """One evaluation step on ``data``; override to customize `evaluate`."""
+        x, y, sample_weight = data_adapter.unpack_x_y_sample_weight(data)
+        if self._compiled_loss is None:
+            self._ensure_built_for(x, y)
+            self._prepare_for_steps()
+        self._test_step(x, y, sample_weight)
+        return {name: fn() for name, fn in self._log_sources().items()}
+
+    def predict_step(self, data):
+        """The model's outputs for one batch; override to customize `predict`."""
+        x, _, _ = data_adapter.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
+        """The compiled loss (plus the model's `losses`) for ``y`` and ``y_pred``.
+
+        Args:
+            x: the inputs (used to compute ``y_pred`` when it is not given).
+            y: the targets (structure of the model's outputs).
+            y_pred: the model's outputs.
+            sample_weight: per-sample weights.
+            training: accepted for Keras compatibility.
+
+        Returns:
+            a 0-d tensor.
+        """
+        if y_pred is None:
+            y_pred = self(x, training=training)
+        if self._compiled_loss is None:
+            names = self._model_output_names(y_pred)
+            self._build_compiled(flatten_targets(y, names), tree.flatten(y_pred), names)
+            self._prepare_for_steps()
+        names = self._compiled_loss.output_names
+        total, _ = self._compiled_loss(
+            flatten_targets(y, names),
+            tree.flatten(y_pred),
+            flatten_targets(sample_weight, names, "sample_weight"),
+        )
+        extra = self.losses
+        if extra:
+            extra_sum = torch.stack(
+                [torch.as_tensor(v).reshape(()) for v in extra]
+            ).sum()
+            total = extra_sum if total is None else total + extra_sum
+        if total is None:
+            raise ArgumentError(
+                "compute_loss(): the model has no loss; pass compile(loss=...)."
+            )
+        return total
+
     # ------------------------------------------------------------------ fit
     def fit(
         self,
@@ -489,7 +582,9 @@ class Trainer:
                 device,
             )
 
-        self._prepare_model_for(train_data)
+        custom_step = self._overrides("train_step")
+        if not custom_step:
+            self._prepare_model_for(train_data)
         params = self._trainable_params()
         callback_list = CallbackList(
             callbacks,
@@ -513,16 +608,23 @@ class Trainer:
             batch_end = callback_list.calls_on_train_batch_end
             lazy_logs = None
             self.train()
-            self._check_targets_of(train_data)
+            if not custom_step:
+                self._check_targets_of(train_data)
             step = -1
+            step_logs = None
             for step, (xb, yb, swb) in enumerate(train_data.epoch()):
                 if batch_begin:
                     callback_list.on_train_batch_begin(step)
-                self._train_step(xb, yb, swb, params)
-                if batch_end:
-                    if lazy_logs is None:
-                        lazy_logs = _LazyLogs(self._log_sources())
-                    callback_list.on_train_batch_end(step, lazy_logs)
+                if custom_step:
+                    step_logs = self.train_step(_pack_data(xb, yb, swb))
+                    if batch_end:
+                        callback_list.on_train_batch_end(step, step_logs)
+                else:
+                    self._train_step(xb, yb, swb, params)
+                    if batch_end:
+                        if lazy_logs is None:
+                            lazy_logs = _LazyLogs(self._log_sources())
+                        callback_list.on_train_batch_end(step, lazy_logs)
                 if self.stop_training:
                     break
             if step < 0:
@@ -534,7 +636,9 @@ class Trainer:
                     stacklevel=2,
                 )
                 break
-            epoch_logs = self._logs_as_floats()
+            epoch_logs = (
+                _logs_to_floats(step_logs) if custom_step else self._logs_as_floats()
+            )
             if val_data is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_loop(val_data, callback_list)
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -617,17 +721,25 @@ class Trainer:
         batch_end = callback_list.calls_on_test_batch_end
         lazy_logs = None
         self.eval()
-        self._check_targets_of(data)
+        custom_step = self._overrides("test_step")
+        if not custom_step:
+            self._check_targets_of(data)
+        step_logs = None
         with torch.no_grad(), frozen_weights():
             for step, (xb, yb, swb) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_test_batch_begin(step)
+                if custom_step:
+                    step_logs = self.test_step(_pack_data(xb, yb, swb))
+                    if batch_end:
+                        callback_list.on_test_batch_end(step, step_logs)
+                    continue
                 self._test_step(xb, yb, swb)
                 if batch_end:
                     if lazy_logs is None:
                         lazy_logs = _LazyLogs(self._log_sources())
                     callback_list.on_test_batch_end(step, lazy_logs)
-        logs = self._logs_as_floats()
+        logs = _logs_to_floats(step_logs) if custom_step else self._logs_as_floats()
         callback_list.on_test_end(logs)
         return logs
 
@@ -686,7 +798,8 @@ class Trainer:
         )
         if isinstance(data, data_adapter.ArrayBatches):
             _check_finite(data.x, "x")
-        self._prepare_model_for(data)
+        if not self._overrides("test_step"):
+            self._prepare_model_for(data)
         callback_list = CallbackList(
             callbacks,
             add_progbar=verbose != 0,
@@ -749,6 +862,7 @@ class Trainer:
             steps=len(data) or None,
         )
         callback_list.on_predict_begin()
+        custom_step = self._overrides("predict_step")
         batch_begin = callback_list.calls_on_predict_batch_begin
         batch_end = callback_list.calls_on_predict_batch_end
         self.eval()
@@ -757,7 +871,10 @@ class Trainer:
             for step, (xb, _, _) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)
-                out = self(xb, training=False)
+                if custom_step:
+                    out = self.predict_step(_pack_data(xb, None, None))
+                else:
+                    out = self(xb, training=False)
                 outputs.append(out)
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
@@ -1050,6 +1167,33 @@ def _should_validate(epoch: int, validation_freq) -> bool:
     if isinstance(validation_freq, (int, np.integer)):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
+
+
+def _pack_data(x, y, sample_weight) -> tuple:
+    """A batch as Keras hands it to train_step: ``(x,)``, ``(x, y)`` or ``(x, y, w)``."""
+    if sample_weight is not None:
+        return (x, y, sample_weight)
+    if y is not None:
+        return (x, y)
+    return (x,)
+
+
+def _logs_to_floats(logs) -> dict:
+    """A custom step's returned logs as floats, nested dicts flattened."""
+    if logs is None:
+        return {}
+    if not isinstance(logs, Mapping):
+        raise ArgumentError(
+            "train_step/test_step must return a dict of metric values, received "
+            f"{type(logs).__name__}."
+        )
+    flat = {}
+    for key, value in logs.items():
+        if isinstance(value, Mapping):
+            flat.update(_logs_to_floats(value))
+        else:
+            flat[key] = _to_float(value)
+    return flat
 
 
 def _to_float(value) -> float:
