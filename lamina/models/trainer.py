@@ -916,6 +916,13 @@ class Trainer:
             input_dtypes=self._input_dtypes(),
             input_names=self._input_names(),
         )
+        if self._overrides("train_step"):
+            self.reset_metrics()
+            self.train()
+            for xb, yb, swb in data.epoch():
+                logs = _logs_to_floats(self.train_step(_pack_data(xb, yb, swb)))
+            self.eval()
+            return logs if return_dict else self._values_in_order(logs)
         self._prepare_model_for(data)
         self._check_targets_of(data)
         self.reset_metrics()
@@ -946,6 +953,12 @@ class Trainer:
             input_dtypes=self._input_dtypes(),
             input_names=self._input_names(),
         )
+        if self._overrides("test_step"):
+            self.reset_metrics()
+            with torch.no_grad():
+                for xb, yb, swb in data.epoch():
+                    logs = _logs_to_floats(self.test_step(_pack_data(xb, yb, swb)))
+            return logs if return_dict else self._values_in_order(logs)
         self._prepare_model_for(data)
         self._check_targets_of(data)
         self.reset_metrics()

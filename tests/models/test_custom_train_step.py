@@ -109,3 +109,11 @@ def test_gan_style_model_with_its_own_compile_metrics_and_steps():
     assert history.history["first_loss"][1] < history.history["first_loss"][0]
     assert model.evaluate(X, Y, verbose=0, return_dict=True).keys() == {"first_loss"}
     assert np.all(model.predict(X, verbose=0) == 1)
+
+
+def test_on_batch_methods_use_custom_steps():
+    model = TwoOptimizers()
+    model.compile(lamina.optimizers.SGD(0.05), lamina.optimizers.SGD(0.05))
+    logs = model.train_on_batch(X, Y, return_dict=True)
+    assert set(logs) == {"first_loss", "second_loss"}
+    assert isinstance(model.test_on_batch(X, Y), float)
