@@ -21,6 +21,7 @@ from lamina.backend.config import (
     standardize_dtype,
     to_torch_dtype,
 )
+from lamina.backend.math_ops import *  # noqa: F403 - Keras 2's K.mean, K.square, ...
 from lamina.backend.naming import get_uid, reset_uids
 
 # Denormal floats appear in trained weights and slow CPU arithmetic several-fold

@@ -1,0 +1,279 @@
+"""Keras 2's ``keras.backend`` math functions (``K.mean``, ``K.square``, ...).
+
+Old tutorials write custom losses and metrics with them, e.g.
+``K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))``; here they are thin
+wrappers over torch with Keras's argument names (``axis``, ``keepdims``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lamina.backend.config import epsilon, to_torch_dtype
+
+
+def _t(x) -> torch.Tensor:
+    return x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+
+
+def _reduce(fn, x, axis, keepdims):
+    x = _t(x)
+    if axis is None:
+        return fn(x)
+    return fn(x, dim=axis, keepdim=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return _reduce(
+        torch.mean,
+        _t(x).float() if not _t(x).is_floating_point() else x,
+        axis,
+        keepdims,
+    )
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+    return _reduce(torch.sum, x, axis, keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    return _reduce(torch.prod, x, axis, keepdims)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return _reduce(torch.amax, x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return _reduce(torch.amin, x, axis, keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    return _reduce(lambda t, **k: torch.std(t, unbiased=False, **k), x, axis, keepdims)
+
+
+def var(x, axis=None, keepdims=False):
+    return _reduce(lambda t, **k: torch.var(t, unbiased=False, **k), x, axis, keepdims)
+
+
+def square(x):
+    return torch.square(_t(x))
+
+
+def sqrt(x):
+    return torch.sqrt(_t(x))
+
+
+def abs(x):  # noqa: A001
+    return torch.abs(_t(x))
+
+
+def exp(x):
+    return torch.exp(_t(x))
+
+
+def log(x):
+    return torch.log(_t(x))
+
+
+def pow(x, a):  # noqa: A001
+    return torch.pow(_t(x), a)
+
+
+def sign(x):
+    return torch.sign(_t(x))
+
+
+def round(x):  # noqa: A001
+    return torch.round(_t(x))
+
+
+def clip(x, min_value, max_value):
+    return torch.clamp(_t(x), min_value, max_value)
+
+
+def maximum(x, y):
+    return torch.maximum(_t(x), _t(y))
+
+
+def minimum(x, y):
+    return torch.minimum(_t(x), _t(y))
+
+
+def equal(x, y):
+    return torch.eq(_t(x), _t(y))
+
+
+def argmax(x, axis=-1):
+    return torch.argmax(_t(x), dim=axis)
+
+
+def argmin(x, axis=-1):
+    return torch.argmin(_t(x), dim=axis)
+
+
+def cast(x, dtype):
+    return _t(x).to(to_torch_dtype(dtype))
+
+
+def dot(x, y):
+    return torch.matmul(_t(x), _t(y))
+
+
+def sigmoid(x):
+    return torch.sigmoid(_t(x))
+
+
+def tanh(x):
+    return torch.tanh(_t(x))
+
+
+def relu(x):
+    return torch.relu(_t(x))
+
+
+def softmax(x, axis=-1):
+    return torch.softmax(_t(x), dim=axis)
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    from lamina.losses import binary_crossentropy as bce
+
+    return bce(target, output, from_logits=from_logits)
+
+
+def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    from lamina.losses import categorical_crossentropy as cce
+
+    return cce(target, output, from_logits=from_logits, axis=axis)
+
+
+def ones_like(x):
+    return torch.ones_like(_t(x))
+
+
+def zeros_like(x):
+    return torch.zeros_like(_t(x))
+
+
+def expand_dims(x, axis=-1):
+    return torch.unsqueeze(_t(x), axis)
+
+
+def squeeze(x, axis):
+    return torch.squeeze(_t(x), axis)
+
+
+def reshape(x, shape):
+    return torch.reshape(_t(x), tuple(shape))
+
+
+def flatten(x):
+    return torch.reshape(_t(x), (-1,))
+
+
+def batch_flatten(x):
+    x = _t(x)
+    return torch.reshape(x, (x.shape[0], -1))
+
+
+def concatenate(tensors, axis=-1):
+    return torch.cat([_t(t) for t in tensors], dim=axis)
+
+
+def stack(tensors, axis=0):
+    return torch.stack([_t(t) for t in tensors], dim=axis)
+
+
+def transpose(x):
+    x = _t(x)
+    return x.permute(*reversed(range(x.dim())))
+
+
+def int_shape(x):
+    """The static shape as a tuple of ints (None where unknown)."""
+    return tuple(x.shape)
+
+
+def shape(x):
+    return tuple(_t(x).shape)
+
+
+def ndim(x):
+    return len(x.shape)
+
+
+def get_value(x):
+    """A tensor, variable or number as numpy (Keras 2's ``K.get_value``)."""
+    if isinstance(x, torch.Tensor):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def set_value(x, value) -> None:
+    """Write ``value`` into the tensor ``x`` in place (e.g. ``optimizer.lr``)."""
+    with torch.no_grad():
+        x.copy_(torch.as_tensor(np.asarray(value), dtype=x.dtype))
+
+
+def constant(value, dtype=None):
+    return torch.as_tensor(np.asarray(value), dtype=to_torch_dtype(dtype))
+
+
+def variable(value, dtype=None, name=None):
+    from lamina.layers.layer import Variable
+
+    data = torch.as_tensor(np.asarray(value), dtype=to_torch_dtype(dtype))
+    return Variable(data, trainable=True, name=name or "variable")
+
+
+__all__ = [
+    "abs",
+    "argmax",
+    "argmin",
+    "batch_flatten",
+    "binary_crossentropy",
+    "cast",
+    "categorical_crossentropy",
+    "clip",
+    "concatenate",
+    "constant",
+    "dot",
+    "epsilon",
+    "equal",
+    "exp",
+    "expand_dims",
+    "flatten",
+    "get_value",
+    "int_shape",
+    "log",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "ndim",
+    "ones_like",
+    "pow",
+    "prod",
+    "relu",
+    "reshape",
+    "round",
+    "set_value",
+    "shape",
+    "sigmoid",
+    "sign",
+    "softmax",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "std",
+    "sum",
+    "tanh",
+    "transpose",
+    "var",
+    "variable",
+    "zeros_like",
+]
