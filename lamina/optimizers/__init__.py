@@ -7,12 +7,14 @@ from typing import Any
 from lamina.errors import ArgumentError
 from lamina.optimizers import schedules
 from lamina.optimizers.adadelta import Adadelta
+from lamina.optimizers.adafactor import Adafactor
 from lamina.optimizers.adagrad import Adagrad
 from lamina.optimizers.adam import Adam
 from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
 from lamina.optimizers.ftrl import Ftrl
 from lamina.optimizers.lion import Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.rmsprop import RMSprop
@@ -31,6 +33,8 @@ ALL_OBJECTS = (
     Nadam,
     Ftrl,
     Lion,
+    Adafactor,
+    LossScaleOptimizer,
 )
 # Keras looks built-in names up in lower case: "Adam", "adam" and "ADAM" all work.
 ALL_OBJECTS_DICT = {cls.__name__.lower(): cls for cls in ALL_OBJECTS}
@@ -94,12 +98,14 @@ def get(identifier: Any) -> Optimizer | None:
 __all__ = [
     "SGD",
     "Adadelta",
+    "Adafactor",
     "Adagrad",
     "Adam",
     "AdamW",
     "Adamax",
     "Ftrl",
     "Lion",
+    "LossScaleOptimizer",
     "Nadam",
     "Optimizer",
     "RMSprop",
