@@ -295,16 +295,6 @@ class Functional(Model):
             result.append(_adjust_rank(x, ref, self.name))
         return result
 
-    def _eager_call(self, args, kwargs):
-        # The graph's layers check their own shapes and dtypes; skip the per-model
-        # conversion of the base class (inputs may be a dict or a list).
-        if not args:
-            raise ArgumentError(f"Model '{self.name}' was called without inputs.")
-        return super()._eager_call(args, kwargs)
-
-    def compute_output_spec(self, *args, **kwargs):
-        return super().compute_output_spec(*args, **kwargs)
-
     # ------------------------------------------------------------------ properties
     @property
     def layers(self) -> list[Layer]:

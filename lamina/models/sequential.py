@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import torch
-
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError, GraphError
 from lamina.layers.core.input_layer import InputLayer
-from lamina.layers.layer import Layer, _shapes_of
+from lamina.layers.layer import Layer
 from lamina.models.model import Model
 from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
 
@@ -169,9 +167,6 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
-    def compute_output_spec(self, *args, **kwargs):
-        return super().compute_output_spec(*args, **kwargs)
-
     # ------------------------------------------------------------------ properties
     @property
     def layers(self) -> list[Layer]:
@@ -270,8 +265,3 @@ class Sequential(Model):
             model.build(tuple(build_shape))
         return model
 
-
-def _input_shape_of(x):
-    if isinstance(x, torch.Tensor):
-        return tuple(x.shape)
-    return _shapes_of(x)
