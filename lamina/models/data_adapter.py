@@ -72,21 +72,22 @@ def to_tensor(
         target = float_dtype or backend.to_torch_dtype(backend.floatx())
         if t.dtype != target and not (keep_float64 and t.dtype == torch.float64):
             t = t.to(target)
-    elif t.dtype == torch.bool:
-        pass
-    elif t.dtype in (
-        torch.uint8,
-        torch.int8,
-        torch.int16,
-        torch.int32,
-        torch.uint16,
-        torch.uint32,
+    elif (
+        t.dtype
+        in (  # small integer labels/indices become int64 (what torch indexes with)
+            torch.uint8,
+            torch.int8,
+            torch.int16,
+            torch.int32,
+            torch.uint16,
+            torch.uint32,
+        )
     ):
         t = t.to(torch.int64) if float_dtype is None else t
     return t.to(device)
 
 
-def structure_to_tensors(x, device, cast_floats=True):
+def structure_to_tensors(x, device):
     return tree.map_structure(lambda v: to_tensor(v, device), x)
 
 

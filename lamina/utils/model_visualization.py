@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import shutil
+import sys
 
 from lamina.errors import ArgumentError
 from lamina.saving.atomic_write import atomic_path
@@ -285,12 +286,10 @@ def plot_model(
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     with atomic_path(to_file) as temp:  # never a half-written image
         dot.write(temp, format=extension)
-    if extension in ("png", "jpg", "jpeg"):
-        try:
-            from IPython import display
+    if extension in ("png", "jpg", "jpeg") and (
+        "IPython.core.magics.namespace" in sys.modules
+    ):  # in a notebook: show it
+        from IPython import display
 
-            if "IPython.core.magics.namespace" in __import__("sys").modules:
-                return display.Image(filename=to_file)
-        except ImportError:
-            pass
+        return display.Image(filename=to_file)
     return None
