@@ -164,19 +164,28 @@ _FROZEN = _FrozenWeights()
 
 
 @contextlib.contextmanager
-def frozen_weights():
+def frozen_weights(samples: int | None = None):
     """Declare that no weight changes inside (predict, evaluate).
 
     Layers may then cache forms of their weights that are faster for inference
     (Dense keeps a transposed kernel), keyed by the generation this opens.
+
+    Args:
+        samples: how many samples will run; making such a copy costs about as
+            much as a few hundred rows of inference, so for fewer samples than
+            that layers are told not to bother. None: unknown (a generator).
     """
     previous = _FROZEN.active
     _FROZEN.generation += 1
-    _FROZEN.active = True
+    _FROZEN.active = samples is None or samples >= _CACHE_MIN_SAMPLES
     try:
         yield
     finally:
         _FROZEN.active = previous
+
+
+# Below this many samples a predict/evaluate call does not cache derived weights.
+_CACHE_MIN_SAMPLES = 512
 
 
 def frozen_weights_generation() -> int | None:

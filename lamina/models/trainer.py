@@ -725,7 +725,7 @@ class Trainer:
         if not custom_step:
             self._check_targets_of(data)
         step_logs = None
-        with torch.no_grad(), frozen_weights():
+        with torch.no_grad(), frozen_weights(_num_samples(data)):
             for step, (xb, yb, swb) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_test_batch_begin(step)
@@ -867,7 +867,7 @@ class Trainer:
         batch_end = callback_list.calls_on_predict_batch_end
         self.eval()
         outputs = []
-        with torch.inference_mode(), frozen_weights():
+        with torch.inference_mode(), frozen_weights(_num_samples(data)):
             for step, (xb, _, _) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)
@@ -1180,6 +1180,13 @@ def _should_validate(epoch: int, validation_freq) -> bool:
     if isinstance(validation_freq, (int, np.integer)):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
+
+
+def _num_samples(batches) -> int | None:
+    """The number of samples an array source will yield; None when unknown."""
+    if isinstance(batches, data_adapter.ArrayBatches):
+        return min(batches.num_samples, batches.steps * batches.batch_size)
+    return None
 
 
 def _pack_data(x, y, sample_weight) -> tuple:

@@ -527,9 +527,9 @@ def test_predict_follows_weight_changes(optimizer):
     # predict uses a transposed copy of Dense kernels; it must never be stale.
     model = Sequential([Input((5,)), Dense(4, activation="relu"), Dense(2)])
     model.compile(optimizer=optimizer, loss="mse")
-    x = np.random.rand(16, 5).astype("float32")
+    x = np.random.rand(600, 5).astype("float32")  # enough samples to use the cache
     for _ in range(2):
-        model.fit(x, np.random.rand(16, 2), epochs=1, verbose=0)
+        model.fit(x, np.random.rand(600, 2), epochs=1, verbose=0)
         with torch.no_grad():
             expected = model(torch.from_numpy(x)).numpy()
         assert np.allclose(model.predict(x, verbose=0), expected, atol=1e-6)
