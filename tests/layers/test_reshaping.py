@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import numpy as np
@@ -17,72 +18,15 @@ FIXTURE = np.load(
     os.path.join(os.path.dirname(__file__), "..", "fixtures", "layers_reshaping.npz")
 )
 
+
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+# {key: (layer class, kwargs, input name)}, as the fixture script recorded them.
 CASES = {
-    "crop1d": (layers.Cropping1D, {"cropping": (2, 1)}, "x3"),
-    "crop1d_int": (layers.Cropping1D, {"cropping": 3}, "x3"),
-    "crop2d": (layers.Cropping2D, {"cropping": ((1, 2), (0, 1))}, "x4"),
-    "crop2d_first": (
-        layers.Cropping2D,
-        {"cropping": (1, 1), "data_format": "channels_first"},
-        "x4",
-    ),
-    "crop3d": (layers.Cropping3D, {"cropping": ((1, 0), (1, 2), (0, 3))}, "x5"),
-    "crop3d_first": (
-        layers.Cropping3D,
-        {"cropping": ((1, 0), 1, (0, 1)), "data_format": "channels_first"},
-        "x5",
-    ),
-    "pad1d": (layers.ZeroPadding1D, {"padding": (2, 1)}, "x3"),
-    "pad1d_first": (
-        layers.ZeroPadding1D,
-        {"padding": 2, "data_format": "channels_first"},
-        "x3",
-    ),
-    "pad2d": (layers.ZeroPadding2D, {"padding": ((1, 2), (0, 3))}, "x4"),
-    "pad2d_first": (
-        layers.ZeroPadding2D,
-        {"padding": (2, 1), "data_format": "channels_first"},
-        "x4",
-    ),
-    "pad3d": (layers.ZeroPadding3D, {"padding": ((1, 0), (0, 2), (1, 1))}, "x5"),
-    "pad3d_first": (
-        layers.ZeroPadding3D,
-        {"padding": 1, "data_format": "channels_first"},
-        "x5",
-    ),
-    "up1d": (layers.UpSampling1D, {"size": 3}, "x3"),
-    "up2d": (layers.UpSampling2D, {"size": (2, 3)}, "x4"),
-    "up2d_first": (
-        layers.UpSampling2D,
-        {"size": 2, "data_format": "channels_first"},
-        "x4",
-    ),
-    "up2d_bilinear": (
-        layers.UpSampling2D,
-        {"size": (2, 3), "interpolation": "bilinear"},
-        "x4",
-    ),
-    "up2d_bilinear3": (
-        layers.UpSampling2D,
-        {"size": 3, "interpolation": "bilinear"},
-        "x4",
-    ),
-    "up2d_bilinear_first": (
-        layers.UpSampling2D,
-        {"size": (3, 2), "interpolation": "bilinear", "data_format": "channels_first"},
-        "x4",
-    ),
-    "up2d_bicubic": (
-        layers.UpSampling2D,
-        {"size": (2, 2), "interpolation": "bicubic"},
-        "x4",
-    ),
-    "up3d": (layers.UpSampling3D, {"size": (1, 2, 3)}, "x5"),
-    "up3d_first": (
-        layers.UpSampling3D,
-        {"size": 2, "data_format": "channels_first"},
-        "x5",
-    ),
+    key: (getattr(layers, name), {k: _tuples(v) for k, v in kwargs.items()}, x_name)
+    for key, (name, kwargs, x_name) in json.loads(str(FIXTURE["cases"])).items()
 }
 
 
