@@ -30,7 +30,7 @@ import torch.nn.functional as tnn
 
 from lamina.backend import convert_to_tensor
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     get_registered_object,
     serialize_keras_object,

@@ -11,7 +11,15 @@ from lamina.backend.config import (
     set_floatx,
     set_image_data_format,
 )
-from lamina.saving.serialization import enable_unsafe_deserialization
+from lamina.serialization import enable_unsafe_deserialization
 
-__all__ = ["backend", "enable_unsafe_deserialization", "epsilon", "floatx",
-           "image_data_format", "set_epsilon", "set_floatx", "set_image_data_format"]
+__all__ = [
+    "backend",
+    "enable_unsafe_deserialization",
+    "epsilon",
+    "floatx",
+    "image_data_format",
+    "set_epsilon",
+    "set_floatx",
+    "set_image_data_format",
+]

@@ -9,6 +9,7 @@ missing dataset file is a FileNotFoundError), so code written against Keras
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable
 
 
@@ -56,3 +57,13 @@ class DatasetNotFoundError(FileNotFoundError):
 
 class DatasetIntegrityError(ValueError):
     """A `lamina.datasets` file exists but fails its check (hash, format or content)."""
+
+
+_WARNED: set[str] = set()
+
+
+def warn_deprecated_once(key: str, message: str) -> None:
+    """Emit ``message`` as a DeprecationWarning the first time ``key`` is seen."""
+    if key not in _WARNED:
+        _WARNED.add(key)
+        warnings.warn(message, DeprecationWarning, stacklevel=3)

@@ -37,7 +37,7 @@ import torch
 
 from lamina.backend import device, standardize_dtype, to_torch_dtype
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     get_registered_object,
     serialize_keras_object,

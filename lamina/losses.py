@@ -41,7 +41,7 @@ from lamina.backend.tensor_ops import (
     squeeze_or_expand_to_same_rank,
 )
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     get_registered_object,
     serialize_keras_object,

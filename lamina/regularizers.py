@@ -25,7 +25,7 @@ import torch
 
 from lamina.backend import epsilon
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     get_registered_object,
     serialize_keras_object,

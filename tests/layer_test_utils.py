@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 import lamina
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
 
 def _is_shape(x) -> bool:

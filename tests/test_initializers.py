@@ -42,8 +42,10 @@ def test_seeded_values_equal_keras_on_torch(case, class_name, kwargs, shape):
     init = getattr(initializers, class_name)(**kwargs)
     out = init(tuple(shape))
     assert out.dtype == torch.float32
+    # atol 1e-6: Orthogonal's QR runs in LAPACK, whose last bits vary with the
+    # CPU it runs on (2.2e-7 apart on one of this project's machines).
     np.testing.assert_allclose(
-        out.numpy(), FIXTURE[f"init/{case}"], rtol=1e-6, atol=1e-7
+        out.numpy(), FIXTURE[f"init/{case}"], rtol=1e-6, atol=1e-6
     )
 
 

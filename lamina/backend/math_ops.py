@@ -222,7 +222,7 @@ def constant(value, dtype=None):
 
 
 def variable(value, dtype=None, name=None):
-    from lamina.layers.layer import Variable
+    from lamina.backend.variables import Variable
 
     data = torch.as_tensor(np.asarray(value), dtype=to_torch_dtype(dtype))
     return Variable(data, trainable=True, name=name or "variable")

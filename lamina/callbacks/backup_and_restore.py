@@ -9,7 +9,7 @@ import shutil
 
 from lamina.callbacks.callback import Callback
 from lamina.errors import ArgumentError, FileFormatError
-from lamina.saving.atomic_write import atomic_path
+from lamina.io_utils import atomic_path
 
 
 class BackupAndRestore(Callback):

@@ -6,7 +6,7 @@ import warnings
 from typing import Any
 
 from lamina.callbacks.monitor_callback import MonitorCallback
-from lamina.utils.progbar import print_msg
+from lamina.io_utils import print_msg
 
 
 class EarlyStopping(MonitorCallback):

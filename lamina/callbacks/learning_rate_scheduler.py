@@ -11,7 +11,7 @@ import torch
 from lamina.callbacks.callback import Callback
 from lamina.callbacks.reduce_lr_on_plateau import _optimizers, log_learning_rates
 from lamina.errors import ArgumentError
-from lamina.utils.progbar import print_msg
+from lamina.io_utils import print_msg
 
 
 class LearningRateScheduler(Callback):

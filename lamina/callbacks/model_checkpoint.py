@@ -12,7 +12,7 @@ import torch
 from lamina.callbacks.callback_list import pythonify_logs
 from lamina.callbacks.monitor_callback import MonitorCallback
 from lamina.errors import ArgumentError
-from lamina.utils.progbar import print_msg
+from lamina.io_utils import print_msg
 
 
 class ModelCheckpoint(MonitorCallback):

@@ -6,8 +6,9 @@ import warnings
 from collections.abc import Iterable
 
 from lamina.callbacks.callback import Callback
+from lamina.callbacks.progbar import Progbar
 from lamina.errors import ArgumentError
-from lamina.utils.progbar import Progbar, print_msg
+from lamina.io_utils import print_msg
 
 
 class ProgbarLogger(Callback):

@@ -9,7 +9,7 @@ import numpy as np
 
 from lamina.callbacks.monitor_callback import MonitorCallback
 from lamina.errors import ArgumentError
-from lamina.utils.progbar import print_msg
+from lamina.io_utils import print_msg
 
 
 class ReduceLROnPlateau(MonitorCallback):

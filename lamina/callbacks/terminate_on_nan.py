@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from lamina.callbacks.callback import Callback
-from lamina.utils.progbar import print_msg
+from lamina.io_utils import print_msg
 
 
 class TerminateOnNaN(Callback):

@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from lamina.errors import ArgumentError, DatasetIntegrityError, DatasetNotFoundError
-from lamina.saving.atomic_write import fsync_dir
+from lamina.io_utils import fsync_dir
 
 T = TypeVar("T")
 

@@ -5,6 +5,7 @@ One module per layer, grouped in families as in Keras (`core`, `convolutional`,
 `attention`, `activations`, `preprocessing`); every public name is exported here.
 """
 
+from lamina.backend.variables import Variable
 from lamina.layers.activations.elu import ELU
 from lamina.layers.activations.leaky_relu import LeakyReLU
 from lamina.layers.activations.prelu import PReLU
@@ -49,7 +50,7 @@ from lamina.layers.core.reversible_embedding import ReversibleEmbedding
 from lamina.layers.core.torch_module_wrapper import TorchModuleWrapper
 from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.input_spec import InputSpec
-from lamina.layers.layer import Layer, Variable
+from lamina.layers.layer import Layer
 from lamina.layers.merging.add import Add, add
 from lamina.layers.merging.average import Average, average
 from lamina.layers.merging.base_merge import Merge

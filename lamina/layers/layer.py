@@ -6,7 +6,6 @@ import contextlib
 import copy
 import inspect
 import threading
-import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,133 +16,12 @@ from lamina import backend
 from lamina.backend import tree
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.backend.naming import auto_name
+from lamina.backend.variables import Variable
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.input_spec import InputSpec, check_input_compatibility
 from lamina.layers.node import Node
 
 _CALL_CONTEXT = threading.local()
-_WARNED: set[str] = set()
-
-
-def warn_deprecated_once(key: str, message: str) -> None:
-    """Emit ``message`` as a DeprecationWarning the first time ``key`` is seen."""
-    if key not in _WARNED:
-        _WARNED.add(key)
-        warnings.warn(message, DeprecationWarning, stacklevel=3)
-
-
-class Variable(torch.nn.Parameter):
-    """A layer weight: a `torch.nn.Parameter` that also speaks Keras.
-
-    It is a real Parameter (optimizers, ``state_dict`` and ``.to(device)`` see
-    it) with Keras's ``name``, ``path`` (``"dense/kernel"``), ``trainable``,
-    ``numpy()``, ``assign()`` and ``value``.
-    """
-
-    def __new__(
-        cls,
-        data,
-        trainable: bool = True,
-        name: str = "variable",
-        path: str | None = None,
-    ):
-        var = super().__new__(cls, data, requires_grad=trainable)
-        var._keras_name = name
-        var._keras_path = path or name
-        var._keras_trainable = trainable
-        var.regularizer = None
-        var.constraint = None
-        return var
-
-    def __deepcopy__(self, memo):
-        if id(self) in memo:
-            return memo[id(self)]
-        var = Variable(
-            self.data.clone(memory_format=torch.preserve_format),
-            self._keras_trainable,
-            self._keras_name,
-            self._keras_path,
-        )
-        var.requires_grad_(self.requires_grad)
-        var.regularizer = self.regularizer
-        var.constraint = self.constraint
-        memo[id(self)] = var
-        return var
-
-    def __reduce_ex__(self, proto):
-        return (
-            _rebuild_variable,
-            (
-                self.data,
-                self.requires_grad,
-                self._keras_name,
-                self._keras_path,
-                self._keras_trainable,
-            ),
-        )
-
-    @property
-    def name(self) -> str:  # type: ignore[override]
-        return self._keras_name
-
-    @property
-    def path(self) -> str:
-        return self._keras_path
-
-    @property
-    def trainable(self) -> bool:
-        return self._keras_trainable
-
-    @trainable.setter
-    def trainable(self, value: bool) -> None:
-        self._keras_trainable = bool(value)
-        self.requires_grad_(bool(value))
-
-    @property
-    def value(self) -> torch.Tensor:
-        # Keras on torch: `variable.value` is the torch parameter itself, so
-        # custom train steps read `v.value.grad`.
-        return self
-
-    def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
-        # A copy, whatever `force` says: on the CPU torch's view would share memory.
-        return self.detach().cpu().numpy().copy()
-
-    def assign(self, value) -> Variable:
-        value = torch.as_tensor(
-            np.asarray(value) if not isinstance(value, torch.Tensor) else value
-        )
-        if tuple(value.shape) != tuple(self.shape):
-            raise ShapeError(
-                f"Cannot assign a value of shape {tuple(value.shape)} to variable "
-                f"'{self.path}' of shape {tuple(self.shape)}."
-            )
-        with torch.no_grad():
-            self.copy_(value)
-        return self
-
-    def assign_add(self, value) -> Variable:
-        with torch.no_grad():
-            self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
-        return self
-
-    def assign_sub(self, value) -> Variable:
-        with torch.no_grad():
-            self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
-        return self
-
-    def __repr__(self) -> str:
-        return (
-            f"<Variable path={self.path}, shape={tuple(self.shape)}, "
-            f"dtype={backend.standardize_dtype(self.dtype)}, "
-            f"value={self.detach().float().cpu().numpy()}>"
-        )
-
-
-def _rebuild_variable(data, requires_grad, name, path, trainable):
-    var = Variable(data, trainable, name, path)
-    var.requires_grad_(requires_grad)
-    return var
 
 
 def current_training() -> bool | None:
@@ -198,18 +76,27 @@ def _all_tensors(items: list, float_dtype: torch.dtype | None = None) -> bool:
     for item in items:
         if not isinstance(item, torch.Tensor):
             return False
-        if float_dtype is not None and item.dtype != float_dtype and \
-                item.is_floating_point():
+        if (
+            float_dtype is not None
+            and item.dtype != float_dtype
+            and item.is_floating_point()
+        ):
             return False
     return True
 
 
 def _has_hooks(module: torch.nn.Module) -> bool:
     hooks = torch.nn.modules.module
-    return bool(module._forward_hooks or module._forward_pre_hooks
-                or module._backward_hooks or module._backward_pre_hooks
-                or hooks._global_forward_hooks or hooks._global_forward_pre_hooks
-                or hooks._global_backward_hooks or hooks._global_backward_pre_hooks)
+    return bool(
+        module._forward_hooks
+        or module._forward_pre_hooks
+        or module._backward_hooks
+        or module._backward_pre_hooks
+        or hooks._global_forward_hooks
+        or hooks._global_forward_pre_hooks
+        or hooks._global_backward_hooks
+        or hooks._global_backward_pre_hooks
+    )
 
 
 def _loss_layers() -> list:
@@ -687,8 +574,10 @@ class Layer(torch.nn.Module):
     def __call__(self, *args, **kwargs):
         # Fast path: one tensor (or a list of tensors, for merging layers) and plain
         # keyword values (training=..., mask=...).
-        if len(args) == 1 and (isinstance(args[0], torch.Tensor) or (
-                type(args[0]) is list and _all_tensors(args[0]))):
+        if len(args) == 1 and (
+            isinstance(args[0], torch.Tensor)
+            or (type(args[0]) is list and _all_tensors(args[0]))
+        ):
             for value in kwargs.values():
                 if not isinstance(value, (bool, type(None), torch.Tensor)):
                     break
@@ -914,7 +803,7 @@ class Layer(torch.nn.Module):
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
-            from lamina.saving.serialization import serialize_keras_object
+            from lamina.serialization import serialize_keras_object
 
             config["activity_regularizer"] = serialize_keras_object(
                 self.activity_regularizer

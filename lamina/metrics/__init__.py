@@ -94,7 +94,7 @@ from lamina.metrics.regression_metrics import (
     RootMeanSquaredError,
     cosine_similarity,
 )
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     get_registered_object,
     serialize_keras_object,

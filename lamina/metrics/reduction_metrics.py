@@ -13,7 +13,7 @@ from lamina.metrics._tensors import (
     to_tensor,
 )
 from lamina.metrics.metric import Metric
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )

@@ -13,7 +13,7 @@ from lamina.errors import ArgumentError, GraphError, ShapeError
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer, _shapes_of
 from lamina.models.model import Model
-from lamina.saving.serialization import (
+from lamina.serialization import (
     deserialize_keras_object,
     serialize_keras_object,
 )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from lamina.backend.keras_tensor import KerasTensor
+from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer, run_symbolically
-from lamina.models.trainer import Trainer
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.trainers.trainer import Trainer
 
 
 class Model(Trainer, Layer):
@@ -65,8 +69,6 @@ class Model(Trainer, Layer):
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by name or by index in `layers`."""
-        from lamina.errors import ArgumentError
-
         if index is not None and name is not None:
             raise ArgumentError(
                 "Provide only a layer name or a layer index. Received: "
@@ -98,8 +100,6 @@ class Model(Trainer, Layer):
         if self.built:
             return
         if input_shape is None:
-            from lamina.errors import ArgumentError
-
             raise ArgumentError(f"Model '{self.name}': build() needs an input_shape.")
         if isinstance(input_shape, dict):
             spec = {k: KerasTensor(tuple(v)) for k, v in input_shape.items()}
@@ -167,9 +167,7 @@ class Model(Trainer, Layer):
             overwrite: when False, refuse to replace an existing file.
             include_optimizer: also save the optimizer's state.
         """
-        from lamina.saving.model_files import save_model
-
-        save_model(
+        saving_api().save_model(
             self,
             filepath,
             overwrite=overwrite,
@@ -179,11 +177,9 @@ class Model(Trainer, Layer):
 
     def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
         """Save the weights to ``*.weights.h5`` (Keras 3) or ``*.h5`` (Keras 2)."""
-        from lamina.saving.weights_files import save_weights
-
         kwargs.pop("save_format", None)
         kwargs.pop("options", None)
-        save_weights(self, filepath, overwrite=overwrite, **kwargs)
+        saving_api().save_weights(self, filepath, overwrite=overwrite, **kwargs)
 
     def load_weights(
         self, filepath, skip_mismatch: bool = False, by_name: bool = False, **kwargs
@@ -195,9 +191,7 @@ class Model(Trainer, Layer):
             skip_mismatch: warn and skip layers whose weights do not match.
             by_name: (legacy ``.h5``) match layers by name instead of by order.
         """
-        from lamina.saving.weights_files import load_weights
-
-        load_weights(
+        saving_api().load_weights(
             self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs
         )
 
@@ -211,16 +205,10 @@ class Model(Trainer, Layer):
             **kwargs: ``input_signature`` (shapes or arrays), ``verbose``,
                 ``opset_version`` (ONNX).
         """
-        from lamina.saving.export import export_model
-
-        return export_model(self, filepath, format=format, **kwargs)
+        return saving_api().export_model(self, filepath, format=format, **kwargs)
 
     def to_json(self, **kwargs) -> str:
         """The model's architecture as a JSON string (Keras's format)."""
-        import json
-
-        from lamina.saving.serialization import serialize_keras_object
-
         config = serialize_keras_object(self)
         return json.dumps(config, **kwargs)
 
@@ -238,3 +226,61 @@ class Model(Trainer, Layer):
         config = super().get_config()
         config.pop("batch_input_shape", None)
         return config
+
+
+def saving_api():
+    """The one seam from models up to saving (see ARCHITECTURE.md).
+
+    Saving builds on models (it rebuilds them from configs), so models sit on the
+    floor below and reach it only here, at call time: `Model.save`,
+    `save_weights`, `load_weights`, `export` and `lamina.models.load_model` /
+    `save_model` go through this function, as Keras's `Model.save` delegates to
+    `keras.saving.saving_api`.
+    """
+    from lamina.saving import saving_api as api
+
+    return api
+
+
+def model_from_config(config: dict, custom_objects: dict | None = None):
+    """Rebuild a model (or layer) from its serialized config."""
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ArgumentError(
+            "model_from_config expects a dict with 'class_name' and 'config' keys, "
+            f"received {type(config).__name__}."
+        )
+    if config["class_name"] in ("Model", "Functional") and config.get("module") in (
+        None,
+        "keras",
+        "keras.models",
+        "keras.src.models.functional",
+    ):
+        from lamina.models.functional import Functional
+
+        return Functional.from_config(config["config"], custom_objects=custom_objects)
+    return deserialize_keras_object(
+        config, custom_objects=custom_objects, printable_module_name="model"
+    )
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None):
+    """Rebuild a model from `Model.to_json()` output (Keras 2 or 3)."""
+    try:
+        config = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ArgumentError(
+            f"model_from_json: the string is not valid JSON ({err})."
+        ) from err
+    return model_from_config(config, custom_objects=custom_objects)
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+    """Load a model saved with `Model.save` (``.keras`` or legacy ``.h5``)."""
+    return saving_api().load_model(
+        filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode
+    )
+
+
+def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
+    """Save ``model`` to ``filepath`` (``.keras`` or ``.h5``); see `Model.save`."""
+    saving_api().save_model(model, filepath, overwrite=overwrite, **kwargs)

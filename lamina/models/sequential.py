@@ -7,7 +7,7 @@ from lamina.errors import ArgumentError, GraphError
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
 
 class Sequential(Model):
@@ -264,4 +264,3 @@ class Sequential(Model):
         if not model.built and build_shape is not None:
             model.build(tuple(build_shape))
         return model
-

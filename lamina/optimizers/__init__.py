@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lamina import serialization
 from lamina.errors import ArgumentError
 from lamina.optimizers import schedules
 from lamina.optimizers.adadelta import Adadelta
@@ -19,7 +20,6 @@ from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
-from lamina.saving import serialization
 
 ALL_OBJECTS = (
     Optimizer,

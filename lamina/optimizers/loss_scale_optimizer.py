@@ -7,9 +7,9 @@ from typing import Any
 
 import torch
 
+from lamina import serialization
 from lamina.errors import ArgumentError
 from lamina.optimizers.optimizer import Optimizer, _check_number
-from lamina.saving import serialization
 
 # Base arguments Keras still accepts in old configs, at their defaults only.
 _BASE_DEFAULTS = {

@@ -22,10 +22,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from lamina import serialization
 from lamina.backend.naming import auto_name
 from lamina.errors import ArgumentError
 from lamina.optimizers.schedules import learning_rate_schedule as _schedules
-from lamina.saving import serialization
 
 _is_not_none = functools.partial(operator.is_not, None)
 _warned: set[str] = set()

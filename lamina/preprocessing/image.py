@@ -18,6 +18,7 @@ import numpy as np
 
 from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
+from lamina.trainers.py_dataset import PyDataset
 from lamina.utils.dataset_utils import list_files
 from lamina.utils.image_utils import (
     array_to_img,
@@ -27,7 +28,6 @@ from lamina.utils.image_utils import (
     save_img,
     smart_resize,
 )
-from lamina.utils.py_dataset import PyDataset
 
 __all__ = [
     "DirectoryIterator",

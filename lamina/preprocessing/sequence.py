@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lamina.errors import ArgumentError
-from lamina.utils.py_dataset import PyDataset
+from lamina.trainers.py_dataset import PyDataset
 from lamina.utils.sequence_utils import pad_sequences
 
 __all__ = ["TimeseriesGenerator", "make_sampling_table", "pad_sequences", "skipgrams"]

@@ -1,7 +1,8 @@
 """Saving and loading: model and weights files, configs, custom object registration."""
 
 from lamina.saving.model_files import load_model, save_model
-from lamina.saving.serialization import (
+from lamina.saving.weights_files import load_weights, save_weights
+from lamina.serialization import (
     CustomObjectScope,
     custom_object_scope,
     deserialize_keras_object,
@@ -12,7 +13,6 @@ from lamina.saving.serialization import (
     register_serializable,
     serialize_keras_object,
 )
-from lamina.saving.weights_files import load_weights, save_weights
 
 __all__ = [
     "CustomObjectScope",

@@ -19,7 +19,7 @@ import torch
 
 from lamina import backend
 from lamina.errors import ArgumentError
-from lamina.saving.atomic_write import atomic_path
+from lamina.io_utils import atomic_path
 
 _FORMATS = {"onnx": "onnx", "torch": "torch", "torch_export": "torch", "pt2": "torch"}
 

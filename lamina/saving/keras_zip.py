@@ -23,9 +23,9 @@ import zipfile
 import h5py
 
 from lamina.errors import FileFormatError
+from lamina.io_utils import atomic_path
 from lamina.saving import keras_state
-from lamina.saving.atomic_write import atomic_path
-from lamina.saving.serialization import (
+from lamina.serialization import (
     custom_object_scope,
     safe_mode_scope,
     serialize_keras_object,
@@ -202,7 +202,7 @@ def load_model(
     safe_mode=True,
 ):
     """Rebuild a model from a ``.keras`` file (written by Keras 3 or lamina)."""
-    from lamina.models.serialization import model_from_config
+    from lamina.models.model import model_from_config
 
     config, _, weights = read_archive(filepath)
     with safe_mode_scope(safe_mode), custom_object_scope(custom_objects):

@@ -26,9 +26,9 @@ import h5py
 import numpy as np
 
 from lamina.errors import FileFormatError
-from lamina.saving.atomic_write import atomic_path
+from lamina.io_utils import atomic_path
 from lamina.saving.keras_state import assign, read_array
-from lamina.saving.serialization import (
+from lamina.serialization import (
     custom_object_scope,
     safe_mode_scope,
     serialize_keras_object,
@@ -757,7 +757,7 @@ def load_model(
     safe_mode=True,
 ):
     """Rebuild a model from a legacy ``.h5`` file (Keras 2 or 3, tf.keras, lamina)."""
-    from lamina.models.serialization import model_from_config
+    from lamina.models.model import model_from_config
 
     with _open(filepath) as f:
         text = _text_attr(f, "model_config")

@@ -16,8 +16,8 @@ import os
 import h5py
 
 from lamina.errors import ArgumentError, FileFormatError
+from lamina.io_utils import atomic_path
 from lamina.saving import keras_state, legacy_h5
-from lamina.saving.atomic_write import atomic_path
 from lamina.saving.model_files import _as_file_format_error, sniff_format
 
 

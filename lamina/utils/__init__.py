@@ -1,6 +1,8 @@
 """Utilities: array helpers, seeds, datasets of batches, the progress bar."""
 
 from lamina.backend import set_random_seed
+from lamina.callbacks.progbar import Progbar
+from lamina.trainers.py_dataset import PyDataset, Sequence
 from lamina.utils.dataset_utils import split_dataset
 from lamina.utils.history_plot import plot_history
 from lamina.utils.image_dataset_utils import image_dataset_from_directory
@@ -13,8 +15,6 @@ from lamina.utils.image_utils import (
 )
 from lamina.utils.model_visualization import model_to_dot, plot_model
 from lamina.utils.numerical import normalize, to_categorical
-from lamina.utils.progbar import Progbar
-from lamina.utils.py_dataset import PyDataset, Sequence
 from lamina.utils.sequence_utils import pad_sequences
 from lamina.utils.text_dataset_utils import text_dataset_from_directory
 from lamina.utils.timeseries_dataset_utils import timeseries_dataset_from_array

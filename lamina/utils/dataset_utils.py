@@ -16,7 +16,7 @@ import numpy as np
 import torch.utils.data
 
 from lamina.errors import ArgumentError, ShapeError
-from lamina.utils.py_dataset import PyDataset
+from lamina.trainers.py_dataset import PyDataset
 
 
 def _map_structure(fn: Callable, structure):

@@ -8,7 +8,7 @@ import shutil
 import sys
 
 from lamina.errors import ArgumentError
-from lamina.saving.atomic_write import atomic_path
+from lamina.io_utils import atomic_path
 
 _MISSING_PYDOT = (
     "You must install pydot (`pip install pydot`, or lamina's `[plot]` "

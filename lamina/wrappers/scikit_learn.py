@@ -15,8 +15,7 @@ import types
 
 import numpy as np
 
-from lamina.errors import ArgumentError
-from lamina.layers.layer import warn_deprecated_once
+from lamina.errors import ArgumentError, warn_deprecated_once
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin

@@ -13,7 +13,7 @@ import torch
 import lamina
 from lamina import layers
 from lamina.errors import ArgumentError, ShapeError
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 from tests.layer_test_utils import run_layer_test
 
 FIXTURE = np.load(

@@ -14,7 +14,7 @@ import torch
 import lamina
 from lamina import layers
 from lamina.errors import ArgumentError, ShapeError
-from lamina.saving.serialization import safe_mode_scope
+from lamina.serialization import safe_mode_scope
 from tests.layer_test_utils import run_layer_test
 
 FIXTURE = np.load(

@@ -20,7 +20,7 @@ import lamina
 from lamina import layers
 from lamina.errors import ArgumentError
 from lamina.layers.preprocessing.fingerprints import farmhash_fingerprint64, siphash24
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 from tests.layer_test_utils import run_layer_test
 
 VOCAB = [12, 36, 1138, 42]

@@ -116,7 +116,7 @@ def _strip_names(config):
 
 
 def test_configs_match_keras():
-    from lamina.saving.serialization import serialize_keras_object
+    from lamina.serialization import serialize_keras_object
 
     ours = {
         "LSTM": layers.LSTM(3, dropout=0.1, recurrent_dropout=0.2, seed=3),

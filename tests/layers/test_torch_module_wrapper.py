@@ -12,7 +12,7 @@ import torch
 import lamina
 from lamina import layers
 from lamina.errors import ArgumentError
-from lamina.saving.serialization import deserialize_keras_object, safe_mode_scope
+from lamina.serialization import deserialize_keras_object, safe_mode_scope
 from tests.layer_test_utils import run_layer_test
 
 
@@ -116,7 +116,7 @@ def test_config_round_trip_needs_safe_mode_off():
     assert all(type(p) is torch.nn.Parameter for p in module.parameters())
     with pytest.raises(ArgumentError, match="safe_mode=False"):
         layers.TorchModuleWrapper.from_config(config)
-    serialized = lamina.saving.serialization.serialize_keras_object(layer)
+    serialized = lamina.serialization.serialize_keras_object(layer)
     with pytest.raises(ArgumentError, match="arbitrary code"):
         deserialize_keras_object(serialized)
     with safe_mode_scope(False):

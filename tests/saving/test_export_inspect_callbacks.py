@@ -13,7 +13,7 @@ import torch
 
 import lamina
 from lamina import layers
-from lamina.models.serialization import load_model
+from lamina.saving import load_model
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "saving")
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import lamina
 from lamina import layers
 from lamina.errors import FileFormatError, UnknownObjectError
-from lamina.models.serialization import load_model
+from lamina.saving import load_model
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "saving")
 

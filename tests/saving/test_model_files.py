@@ -17,7 +17,7 @@ import pytest
 import lamina
 from lamina import layers
 from lamina.errors import UnknownObjectError
-from lamina.models.serialization import load_model
+from lamina.saving import load_model
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "saving")
 MODELS = [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from lamina import activations
-from lamina.errors import ArgumentError
-from lamina.layers.layer import Layer, warn_deprecated_once
+from lamina.errors import ArgumentError, warn_deprecated_once
+from lamina.layers.layer import Layer
 
 
 class LeakyReLU(Layer):

@@ -8,7 +8,7 @@ from lamina import constraints, initializers, regularizers
 from lamina.errors import ShapeError
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 
 class PReLU(Layer):

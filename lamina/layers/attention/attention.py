@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 
 from lamina.backend.keras_tensor import KerasTensor
-from lamina.errors import ArgumentError, ShapeError
-from lamina.layers.layer import Layer, warn_deprecated_once
+from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
+from lamina.layers.layer import Layer
 
 
 class Attention(Layer):

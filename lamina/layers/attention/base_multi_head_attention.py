@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 # Keras's torch backend turns a boolean mask into this additive bias for
 # `scaled_dot_product_attention`; a fully masked row then averages the values

@@ -11,7 +11,7 @@ from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.convolutional import conv_utils
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 CONV_FUNCTIONS = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

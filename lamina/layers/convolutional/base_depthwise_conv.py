@@ -10,7 +10,7 @@ from lamina.layers.convolutional.base_conv import (
     store_for_torch,
 )
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 
 def depthwise_torch_axes(rank: int) -> tuple[int, ...]:

@@ -10,7 +10,7 @@ from lamina.layers.convolutional.base_conv import (
     store_for_torch,
 )
 from lamina.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 
 class BaseSeparableConv(BaseDepthwiseConv):

@@ -200,7 +200,7 @@ def keras_1_arguments(layer: str, kwargs: dict) -> dict:
     ``"tf"``/``"th"`` become ``data_format`` values. Each old name warns once
     (DeprecationWarning) with its modern spelling.
     """
-    from lamina.layers.layer import warn_deprecated_once
+    from lamina.errors import warn_deprecated_once
 
     modern = {}
     for old, new in _KERAS_1_NAMES.items():

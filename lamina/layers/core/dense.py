@@ -6,10 +6,10 @@ import torch
 import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
-from lamina.errors import ArgumentError, ShapeError
+from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec
-from lamina.layers.layer import Layer, frozen_weights_generation, warn_deprecated_once
-from lamina.saving.serialization import serialize_keras_object
+from lamina.layers.layer import Layer, frozen_weights_generation
+from lamina.serialization import serialize_keras_object
 
 
 class Dense(Layer):

@@ -11,7 +11,7 @@ from lamina import activations, constraints, initializers, regularizers
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 
 class EinsumDense(Layer):

@@ -6,9 +6,9 @@ import torch
 import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
-from lamina.errors import ArgumentError
-from lamina.layers.layer import Layer, warn_deprecated_once
-from lamina.saving.serialization import serialize_keras_object
+from lamina.errors import ArgumentError, warn_deprecated_once
+from lamina.layers.layer import Layer
+from lamina.serialization import serialize_keras_object
 
 
 class Embedding(Layer):

@@ -11,10 +11,10 @@ import types
 import numpy as np
 import torch
 
+from lamina import serialization
 from lamina.backend import tree
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.layer import Layer, _is_shape, run_symbolically
-from lamina.saving import serialization
 
 _UNSAFE_LAMBDA_MESSAGE = (
     "Requested the deserialization of a `Lambda` layer whose `function` is a Python "

@@ -34,7 +34,7 @@ class Masking(Layer):
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(mask_value, dict) and mask_value.get("config") is not None:
-            from lamina.saving.serialization import deserialize_keras_object
+            from lamina.serialization import deserialize_keras_object
 
             mask_value = deserialize_keras_object(mask_value)
         self.mask_value = mask_value

@@ -9,9 +9,10 @@ import io
 import torch
 
 from lamina import backend
+from lamina.backend.variables import Variable
 from lamina.errors import ArgumentError
-from lamina.layers.layer import Layer, Variable
-from lamina.saving.serialization import in_safe_mode
+from lamina.layers.layer import Layer
+from lamina.serialization import in_safe_mode
 
 
 class TorchModuleWrapper(Layer):
@@ -48,7 +49,7 @@ class TorchModuleWrapper(Layer):
     Serialization: as in Keras, `get_config` stores the module pickled with
     ``torch.save``, base64-encoded, and `from_config` refuses to unpickle it
     (unpickling can run arbitrary code) unless safe mode is explicitly off:
-    ``with lamina.saving.serialization.safe_mode_scope(False): ...`` or
+    ``with lamina.serialization.safe_mode_scope(False): ...`` or
     ``enable_unsafe_deserialization()``.
     """
 
@@ -176,7 +177,7 @@ class TorchModuleWrapper(Layer):
                     "execution and thus it is disallowed by default. If you trust "
                     "the source of the artifact, you can override this error by "
                     "passing `safe_mode=False` to the loading function, or calling "
-                    "`lamina.saving.serialization.enable_unsafe_deserialization()`."
+                    "`lamina.serialization.enable_unsafe_deserialization()`."
                 )
             data = base64.b64decode(config["module"].encode("ascii"))
             config["module"] = torch.load(

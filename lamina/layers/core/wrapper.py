@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
 
 class Wrapper(Layer):

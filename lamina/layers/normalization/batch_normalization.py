@@ -8,10 +8,10 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend, constraints, initializers, regularizers
-from lamina.errors import ArgumentError, ShapeError
+from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec
-from lamina.layers.layer import Layer, warn_deprecated_once
-from lamina.saving.serialization import serialize_keras_object
+from lamina.layers.layer import Layer
+from lamina.serialization import serialize_keras_object
 
 
 class BatchNormalization(Layer):

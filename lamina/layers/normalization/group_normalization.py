@@ -10,7 +10,7 @@ from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.layers.normalization._axes import check_axes_in_shape
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 

@@ -17,7 +17,7 @@ from lamina.layers.normalization._axes import (
     normalized_axes_spec,
     positive_axes,
 )
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 _LOW_PRECISION = (torch.float16, torch.bfloat16)
 

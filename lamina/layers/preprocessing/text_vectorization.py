@@ -300,7 +300,7 @@ class TextVectorization(Layer):
 
     # ------------------------------------------------------------ saving
     def get_config(self) -> dict:
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.serialization import serialize_keras_object
 
         lookup = self._lookup_layer
         config = super().get_config()
@@ -329,7 +329,7 @@ class TextVectorization(Layer):
 
     @classmethod
     def from_config(cls, config: dict):
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.serialization import deserialize_keras_object
 
         config = dict(config)
         for key in ("standardize", "split"):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 
 from lamina import activations, constraints, initializers, regularizers
-from lamina.errors import ArgumentError
-from lamina.layers.layer import Layer, warn_deprecated_once
+from lamina.errors import ArgumentError, warn_deprecated_once
+from lamina.layers.layer import Layer
 from lamina.layers.rnn.dropout_rnn_cell import DropoutRNNCell
-from lamina.saving.serialization import serialize_keras_object
+from lamina.serialization import serialize_keras_object
 
 # Keras 1 argument names of the recurrent layers and cells -> Keras 2/3 names.
 _KERAS_1_NAMES = {

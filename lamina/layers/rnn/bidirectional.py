@@ -9,7 +9,7 @@ import torch
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
 from lamina.layers.rnn.rnn import shapes_to_specs
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 

@@ -16,7 +16,7 @@ from lamina.layers.rnn import fused_kernels
 from lamina.layers.rnn.base_rnn_cell import BaseRNNCell
 from lamina.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from lamina.layers.rnn.stacked_rnn_cells import StackedRNNCells
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
 # A mask with gaps (or a fully masked sample): no fused kernel.
 _NOT_PADDING = object()

@@ -7,7 +7,7 @@ import torch
 from lamina.backend import tree
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
-from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
 
 class StackedRNNCells(Layer):

@@ -13,8 +13,8 @@ from typing import Any
 
 import torch
 
+from lamina import serialization
 from lamina.errors import ArgumentError
-from lamina.saving import serialization
 
 
 class _PyMath:

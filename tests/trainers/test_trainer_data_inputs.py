@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import lamina
-from tests.models.trainer_utils import binary_model, data, two_input_model
+from tests.trainers.trainer_utils import binary_model, data, two_input_model
 
 
 def _model():

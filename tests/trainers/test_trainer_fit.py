@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import lamina
-from tests.models.trainer_utils import (
+from tests.trainers.trainer_utils import (
     assert_weights_match,
     binary_model,
     data,

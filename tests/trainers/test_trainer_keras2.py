@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import lamina
-from lamina.layers import layer as layer_module
-from tests.models.trainer_utils import binary_model, data, softmax_model
+from lamina import errors as errors_module
+from tests.trainers.trainer_utils import binary_model, data, softmax_model
 
 X, Y, CLASSES, _ = data(30)
 
@@ -23,7 +23,7 @@ def _deprecations(fn):
 
 def _fresh(key):
     """Forget that the warning `key` was given, so this test sees it."""
-    layer_module._WARNED.discard(key)
+    errors_module._WARNED.discard(key)
 
 
 def _generator():

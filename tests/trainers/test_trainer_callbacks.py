@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lamina
-from tests.models.trainer_utils import binary_model, data
+from tests.trainers.trainer_utils import binary_model, data
 
 X, Y, _, Y_REG = data(40)
 

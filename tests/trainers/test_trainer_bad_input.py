@@ -13,7 +13,7 @@ from lamina.errors import (
     ShapeError,
     UnknownObjectError,
 )
-from tests.models.trainer_utils import (
+from tests.trainers.trainer_utils import (
     binary_model,
     data,
     softmax_model,

@@ -19,7 +19,7 @@ import torch
 from lamina import backend
 from lamina.backend import tree
 from lamina.errors import ArgumentError, ShapeError
-from lamina.utils.py_dataset import PyDataset
+from lamina.trainers.py_dataset import PyDataset
 
 
 def is_array_like(x) -> bool:

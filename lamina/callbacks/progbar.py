@@ -18,28 +18,7 @@ import numpy as np
 import torch
 
 from lamina.errors import ArgumentError
-
-
-def print_msg(message: Any, line_break: bool = True) -> None:
-    """Writes `message` to stdout and flushes, as Keras's `io_utils.print_msg`.
-
-    A terminal whose encoding cannot show the bar character gets Keras 2's `=`
-    instead of an exception.
-
-    Args:
-        message: What to print (converted with `str`).
-        line_break: Whether to end the message with a newline.
-    """
-    message = str(message)
-    if line_break:
-        message += "\n"
-    try:
-        sys.stdout.write(message)
-    except UnicodeEncodeError:
-        encoding = sys.stdout.encoding or "utf-8"
-        message = message.replace("━", "=")
-        sys.stdout.write(message.encode(encoding, errors="ignore").decode(encoding))
-    sys.stdout.flush()
+from lamina.io_utils import print_msg
 
 
 def _as_float(value: Any) -> float:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import lamina
-from tests.models.trainer_utils import (
+from tests.trainers.trainer_utils import (
     assert_weights_match,
     data,
     fixed_weights,

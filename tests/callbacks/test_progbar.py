@@ -10,10 +10,12 @@ import numpy as np
 import pytest
 import torch
 
+from lamina.callbacks.progbar import Progbar
 from lamina.errors import ArgumentError
-from lamina.utils.progbar import Progbar
 
-FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "progbar_keras.json")
+FIXTURE = os.path.join(
+    os.path.dirname(os.path.dirname(__file__)), "fixtures", "progbar_keras.json"
+)
 with open(FIXTURE, encoding="utf-8") as _f:
     SCENARIOS = json.load(_f)
 

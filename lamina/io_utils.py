@@ -1,11 +1,17 @@
-"""Atomic file writes: a save that dies midway leaves the previous file intact."""
+"""Where lamina's output leaves the process: the console and files on disk.
+
+`print_msg` writes what `fit` and the callbacks print; `atomic_path` makes every
+file write atomic, so a save that dies midway leaves the previous file intact.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -70,3 +76,25 @@ def fsync_dir(folder: str | os.PathLike) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def print_msg(message: Any, line_break: bool = True) -> None:
+    """Writes `message` to stdout and flushes, as Keras's `io_utils.print_msg`.
+
+    A terminal whose encoding cannot show the bar character gets Keras 2's `=`
+    instead of an exception.
+
+    Args:
+        message: What to print (converted with `str`).
+        line_break: Whether to end the message with a newline.
+    """
+    message = str(message)
+    if line_break:
+        message += "\n"
+    try:
+        sys.stdout.write(message)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        message = message.replace("━", "=")
+        sys.stdout.write(message.encode(encoding, errors="ignore").decode(encoding))
+    sys.stdout.flush()

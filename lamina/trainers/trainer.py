@@ -17,10 +17,10 @@ import torch
 
 from lamina import backend
 from lamina.backend import tree
-from lamina.errors import ArgumentError, NotCompiledError
-from lamina.layers.layer import frozen_weights, warn_deprecated_once
-from lamina.models import data_adapter
-from lamina.models.compile_utils import (
+from lamina.errors import ArgumentError, NotCompiledError, warn_deprecated_once
+from lamina.layers.layer import frozen_weights
+from lamina.trainers import data_adapter
+from lamina.trainers.compile_utils import (
     CompiledLoss,
     CompiledMetrics,
     MeanTracker,
@@ -1097,14 +1097,14 @@ class Trainer:
     def get_compile_config(self) -> dict | None:
         if not self.compiled:
             return None
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.serialization import serialize_keras_object
 
         config = dict(self._compile_config)
         config["optimizer"] = serialize_keras_object(self.optimizer)
         return serialize_keras_object(config)
 
     def compile_from_config(self, config: dict) -> None:
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.serialization import deserialize_keras_object
 
         config = dict(config)
         optimizer = deserialize_keras_object(

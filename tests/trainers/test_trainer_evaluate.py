@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import lamina
-from tests.models.trainer_utils import (
+from tests.trainers.trainer_utils import (
     binary_model,
     data,
     fixed_weights,
