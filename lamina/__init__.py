@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import importlib
 
+from lamina import compat
 from lamina.layers import Input, InputSpec, Layer, Variable
 from lamina.models import Functional, Model, Sequential
 from lamina.version import __version__
+
+compat.install_keras2_paths()
 
 _SUBMODULES = {
     "activations",

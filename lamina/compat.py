@@ -1,9 +1,17 @@
-"""An import hook that serves ``keras`` (and ``tensorflow.keras``) from lamina.
+"""Keras compatibility at the import level: old module paths, and ``keras`` itself.
 
-`python -m lamina run script.py` installs it (and notebooks call
-`lamina.compat.install()`) so an unchanged Keras script
-imports lamina: ``import keras`` gives ``lamina``, ``from keras.layers import
-Dense`` gives ``lamina.layers.Dense``. A real Keras, if installed, is never used.
+Two import hooks, both here so that the package tree holds each concept once:
+
+- `KERAS2_MODULES`, the one table of Keras 2 module paths (``keras.layers.merge``,
+  ``keras.utils.np_utils``, ``keras.wrappers.scikit_learn``, ...). Each names the
+  lamina module that holds the names today; `install_keras2_paths` (run by
+  ``import lamina``) makes ``lamina.layers.merge`` and friends importable from it,
+  without a file of their own.
+- `KerasAlias`, which serves ``keras`` (and ``tensorflow.keras``) from lamina.
+  `python -m lamina run script.py` installs it (and notebooks call
+  `lamina.compat.install()`), so an unchanged Keras script imports lamina:
+  ``import keras`` gives ``lamina``, ``from keras.layers import Dense`` gives
+  ``lamina.layers.Dense``. A real Keras, if installed, is never used.
 """
 
 from __future__ import annotations
@@ -15,6 +23,148 @@ import sys
 import types
 
 _PREFIXES = ("tensorflow.keras", "tf.keras", "keras")
+
+_MERGING = (
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dot",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
+)
+_RECURRENT = (
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "StackedRNNCells",
+)
+_OPTIMIZERS = (
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "Adamax",
+    "Ftrl",
+    "Nadam",
+    "RMSprop",
+    "SGD",
+    "Optimizer",
+)
+
+# Keras 2 module path -> (the lamina module that holds its names now, the names).
+# A path with no module of its own is served by `_Keras2Paths`; a path that is also
+# a lamina package (``lamina.layers.core``) gets the Keras 2 names added to it.
+KERAS2_MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lamina.layers.advanced_activations": (
+        "lamina.layers",
+        ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),
+    ),
+    "lamina.layers.convolutional": (
+        "lamina.layers",
+        (
+            "Cropping1D",
+            "Cropping2D",
+            "Cropping3D",
+            "UpSampling1D",
+            "UpSampling2D",
+            "UpSampling3D",
+            "ZeroPadding1D",
+            "ZeroPadding2D",
+            "ZeroPadding3D",
+        ),
+    ),
+    "lamina.layers.core": (
+        "lamina.layers",
+        (
+            "ActivityRegularization",
+            "Dropout",
+            "Flatten",
+            "Permute",
+            "RepeatVector",
+            "Reshape",
+            "SpatialDropout1D",
+            "SpatialDropout2D",
+            "SpatialDropout3D",
+        ),
+    ),
+    "lamina.layers.embeddings": ("lamina.layers", ("Embedding",)),
+    "lamina.layers.merge": ("lamina.layers", _MERGING),
+    "lamina.layers.noise": (
+        "lamina.layers",
+        ("AlphaDropout", "GaussianDropout", "GaussianNoise"),
+    ),
+    "lamina.layers.recurrent": ("lamina.layers", _RECURRENT),
+    "lamina.layers.wrappers": ("lamina.layers", ("Bidirectional", "TimeDistributed")),
+    "lamina.optimizers.legacy": ("lamina.optimizers", _OPTIMIZERS),
+    "lamina.utils.np_utils": ("lamina.utils", ("normalize", "to_categorical")),
+    "lamina.utils.vis_utils": ("lamina.utils", ("model_to_dot", "plot_model")),
+    "lamina.wrappers.scikit_learn": (
+        "lamina.wrappers.sklearn_wrapper",
+        ("BaseWrapper", "KerasClassifier", "KerasRegressor"),
+    ),
+}
+
+
+class _Keras2Module(types.ModuleType):
+    """A Keras 2 module path: its names are looked up where they live now."""
+
+    def __getattr__(self, name: str):
+        source, names = KERAS2_MODULES[self.__name__]
+        if name not in names:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(source), name)
+        setattr(self, name, value)
+        return value
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(KERAS2_MODULES[self.__name__][1]))
+
+
+class _Keras2Paths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds the `KERAS2_MODULES` paths that have no module of their own."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in KERAS2_MODULES:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        module = _Keras2Module(spec.name)
+        module.__all__ = list(KERAS2_MODULES[spec.name][1])
+        return module
+
+    def exec_module(self, module):
+        """Nothing to run: names resolve on first use."""
+
+
+def install_keras2_paths() -> None:
+    """Make every `KERAS2_MODULES` path importable (idempotent; ``import lamina``).
+
+    Paths that are also lamina packages must already be imported: ``import
+    lamina`` imports `lamina.layers`, which imports them, before calling this.
+    """
+    if not any(isinstance(f, _Keras2Paths) for f in sys.meta_path):
+        sys.meta_path.append(_Keras2Paths())
+    for fullname, (source, names) in KERAS2_MODULES.items():
+        package = sys.modules.get(fullname)
+        if package is None or isinstance(package, _Keras2Module):
+            continue
+        for name in names:
+            if not hasattr(package, name):
+                setattr(package, name, getattr(importlib.import_module(source), name))
 
 
 class KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):

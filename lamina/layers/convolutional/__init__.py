@@ -41,28 +41,3 @@ __all__ = [
     "SeparableConvolution1D",
     "SeparableConvolution2D",
 ]
-
-# Keras 2's `keras.layers.convolutional` also held the spatial reshaping layers.
-from lamina.layers.reshaping import (  # noqa: E402
-    Cropping1D,
-    Cropping2D,
-    Cropping3D,
-    UpSampling1D,
-    UpSampling2D,
-    UpSampling3D,
-    ZeroPadding1D,
-    ZeroPadding2D,
-    ZeroPadding3D,
-)
-
-__all__ += [
-    "Cropping1D",
-    "Cropping2D",
-    "Cropping3D",
-    "UpSampling1D",
-    "UpSampling2D",
-    "UpSampling3D",
-    "ZeroPadding1D",
-    "ZeroPadding2D",
-    "ZeroPadding3D",
-]
