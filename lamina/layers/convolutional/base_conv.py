@@ -6,9 +6,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lamina import activations, constraints, initializers, regularizers
+from lamina import activations
 from lamina.errors import ArgumentError, ShapeError
-from lamina.layers.convolutional import conv_utils
+from lamina.layers.convolutional import conv_arguments, conv_utils, rank_docs
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.serialization import serialize_keras_object
@@ -41,6 +41,66 @@ def store_for_torch(weight: torch.nn.Parameter, axes: tuple[int, ...]) -> None:
         weight.data = weight.data.permute(axes).contiguous().permute(inverse)
 
 
+CONV_ARGUMENTS = (
+    "filters kernel_size strides padding data_format dilation_rate groups "
+    "activation use_bias kernel_initializer bias_initializer kernel_regularizer "
+    "bias_regularizer activity_regularizer kernel_constraint bias_constraint"
+)
+
+
+def family_docstring(
+    rank: int,
+    summary: str,
+    description: str,
+    example: tuple[str, str, str],
+    names: str,
+    output_channels: str = "filters",
+    **texts: str,
+) -> str:
+    """The docstring of a layer of a convolution family (see `rank_docs.docstring`).
+
+    ``names`` are its constructor arguments, documented from
+    `conv_arguments.ARGUMENT_DOCS` or ``texts``; ``output_channels`` says how
+    many channels the output has.
+    """
+    return rank_docs.docstring(
+        rank,
+        summary,
+        description,
+        example,
+        conv_arguments.args_doc(names, rank, **texts),
+        input_shape=(
+            "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: "
+            "``(batch, channels, {axes})``)."
+        ),
+        output_shape=(
+            f"{{ndim}}-D ``(batch, {{new_axes}}, {output_channels})`` "
+            f"(channels_first: ``(batch, {output_channels}, {{new_axes}})``)."
+        ),
+    )
+
+
+CAUSAL_PADDING_DOC = (
+    '``"valid"``, ``"same"`` or ``"causal"`` (left padding only, so output '
+    "``t`` sees inputs up to ``t``: for temporal models)."
+)
+
+
+def docstring(rank: int, summary: str, example: tuple[str, str, str]) -> str:
+    """The docstring of ``Conv{rank}D``."""
+    padding = conv_arguments.ARGUMENT_DOCS["padding"]
+    return family_docstring(
+        rank,
+        summary,
+        "Convolves ``filters`` kernels over the input, adds a bias and applies "
+        "``activation``. The kernel has Keras's shape ``(*kernel_size, "
+        "input_channels // groups, filters)`` in `get_weights`/`set_weights`.",
+        example,
+        CONV_ARGUMENTS,
+        padding=CAUSAL_PADDING_DOC if rank == 1 else padding,
+    )
+
+
 class BaseConv(Layer):
     """N-D convolution (private base of Conv1D, Conv2D and Conv3D).
 
@@ -48,119 +108,49 @@ class BaseConv(Layer):
     Keras's shape ``(*kernel_size, input_channels // groups, filters)``.
     Channels-last inputs are handed to torch as a permuted view (torch's
     channels_last memory format), so no copy is made on the way in or out.
-
-    Args:
-        rank: 1, 2 or 3, the number of spatial axes.
-        filters: the number of output channels.
-        kernel_size: int or tuple of ``rank`` ints, the window size.
-        strides: int or tuple of ``rank`` ints (1 by default).
-        padding: ``"valid"`` (none), ``"same"`` (output size ``ceil(n /
-            stride)``, TensorFlow's placement: extra padding at the end) or,
-            for 1-D only, ``"causal"`` (left padding only).
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-        dilation_rate: int or tuple of ``rank`` ints; > 1 cannot be combined
-            with strides > 1.
-        groups: the input channels and ``filters`` are split into this many
-            groups, each convolved separately.
-        activation: activation name or function (none by default).
-        use_bias: whether to add a bias vector.
-        kernel_initializer / bias_initializer: initializers
-            (``glorot_uniform`` / ``zeros``).
-        kernel_regularizer / bias_regularizer / activity_regularizer: penalties.
-        kernel_constraint / bias_constraint: constraints applied after updates.
+    A subclass sets ``rank`` (1, 2 or 3, the number of spatial axes); the
+    arguments are Keras's (`CONV_ARGUMENTS`, documented in `docstring`).
     """
 
-    def __init__(
-        self,
-        rank: int,
-        filters,
-        kernel_size,
-        strides=1,
-        padding="valid",
-        data_format=None,
-        dilation_rate=1,
-        groups=1,
-        activation=None,
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        **kwargs,
-    ):
-        legacy = conv_utils.keras_1_arguments(type(self).__name__, kwargs)
-        if legacy:
-            filters = legacy.pop("filters", filters)
-            kernel_size = legacy.pop("kernel_size", kernel_size)
-            strides = legacy.pop("strides", strides)
-            padding = legacy.pop("padding", padding)
-            data_format = legacy.pop("data_format", data_format)
-            dilation_rate = legacy.pop("dilation_rate", dilation_rate)
-            use_bias = legacy.pop("use_bias", use_bias)
-            kernel_initializer = legacy.pop("kernel_initializer", kernel_initializer)
-            kernel_regularizer = legacy.pop("kernel_regularizer", kernel_regularizer)
-            bias_regularizer = legacy.pop("bias_regularizer", bias_regularizer)
-            kernel_constraint = legacy.pop("kernel_constraint", kernel_constraint)
-            bias_constraint = legacy.pop("bias_constraint", bias_constraint)
-            kwargs.update(legacy)  # anything left is not a convolution argument
+    rank: int
+
+    # Keras 1's nb_filter / nb_row, nb_col may stand for filters / kernel_size.
+    __init__ = conv_arguments.keras_constructor(
+        CONV_ARGUMENTS, filters=None, kernel_size=None
+    )
+
+    def _init(self, args, **kwargs) -> None:
+        cls = type(self).__name__
+        conv_utils.apply_keras_1_arguments(cls, args, kwargs)
         for key in ("lora_rank", "lora_alpha"):
             if kwargs.get(key) is not None:
-                raise ArgumentError(
-                    f"{type(self).__name__}: `{key}` is not supported by lamina."
-                )
+                raise ArgumentError(f"{cls}: `{key}` is not supported by lamina.")
             kwargs.pop(key, None)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        cls = type(self).__name__
-        self.rank = rank
-        self.filters = conv_utils.positive_int(filters, "filters", cls)
-        self.groups = conv_utils.positive_int(groups, "groups", cls)
+        super().__init__(activity_regularizer=args.activity_regularizer, **kwargs)
+        self.filters = conv_utils.positive_int(args.filters, "filters", cls)
+        self.groups = conv_utils.positive_int(args.groups, "groups", cls)
         if self.filters % self.groups:
             raise ArgumentError(
                 f"{cls}: the number of filters must be evenly divisible by the "
-                f"number of groups. Received: groups={groups}, filters={filters}."
+                f"number of groups. Received: groups={args.groups}, "
+                f"filters={args.filters}."
             )
-        self._set_window_arguments(
-            rank,
-            kernel_size,
-            strides,
-            padding,
-            data_format,
-            dilation_rate,
-            allow_causal=rank == 1,
-        )
-        self._set_activation(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_window_arguments(args, allow_causal=self.rank == 1)
+        self._set_activation_and_bias(args)
+        conv_arguments.set_weight_arguments(self, args, "kernel", "bias")
 
-    def _set_window_arguments(
-        self,
-        rank,
-        kernel_size,
-        strides,
-        padding,
-        data_format,
-        dilation_rate,
-        allow_causal=False,
-    ) -> None:
+    def _set_window_arguments(self, args, allow_causal: bool = False) -> None:
         """Check and store the arguments every convolution has."""
-        cls = type(self).__name__
+        cls, rank = type(self).__name__, self.rank
         self.kernel_size = conv_utils.normalize_tuple(
-            kernel_size, rank, "kernel_size", cls
+            args.kernel_size, rank, "kernel_size", cls
         )
-        self.strides = conv_utils.normalize_tuple(strides, rank, "strides", cls)
+        self.strides = conv_utils.normalize_tuple(args.strides, rank, "strides", cls)
         self.dilation_rate = conv_utils.normalize_tuple(
-            dilation_rate, rank, "dilation_rate", cls
+            args.dilation_rate, rank, "dilation_rate", cls
         )
-        self.padding = conv_utils.normalize_padding(padding, cls, allow_causal)
-        self.data_format = conv_utils.normalize_data_format(data_format, cls)
+        self.padding = conv_utils.normalize_padding(args.padding, cls, allow_causal)
+        self.data_format = conv_utils.normalize_data_format(args.data_format, cls)
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ArgumentError(
                 f"{cls}: `strides > 1` not supported in conjunction with "
@@ -170,9 +160,10 @@ class BaseConv(Layer):
         self._channels_last = self.data_format == "channels_last"
         self.input_spec = None  # the rank is checked in build, with a clear message
 
-    def _set_activation(self, activation) -> None:
-        self.activation = activations.get(activation)
+    def _set_activation_and_bias(self, args) -> None:
+        self.activation = activations.get(args.activation)
         self._linear = self.activation is activations.get(None)
+        self.use_bias = bool(args.use_bias)
 
     # ------------------------------------------------------------------ building
     def _input_channels(self, input_shape, check_window: bool = True) -> int:
@@ -310,9 +301,7 @@ class BaseConv(Layer):
                 **self._window_config(),
                 "groups": self.groups,
                 **self._common_config(),
-                "kernel_initializer": serialize_keras_object(self.kernel_initializer),
-                "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
-                "kernel_constraint": serialize_keras_object(self.kernel_constraint),
+                **conv_arguments.weight_config(self, "kernel"),
             }
         )
         return config

@@ -5,12 +5,8 @@ from __future__ import annotations
 import torch.nn.functional as F
 
 from lamina.errors import ArgumentError
-from lamina.layers.convolutional import conv_utils
-from lamina.layers.convolutional.base_conv import (
-    BaseConv,
-    keras_to_torch_axes,
-    store_for_torch,
-)
+from lamina.layers.convolutional import base_conv, conv_arguments, conv_utils
+from lamina.layers.convolutional.base_conv import keras_to_torch_axes, store_for_torch
 
 CONV_TRANSPOSE_FUNCTIONS = {
     1: F.conv_transpose1d,
@@ -67,7 +63,35 @@ def transpose_output_length(
     return (size - 1) * stride + effective % 2 + output_padding
 
 
-class BaseConvTranspose(BaseConv):
+TRANSPOSE_ARGUMENTS = (
+    "filters kernel_size strides padding output_padding data_format dilation_rate "
+    "activation use_bias kernel_initializer bias_initializer kernel_regularizer "
+    "bias_regularizer activity_regularizer kernel_constraint bias_constraint"
+)
+# Keras's Conv3DTranspose alone takes data_format before output_padding.
+TRANSPOSE_3D_ARGUMENTS = TRANSPOSE_ARGUMENTS.replace(
+    "output_padding data_format", "data_format output_padding"
+)
+
+
+def docstring(rank: int, example: tuple[str, str, str]) -> str:
+    """The docstring of ``Conv{rank}DTranspose``."""
+    return base_conv.family_docstring(
+        rank,
+        "{rank}-D transposed convolution: the gradient of a convolution, used to "
+        "upsample.",
+        "Each input position scatters a ``kernel_size`` window of ``filters`` "
+        "outputs, ``strides`` apart. The kernel has Keras's shape "
+        '``(*kernel_size, filters, input_channels)``. With ``padding="same"`` '
+        "(and no ``output_padding``) the output size is ``input_size * strides``.",
+        example,
+        TRANSPOSE_3D_ARGUMENTS if rank == 3 else TRANSPOSE_ARGUMENTS,
+        padding='``"valid"`` (output ``(n - 1) * stride + max(kernel, stride)``) '
+        'or ``"same"``.',
+    )
+
+
+class BaseConvTranspose(base_conv.BaseConv):
     """N-D transposed convolution (private base of Conv1D/2D/3DTranspose).
 
     The kernel has Keras's shape ``(*kernel_size, filters, input_channels)``.
@@ -75,71 +99,30 @@ class BaseConvTranspose(BaseConv):
     ``"same"`` padding and no ``output_padding`` the output is ``input *
     strides``. Where torch's symmetric ``padding`` plus right ``output_padding``
     can express Keras's window, torch does the cropping; otherwise the full
-    output is sliced (a view) or zero-padded.
-
-    Args:
-        rank: 1, 2 or 3.
-        filters, kernel_size, strides, padding, data_format, dilation_rate,
-        activation, use_bias, initializers, regularizers, constraints: as for
-            `Conv2D`.
-        output_padding: int or tuple of ``rank`` ints, extra size added at the
-            end of each spatial axis; each must be less than its stride.
+    output is sliced (a view) or zero-padded. The arguments are `BaseConv`'s
+    without ``groups``, plus ``output_padding``: int or tuple of ``rank``
+    ints, extra size added at the end of each spatial axis; each must be less
+    than its stride.
     """
 
-    def __init__(
-        self,
-        rank: int,
-        filters,
-        kernel_size,
-        strides=1,
-        padding="valid",
-        output_padding=None,
-        data_format=None,
-        dilation_rate=1,
-        activation=None,
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        **kwargs,
-    ):
+    __init__ = conv_arguments.keras_constructor(TRANSPOSE_ARGUMENTS)
+
+    def _init(self, args, **kwargs) -> None:
         if kwargs.pop("groups", 1) != 1:
             raise ArgumentError(f"{type(self).__name__} does not take `groups`.")
-        super().__init__(
-            rank,
-            filters,
-            kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            groups=1,
-            activation=activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
-        )
+        args.groups = 1
+        super()._init(args, **kwargs)
         cls = type(self).__name__
         if self.padding == "causal":
             raise ArgumentError(
                 f"{cls}: the `padding` argument must be one of 'valid', 'same'. "
-                f"Received: padding={padding!r}"
+                f"Received: padding={args.padding!r}"
             )
         self.output_padding = (
             None
-            if output_padding is None
+            if args.output_padding is None
             else conv_utils.normalize_tuple(
-                output_padding, rank, "output_padding", cls, allow_zero=True
+                args.output_padding, self.rank, "output_padding", cls, allow_zero=True
             )
         )
         if self.output_padding is not None:

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from lamina import constraints, initializers, regularizers
-from lamina.layers.convolutional import conv_utils
-from lamina.layers.convolutional.base_conv import (
-    CONV_FUNCTIONS,
-    BaseConv,
-    store_for_torch,
-)
+from lamina.layers.convolutional import base_conv, conv_arguments, conv_utils
+from lamina.layers.convolutional.base_conv import CONV_FUNCTIONS, store_for_torch
 from lamina.layers.layer import Layer
-from lamina.serialization import serialize_keras_object
 
 
 def depthwise_torch_axes(rank: int) -> tuple[int, ...]:
@@ -23,63 +17,52 @@ def depthwise_torch_axes(rank: int) -> tuple[int, ...]:
     return (rank, rank + 1, *range(rank))
 
 
-class BaseDepthwiseConv(BaseConv):
+DEPTHWISE_ARGUMENTS = (
+    "kernel_size strides padding depth_multiplier data_format dilation_rate "
+    "activation use_bias depthwise_initializer bias_initializer "
+    "depthwise_regularizer bias_regularizer activity_regularizer "
+    "depthwise_constraint bias_constraint"
+)
+
+
+def docstring(rank: int, example: tuple[str, str, str]) -> str:
+    """The docstring of ``DepthwiseConv{rank}D``."""
+    return base_conv.family_docstring(
+        rank,
+        "{rank}-D depthwise convolution: each input channel gets its own kernels.",
+        "Every input channel is convolved with ``depth_multiplier`` kernels of "
+        "its own (torch: a grouped convolution with ``groups = channels``), so "
+        "there are ``channels * depth_multiplier`` outputs and channels are "
+        "never mixed. The kernel has Keras's shape ``(*kernel_size, channels, "
+        "depth_multiplier)``.",
+        example,
+        DEPTHWISE_ARGUMENTS,
+        output_channels="channels * depth_multiplier",
+    )
+
+
+class BaseDepthwiseConv(base_conv.BaseConv):
     """N-D depthwise convolution (private base of DepthwiseConv1D/2D).
 
     Each input channel is convolved with its own ``depth_multiplier`` kernels;
     the channels are not mixed. The kernel has Keras's shape ``(*kernel_size,
-    input_channels, depth_multiplier)``.
-
-    Args:
-        rank: 1 or 2.
-        depth_multiplier: outputs per input channel (output channels =
-            ``input_channels * depth_multiplier``).
-        kernel_size, strides, padding, data_format, dilation_rate, activation,
-        use_bias: as for `Conv2D` (padding ``"valid"`` or ``"same"``).
-        depthwise_initializer / bias_initializer: initializers.
-        depthwise_regularizer / bias_regularizer / activity_regularizer: penalties.
-        depthwise_constraint / bias_constraint: constraints.
+    input_channels, depth_multiplier)``. The arguments are Keras's
+    (`DEPTHWISE_ARGUMENTS`, documented in `docstring`).
     """
 
-    def __init__(
-        self,
-        rank: int,
-        depth_multiplier=1,
-        kernel_size=3,
-        strides=1,
-        padding="valid",
-        data_format=None,
-        dilation_rate=1,
-        activation=None,
-        use_bias: bool = True,
-        depthwise_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        depthwise_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        depthwise_constraint=None,
-        bias_constraint=None,
-        **kwargs,
-    ):
-        # BaseConv's __init__ is for `filters`/`kernel_*` arguments; this layer
+    __init__ = conv_arguments.keras_constructor(DEPTHWISE_ARGUMENTS)
+
+    def _init(self, args, **kwargs) -> None:
+        # BaseConv's _init is for `filters`/`kernel_*` arguments; this layer
         # has its own, so it starts from Layer and reuses BaseConv's helpers.
-        Layer.__init__(self, activity_regularizer=activity_regularizer, **kwargs)
-        self.rank = rank
+        Layer.__init__(self, activity_regularizer=args.activity_regularizer, **kwargs)
         self.groups = 1
         self.depth_multiplier = conv_utils.positive_int(
-            depth_multiplier, "depth_multiplier", type(self).__name__
+            args.depth_multiplier, "depth_multiplier", type(self).__name__
         )
-        self._set_window_arguments(
-            rank, kernel_size, strides, padding, data_format, dilation_rate
-        )
-        self._set_activation(activation)
-        self.use_bias = bool(use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._set_window_arguments(args)
+        self._set_activation_and_bias(args)
+        conv_arguments.set_weight_arguments(self, args, "depthwise", "bias")
 
     def _add_depthwise_kernel(self, channels: int, name: str):
         kernel = self.add_weight(
@@ -130,15 +113,7 @@ class BaseDepthwiseConv(BaseConv):
                 "depth_multiplier": self.depth_multiplier,
                 **self._window_config(),
                 **self._common_config(),
-                "depthwise_initializer": serialize_keras_object(
-                    self.depthwise_initializer
-                ),
-                "depthwise_regularizer": serialize_keras_object(
-                    self.depthwise_regularizer
-                ),
-                "depthwise_constraint": serialize_keras_object(
-                    self.depthwise_constraint
-                ),
+                **conv_arguments.weight_config(self, "depthwise"),
             }
         )
         return config

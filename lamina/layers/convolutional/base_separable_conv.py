@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
-from lamina import constraints, initializers, regularizers
-from lamina.layers.convolutional import conv_utils
+from lamina.layers.convolutional import base_conv, conv_arguments, conv_utils
 from lamina.layers.convolutional.base_conv import (
     CONV_FUNCTIONS,
     keras_to_torch_axes,
     store_for_torch,
 )
 from lamina.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
-from lamina.serialization import serialize_keras_object
+
+SEPARABLE_ARGUMENTS = (
+    "filters kernel_size strides padding data_format dilation_rate "
+    "depth_multiplier activation use_bias depthwise_initializer "
+    "pointwise_initializer bias_initializer depthwise_regularizer "
+    "pointwise_regularizer bias_regularizer activity_regularizer "
+    "depthwise_constraint pointwise_constraint bias_constraint"
+)
+
+
+def docstring(rank: int, example: tuple[str, str, str]) -> str:
+    """The docstring of ``SeparableConv{rank}D``."""
+    return base_conv.family_docstring(
+        rank,
+        "{rank}-D separable convolution: a depthwise, then a pointwise convolution.",
+        "First each channel is convolved on its own with ``depth_multiplier`` "
+        "kernels (strides, padding and dilation apply here), then a 1x1 "
+        "convolution mixes the ``channels * depth_multiplier`` results into "
+        "``filters`` outputs. Far fewer weights than a full convolution of the "
+        "same window.",
+        example,
+        SEPARABLE_ARGUMENTS,
+    )
 
 
 class BaseSeparableConv(BaseDepthwiseConv):
@@ -21,66 +42,18 @@ class BaseSeparableConv(BaseDepthwiseConv):
     pointwise (1x1) convolution to ``filters`` channels, plus bias. Weights:
     ``depthwise_kernel`` ``(*kernel_size, in, depth_multiplier)``,
     ``pointwise_kernel`` ``(1, ..., in * depth_multiplier, filters)``, ``bias``.
-
-    Args:
-        rank: 1 or 2.
-        depth_multiplier: depthwise outputs per input channel.
-        filters: the number of output channels.
-        kernel_size, strides, padding, data_format, dilation_rate, activation,
-        use_bias: as for `Conv2D` (padding ``"valid"`` or ``"same"``).
-        depthwise_initializer / pointwise_initializer / bias_initializer,
-        depthwise_regularizer / pointwise_regularizer / bias_regularizer /
-        activity_regularizer, depthwise_constraint / pointwise_constraint /
-        bias_constraint: per-weight initializers, penalties and constraints.
+    The arguments are Keras's (`SEPARABLE_ARGUMENTS`, documented in
+    `docstring`).
     """
 
-    def __init__(
-        self,
-        rank: int,
-        depth_multiplier=1,
-        filters=None,
-        kernel_size=3,
-        strides=1,
-        padding="valid",
-        data_format=None,
-        dilation_rate=1,
-        activation=None,
-        use_bias: bool = True,
-        depthwise_initializer="glorot_uniform",
-        pointwise_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        depthwise_regularizer=None,
-        pointwise_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        depthwise_constraint=None,
-        pointwise_constraint=None,
-        bias_constraint=None,
-        **kwargs,
-    ):
-        super().__init__(
-            rank,
-            depth_multiplier=depth_multiplier,
-            kernel_size=kernel_size,
-            strides=strides,
-            padding=padding,
-            data_format=data_format,
-            dilation_rate=dilation_rate,
-            activation=activation,
-            use_bias=use_bias,
-            depthwise_initializer=depthwise_initializer,
-            bias_initializer=bias_initializer,
-            depthwise_regularizer=depthwise_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            depthwise_constraint=depthwise_constraint,
-            bias_constraint=bias_constraint,
-            **kwargs,
+    __init__ = conv_arguments.keras_constructor(SEPARABLE_ARGUMENTS)
+
+    def _init(self, args, **kwargs) -> None:
+        super()._init(args, **kwargs)
+        self.filters = conv_utils.positive_int(
+            args.filters, "filters", type(self).__name__
         )
-        self.filters = conv_utils.positive_int(filters, "filters", type(self).__name__)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        conv_arguments.set_weight_arguments(self, args, "pointwise")
 
     def build(self, input_shape) -> None:
         channels = self._input_channels(input_shape)
@@ -113,15 +86,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
         config.update(
             {
                 "filters": self.filters,
-                "pointwise_initializer": serialize_keras_object(
-                    self.pointwise_initializer
-                ),
-                "pointwise_regularizer": serialize_keras_object(
-                    self.pointwise_regularizer
-                ),
-                "pointwise_constraint": serialize_keras_object(
-                    self.pointwise_constraint
-                ),
+                **conv_arguments.weight_config(self, "pointwise"),
             }
         )
         return config

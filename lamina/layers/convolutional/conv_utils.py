@@ -220,3 +220,16 @@ def keras_1_arguments(layer: str, kwargs: dict) -> dict:
         )
         modern["kernel_size"] = (kwargs.pop("nb_row", None), kwargs.pop("nb_col", None))
     return modern
+
+
+def apply_keras_1_arguments(layer: str, args, kwargs: dict) -> None:
+    """Move Keras 1 names from ``kwargs`` onto the layer's arguments ``args``.
+
+    A Keras 1 name wins over the modern argument's value; one that is not an
+    argument of this layer stays in ``kwargs`` (and `Layer` rejects it).
+    """
+    for name, value in keras_1_arguments(layer, kwargs).items():
+        if hasattr(args, name):
+            setattr(args, name, value)
+        else:
+            kwargs[name] = value

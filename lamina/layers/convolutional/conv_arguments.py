@@ -1,0 +1,189 @@
+"""The convolution layers' constructor arguments: Keras's names, order and defaults.
+
+Keras spells out every argument of every convolution constructor. Here a family
+(`BaseConv`, `BaseConvTranspose`, `BaseDepthwiseConv`, `BaseSeparableConv`) names
+its arguments once, in Keras's order, the defaults come from one table, and
+`keras_constructor` builds the ``__init__`` that takes them, so that
+``inspect.signature(Conv2D)`` and ``help(Conv2D)`` read as in Keras.
+"""
+
+from __future__ import annotations
+
+import inspect
+from types import SimpleNamespace
+
+from lamina import constraints, initializers, regularizers
+from lamina.layers.convolutional import rank_docs
+from lamina.serialization import serialize_keras_object
+
+REQUIRED = inspect.Parameter.empty
+
+# Keras's defaults; an argument missing here (a regularizer, a constraint)
+# defaults to None.
+DEFAULTS = {
+    "filters": REQUIRED,
+    "kernel_size": REQUIRED,
+    "strides": 1,
+    "padding": "valid",
+    "dilation_rate": 1,
+    "depth_multiplier": 1,
+    "groups": 1,
+    "use_bias": True,
+    "kernel_initializer": "glorot_uniform",
+    "depthwise_initializer": "glorot_uniform",
+    "pointwise_initializer": "glorot_uniform",
+    "bias_initializer": "zeros",
+}
+
+# How each of a weight's ``<weight>_<kind>`` arguments is read, in Keras's order.
+WEIGHT_ARGUMENT_GETTERS = {
+    "initializer": initializers.get,
+    "regularizer": regularizers.get,
+    "constraint": constraints.get,
+}
+
+
+def keras_constructor(names: str, **defaults):
+    """An ``__init__`` taking ``names`` (in order), then ``**kwargs``.
+
+    Each argument's default comes from ``defaults``, else `DEFAULTS`, else None.
+    The arguments are passed by position or keyword as to any function; the
+    ``__init__`` hands their values, as the attributes of one namespace, with
+    the remaining keyword arguments (``name``, ``dtype``, Keras 1 names, ...)
+    to the layer's ``_init(args, **kwargs)``.
+
+    Args:
+        names: the argument names, separated by white space.
+        **defaults: defaults that differ from `DEFAULTS` for this family.
+    """
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter("self", keyword)]
+    for name in names.split():
+        default = defaults.get(name, DEFAULTS.get(name))
+        parameters.append(inspect.Parameter(name, keyword, default=default))
+    parameters.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
+    signature = inspect.Signature(parameters)
+
+    def __init__(self, *args, **kwargs):  # noqa: N807 (it becomes an __init__)
+        try:
+            bound = signature.bind(self, *args, **kwargs)
+        except TypeError:
+            problem = _call_problem(signature, args, kwargs)
+            raise TypeError(f"{type(self).__name__}.__init__() {problem}") from None
+        bound.apply_defaults()
+        values = bound.arguments
+        del values["self"]
+        rest = values.pop("kwargs")
+        self._init(SimpleNamespace(**values), **rest)
+
+    __init__.__signature__ = signature
+    __init__.__doc__ = "Keras's constructor; the class docstring lists the arguments."
+    return __init__
+
+
+def _call_problem(signature: inspect.Signature, args: tuple, kwargs: dict) -> str:
+    """What is wrong with a call, in the words Python uses for a plain ``def``."""
+    names = list(signature.parameters)[1:-1]  # without self and **kwargs
+    required = [n for n in names if signature.parameters[n].default is REQUIRED]
+    if len(args) > len(names):
+        return (
+            f"takes from {len(required) + 1} to {len(names) + 1} positional "
+            f"arguments but {len(args) + 1} were given"
+        )
+    for name in kwargs:
+        if name in names[: len(args)]:
+            return f"got multiple values for argument '{name}'"
+    missing = [n for n in required[len(args) :] if n not in kwargs]
+    plural = "s" if len(missing) > 1 else ""
+    listed = " and ".join(f"'{name}'" for name in missing)
+    return f"missing {len(missing)} required positional argument{plural}: {listed}"
+
+
+def set_weight_arguments(layer, args, *weights: str) -> None:
+    """Read each weight's ``<weight>_initializer/_regularizer/_constraint``."""
+    for kind, get in WEIGHT_ARGUMENT_GETTERS.items():
+        for weight in weights:
+            name = f"{weight}_{kind}"
+            setattr(layer, name, get(getattr(args, name)))
+
+
+def weight_config(layer, weight: str) -> dict:
+    """The config entries of ``weight``'s initializer, regularizer and constraint."""
+    return {
+        f"{weight}_{kind}": serialize_keras_object(getattr(layer, f"{weight}_{kind}"))
+        for kind in WEIGHT_ARGUMENT_GETTERS
+    }
+
+
+# ---------------------------------------------------------------- docstrings
+# What each argument means (``{rank}``: the layer's number of spatial axes); the
+# ``<weight>_initializer/_regularizer/_constraint`` texts are made in
+# `_describe`.
+ARGUMENT_DOCS = {
+    "filters": "positive int, the number of output channels.",
+    "kernel_size": "int or tuple of {rank} ints, the window size.",
+    "strides": "int or tuple of {rank} ints, the step between windows (1).",
+    "padding": (
+        '``"valid"`` (no padding) or ``"same"`` (output size ``ceil(size / '
+        "stride)``; an odd padding total puts the extra element at the end, as "
+        "TensorFlow)."
+    ),
+    "output_padding": (
+        "int or tuple of {rank} ints, the extra size added at the end of each "
+        "spatial axis (each less than its stride); ``None`` lets the output "
+        "size be inferred."
+    ),
+    "data_format": (
+        '``"channels_last"`` (default, ``lamina.backend.image_data_format()``) '
+        'or ``"channels_first"``.'
+    ),
+    "dilation_rate": (
+        "int or tuple of {rank} ints, for dilated (atrous) convolution; > 1 "
+        "cannot be combined with strides > 1."
+    ),
+    "groups": (
+        "positive int dividing the input channels and ``filters``; each group "
+        "of channels is convolved with its own ``filters // groups`` kernels."
+    ),
+    "depth_multiplier": "positive int, the depthwise outputs per input channel.",
+    "activation": "activation name or function (none by default).",
+    "use_bias": "whether to add a bias vector.",
+    "activity_regularizer": "a penalty on the layer's output, or None.",
+}
+_WEIGHT_NAMES = {
+    "kernel": "the kernel",
+    "depthwise": "the depthwise kernel",
+    "pointwise": "the pointwise kernel",
+    "bias": "the bias",
+}
+_WEIGHT_ARGUMENT_DOCS = {
+    "initializer": "the initializer of {weight} ({default}).",
+    "regularizer": "a penalty on {weight}, or None.",
+    "constraint": "a constraint applied to {weight} after each update, or None.",
+}
+
+
+def _describe(name: str, rank: int, texts: dict) -> str:
+    if name in texts or name in ARGUMENT_DOCS:
+        return texts.get(name, ARGUMENT_DOCS.get(name)).format(rank=rank)
+    weight, kind = name.rsplit("_", 1)
+    return _WEIGHT_ARGUMENT_DOCS[kind].format(
+        weight=_WEIGHT_NAMES[weight], default=f'``"{DEFAULTS.get(name)}"``'
+    )
+
+
+def args_doc(names: str, rank: int, **texts: str) -> str:
+    """The ``Args:`` entries of ``names``, indented for a class docstring.
+
+    Args:
+        names: the argument names, separated by white space.
+        rank: the number of spatial axes, for the texts that name it.
+        **texts: a family's own text for an argument, instead of `ARGUMENT_DOCS`.
+    """
+    entries = [f"{name}: {_describe(name, rank, texts)}" for name in names.split()]
+    entries.append(
+        "**kwargs: standard layer arguments (``name``, ``dtype``, ``input_shape``)."
+    )
+    return "\n".join(
+        rank_docs.wrap(entry, indent=8, subsequent_indent=12) for entry in entries
+    )
