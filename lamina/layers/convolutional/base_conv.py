@@ -68,7 +68,7 @@ def family_docstring(
         summary,
         description,
         example,
-        conv_arguments.args_doc(names, rank, **texts),
+        conv_arguments.args_doc(names, **texts),
         input_shape=(
             "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: "
             "``(batch, channels, {axes})``)."

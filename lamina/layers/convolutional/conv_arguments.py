@@ -13,7 +13,6 @@ import inspect
 from types import SimpleNamespace
 
 from lamina import constraints, initializers, regularizers
-from lamina.layers.convolutional import rank_docs
 from lamina.serialization import serialize_keras_object
 
 REQUIRED = inspect.Parameter.empty
@@ -163,27 +162,20 @@ _WEIGHT_ARGUMENT_DOCS = {
 }
 
 
-def _describe(name: str, rank: int, texts: dict) -> str:
+def _describe(name: str, texts: dict) -> str:
     if name in texts or name in ARGUMENT_DOCS:
-        return texts.get(name, ARGUMENT_DOCS.get(name)).format(rank=rank)
+        return texts.get(name, ARGUMENT_DOCS.get(name))
     weight, kind = name.rsplit("_", 1)
     return _WEIGHT_ARGUMENT_DOCS[kind].format(
         weight=_WEIGHT_NAMES[weight], default=f'``"{DEFAULTS.get(name)}"``'
     )
 
 
-def args_doc(names: str, rank: int, **texts: str) -> str:
-    """The ``Args:`` entries of ``names``, indented for a class docstring.
+def args_doc(names: str, **texts: str) -> list[tuple[str, str]]:
+    """The ``Args:`` entries of ``names`` (see `rank_docs.docstring`).
 
     Args:
         names: the argument names, separated by white space.
-        rank: the number of spatial axes, for the texts that name it.
         **texts: a family's own text for an argument, instead of `ARGUMENT_DOCS`.
     """
-    entries = [f"{name}: {_describe(name, rank, texts)}" for name in names.split()]
-    entries.append(
-        "**kwargs: standard layer arguments (``name``, ``dtype``, ``input_shape``)."
-    )
-    return "\n".join(
-        rank_docs.wrap(entry, indent=8, subsequent_indent=12) for entry in entries
-    )
+    return [(name, _describe(name, texts)) for name in names.split()]

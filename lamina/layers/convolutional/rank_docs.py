@@ -12,6 +12,8 @@ import textwrap
 
 from lamina.layers.convolutional.conv_utils import AXIS_NAMES
 
+STANDARD_ARGUMENTS = "standard layer arguments (``name``, ``dtype``, ``input_shape``)."
+
 TEMPLATE = """{summary}
 {description}
     Example:
@@ -49,6 +51,12 @@ def wrap(text: str, indent: int = 4, subsequent_indent: int | None = None) -> st
     return filled.replace("\0", " ")
 
 
+def _entries(entries, words: dict) -> str:
+    return "\n".join(
+        wrap(f"{name}: {text.format(**words)}", 8, 12) for name, text in entries
+    )
+
+
 def fields(rank: int) -> dict:
     """The rank-dependent words a family's texts may use as ``{fields}``.
 
@@ -69,10 +77,10 @@ def docstring(
     summary: str,
     description: str,
     example: tuple[str, str, str],
-    args: str,
+    args: list[tuple[str, str]],
     input_shape: str,
     output_shape: str,
-    call_args: str = "",
+    call_args: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """A class docstring from a family's texts, with ``rank``'s words filled in.
 
@@ -82,10 +90,11 @@ def docstring(
         description: a paragraph (filled to the docstring's width), or "".
         example: ``(call, input, output)``: ``lamina.layers.<call>`` builds a
             layer that turns ``torch.zeros(<input>)`` into shape ``[<output>]``.
-        args: the ``Args:`` entries, already indented (see `wrap`).
-        input_shape / output_shape: one sentence each, filled.
-        call_args: ``Call arguments:`` entries, indented, where ``call`` takes
-            more than the inputs.
+        args: the ``Args:`` entries, ``(name, text)``; the standard layer
+            arguments (``**kwargs``) are added at the end.
+        input_shape / output_shape: one sentence each.
+        call_args: ``Call arguments:`` entries, where ``call`` takes more than
+            the inputs.
     """
     words = fields(rank)
     call, inputs, output = example
@@ -95,8 +104,12 @@ def docstring(
         call=call,
         input=inputs,
         output=output,
-        args=args,
-        call_args=call_args and f"\n    Call arguments:\n{call_args}\n",
+        args=_entries([*args, ("**kwargs", STANDARD_ARGUMENTS)], words),
+        call_args=(
+            f"\n    Call arguments:\n{_entries(call_args, words)}\n"
+            if call_args
+            else ""
+        ),
         input_shape=wrap(input_shape.format(**words), 8).lstrip(),
         output_shape=wrap(output_shape.format(**words), 8).lstrip(),
     )

@@ -1,5 +1,7 @@
 """Pooling layers: max, average, global and adaptive pooling over 1-3 axes."""
 
+# ruff: noqa: F401 - the imports are re-exported through the computed __all__.
+
 from lamina.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
 from lamina.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
 from lamina.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
@@ -33,35 +35,5 @@ GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D
 
-__all__ = [
-    "AdaptiveAveragePooling1D",
-    "AdaptiveAveragePooling2D",
-    "AdaptiveAveragePooling3D",
-    "AdaptiveMaxPooling1D",
-    "AdaptiveMaxPooling2D",
-    "AdaptiveMaxPooling3D",
-    "AveragePooling1D",
-    "AveragePooling2D",
-    "AveragePooling3D",
-    "AvgPool1D",
-    "AvgPool2D",
-    "AvgPool3D",
-    "GlobalAveragePooling1D",
-    "GlobalAveragePooling2D",
-    "GlobalAveragePooling3D",
-    "GlobalAvgPool1D",
-    "GlobalAvgPool2D",
-    "GlobalAvgPool3D",
-    "GlobalMaxPool1D",
-    "GlobalMaxPool2D",
-    "GlobalMaxPool3D",
-    "GlobalMaxPooling1D",
-    "GlobalMaxPooling2D",
-    "GlobalMaxPooling3D",
-    "MaxPool1D",
-    "MaxPool2D",
-    "MaxPool3D",
-    "MaxPooling1D",
-    "MaxPooling2D",
-    "MaxPooling3D",
-]
+# Every class and Keras alias above; lamina.layers imports them by name.
+__all__ = sorted(name for name in dir() if name[0].isupper())

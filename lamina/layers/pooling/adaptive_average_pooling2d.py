@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-from lamina.layers.pooling.base_adaptive_pooling import BaseAdaptivePooling
+from lamina.layers.pooling import base_adaptive_pooling
 
 
-class AdaptiveAveragePooling2D(BaseAdaptivePooling):
-    """Adaptive 2-D average pooling: the output has ``output_size`` whatever the input.
-
-    Output cell ``i`` of an axis of input length ``n`` pools positions
-    ``floor(i * n / out)`` up to ``ceil((i + 1) * n / out)``.
-
-    Example:
-        >>> layer = lamina.layers.AdaptiveAveragePooling2D(3)
-        >>> layer(torch.zeros(4, 28, 28, 3)).shape
-        torch.Size([4, 3, 3, 3])
-
-    Args:
-        output_size: int or tuple of 2 positive ints, the output's
-            (height, width).
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-        **kwargs: standard layer arguments (``name``, ``dtype``, ``input_shape``).
-
-    Input shape:
-        4-D ``(batch, height, width, channels)`` (channels_first: channels second).
-
-    Output shape:
-        4-D ``(batch, *output_size, channels)`` (channels_first: channels
-        second).
-    """
-
-    def __init__(self, output_size, data_format=None, **kwargs):
-        super().__init__(2, output_size, "average", data_format=data_format, **kwargs)
+class AdaptiveAveragePooling2D(base_adaptive_pooling.BaseAdaptivePooling):
+    __doc__ = base_adaptive_pooling.docstring(2, "average")
+    rank = 2
+    pool_mode = "average"

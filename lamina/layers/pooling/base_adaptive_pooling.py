@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 
-from lamina.layers.convolutional import conv_utils
+from lamina.layers.convolutional import conv_utils, rank_docs
 from lamina.layers.layer import Layer
 
 ADAPTIVE_MAX = {
@@ -19,32 +19,64 @@ ADAPTIVE_AVG = {
 }
 
 
+# Per mode: the class name's start and torch's functions, by rank.
+_MODES = {
+    "max": ("AdaptiveMaxPooling", ADAPTIVE_MAX),
+    "average": ("AdaptiveAveragePooling", ADAPTIVE_AVG),
+}
+# Per rank: the docstring example's input and output shapes (``output_size=3``).
+_EXAMPLES = {
+    1: ("4, 10, 8", "4, 3, 8"),
+    2: ("4, 28, 28, 3", "4, 3, 3, 3"),
+    3: ("2, 6, 8, 8, 3", "2, 3, 3, 3, 3"),
+}
+
+
+def docstring(rank: int, pool_mode: str) -> str:
+    """The docstring of ``AdaptiveMaxPooling{rank}D`` or ``AdaptiveAveragePooling{rank}D``."""
+    name = _MODES[pool_mode][0]
+    return rank_docs.docstring(
+        rank,
+        f"Adaptive {{rank}}-D {pool_mode} pooling: the output has ``output_size`` "
+        "whatever the input.",
+        "Output cell ``i`` of an axis of input length ``n`` pools positions "
+        "``floor(i * n / out)`` up to ``ceil((i + 1) * n / out)``.",
+        (f"{name}{rank}D(3)", *_EXAMPLES[rank]),
+        [
+            (
+                "output_size",
+                "int or tuple of {rank} positive ints, the output's ({axes}).",
+            ),
+            ("data_format", '``"channels_last"`` (default) or ``"channels_first"``.'),
+        ],
+        "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: channels second).",
+        "{ndim}-D ``(batch, *output_size, channels)`` (channels_first: channels "
+        "second).",
+    )
+
+
 class BaseAdaptivePooling(Layer):
     """Max or average pooling whose windows adapt to give ``output_size``.
 
     Output cell ``i`` of an axis of input length ``n`` pools input positions
     ``floor(i * n / out)`` to ``ceil((i + 1) * n / out)`` (exclusive), as torch
-    and Keras do; windows may overlap or differ in size.
-
-    Args:
-        rank: 1, 2 or 3.
-        output_size: int or tuple of ``rank`` ints.
-        pool_mode: ``"max"`` or ``"average"``.
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+    and Keras do; windows may overlap or differ in size. A subclass sets
+    ``rank`` (1, 2 or 3) and ``pool_mode`` (``"max"`` or ``"average"``); the
+    arguments are documented in `docstring`.
     """
 
-    def __init__(
-        self, rank: int, output_size, pool_mode: str, data_format=None, **kwargs
-    ):
+    rank: int
+    pool_mode: str
+
+    def __init__(self, output_size, data_format=None, **kwargs):
         super().__init__(**kwargs)
         cls = type(self).__name__
-        self.rank = rank
         self.output_size = conv_utils.normalize_tuple(
-            output_size, rank, "output_size", cls
+            output_size, self.rank, "output_size", cls
         )
         self.data_format = conv_utils.normalize_data_format(data_format, cls)
         self._channels_last = self.data_format == "channels_last"
-        self._pool = (ADAPTIVE_MAX if pool_mode == "max" else ADAPTIVE_AVG)[rank]
+        self._pool = _MODES[self.pool_mode][1][self.rank]
         self.built = True  # no weights
 
     def call(self, inputs):

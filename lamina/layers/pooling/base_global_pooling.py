@@ -2,35 +2,70 @@
 
 from __future__ import annotations
 
-from lamina.layers.convolutional import conv_utils
+import torch
+
+from lamina.layers.convolutional import conv_utils, rank_docs
 from lamina.layers.layer import Layer
+
+# Per mode: the class name's start, the word for the result, the reduction.
+_MODES = {
+    "max": ("GlobalMaxPooling", "maximum", torch.amax),
+    "average": ("GlobalAveragePooling", "mean", torch.mean),
+}
+# Per rank: the docstring example's input and output shapes.
+_EXAMPLES = {
+    1: ("4, 10, 8", "4, 8"),
+    2: ("4, 28, 28, 3", "4, 3"),
+    3: ("2, 6, 8, 8, 3", "2, 3"),
+}
+
+
+def docstring(rank: int, pool_mode: str, call_args=()) -> str:
+    """The docstring of ``GlobalMaxPooling{rank}D`` or ``GlobalAveragePooling{rank}D``."""
+    name, result, _ = _MODES[pool_mode]
+    return rank_docs.docstring(
+        rank,
+        f"Global {result} pooling over the {{axes}} of {{rank}}-D data.",
+        "",
+        (f"{name}{rank}D()", *_EXAMPLES[rank]),
+        [
+            ("data_format", '``"channels_last"`` (default) or ``"channels_first"``.'),
+            ("keepdims", "keep the spatial axes, with size 1."),
+        ],
+        "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: channels second).",
+        "``(batch, channels)``; with ``keepdims`` the spatial axes stay, as 1.",
+        call_args,
+    )
 
 
 class BaseGlobalPooling(Layer):
     """Reduce all spatial axes with a max or a mean (private base).
 
-    Args:
-        pool_dimensions: 1, 2 or 3, the number of spatial axes.
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-        keepdims: keep the spatial axes with size 1 (as ``np.mean(...,
-            keepdims=True)``).
+    A subclass sets ``rank`` (1, 2 or 3, the number of spatial axes) and
+    ``pool_mode`` (``"max"`` or ``"average"``); the arguments are documented
+    in `docstring`.
     """
 
-    def __init__(
-        self, pool_dimensions: int, data_format=None, keepdims: bool = False, **kwargs
-    ):
+    rank: int
+    pool_mode: str
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
         legacy = conv_utils.keras_1_arguments(type(self).__name__, kwargs)
         data_format = legacy.pop("data_format", data_format)
         kwargs.update(legacy)
         super().__init__(**kwargs)
-        self.rank = pool_dimensions
         self.data_format = conv_utils.normalize_data_format(
             data_format, type(self).__name__
         )
         self.keepdims = bool(keepdims)
         first = 1 if self.data_format == "channels_last" else 2
-        self._axes = tuple(range(first, first + pool_dimensions))
+        self._axes = tuple(range(first, first + self.rank))
+        self._reduce = _MODES[self.pool_mode][2]
         self.built = True  # no weights
+
+    def call(self, inputs):
+        self._check(inputs)
+        return self._reduce(inputs, dim=self._axes, keepdim=self.keepdims)
 
     def _check(self, inputs) -> None:
         if inputs.shape != self._last_checked_shape:

@@ -7,15 +7,59 @@ import math
 import torch
 import torch.nn.functional as F
 
-from lamina.layers.convolutional import conv_utils
+from lamina.layers.convolutional import conv_utils, rank_docs
 from lamina.layers.layer import Layer
 
 MAX_POOL = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 AVG_POOL = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
 
 
+# Per mode: the class name's start, what a window gives, and what to add.
+_MODES = {
+    "max": ("MaxPooling", "maximum", ""),
+    "average": (
+        "AveragePooling",
+        "average",
+        'With ``padding="same"`` each window\'s average is over its real '
+        "elements only (padding is not counted), as in Keras with TensorFlow.",
+    ),
+}
+# Per rank: the docstring example's input and output shapes (``pool_size=2``).
+_EXAMPLES = {
+    1: ("4, 10, 8", "4, 5, 8"),
+    2: ("4, 28, 28, 3", "4, 14, 14, 3"),
+    3: ("2, 6, 8, 8, 3", "2, 3, 4, 4, 3"),
+}
+
+
+def docstring(rank: int, pool_mode: str) -> str:
+    """The docstring of ``MaxPooling{rank}D`` or ``AveragePooling{rank}D``."""
+    name, result, description = _MODES[pool_mode]
+    return rank_docs.docstring(
+        rank,
+        f"{{rank}}-D {result} pooling: the {result} of each ``pool_size`` window.",
+        description,
+        (f"{name}{rank}D(2)", *_EXAMPLES[rank]),
+        [
+            ("pool_size", "int or tuple of {rank} ints, the window size (2)."),
+            (
+                "strides",
+                "int or tuple of {rank} ints; ``None`` (default) means ``pool_size``.",
+            ),
+            (
+                "padding",
+                '``"valid"`` (windows inside the input) or ``"same"`` (output '
+                "size ``ceil(size / strides)``, extra padding at the end).",
+            ),
+            ("data_format", '``"channels_last"`` (default) or ``"channels_first"``.'),
+        ],
+        "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: channels second).",
+        "{ndim}-D ``(batch, {new_axes}, channels)`` (channels_first: channels second).",
+    )
+
+
 class BasePooling(Layer):
-    """Max or average pooling over ``pool_dimensions`` spatial axes (private base).
+    """Max or average pooling over ``rank`` spatial axes (private base).
 
     Channels-last inputs go to torch as a permuted view (torch's channels_last
     memory format, which its pooling kernels handle natively), so nothing is
@@ -23,24 +67,20 @@ class BasePooling(Layer):
     positions never win a max and are not counted in an average: the average
     divides by the number of real elements in each window.
 
-    Args:
-        pool_size: int or tuple of ``pool_dimensions`` ints, the window size.
-        strides: int or tuple, the step between windows; ``None`` means
-            ``pool_size``.
-        pool_dimensions: 1, 2 or 3.
-        pool_mode: ``"max"`` or ``"average"``.
-        padding: ``"valid"`` or ``"same"``.
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+    A subclass sets ``rank`` (1, 2 or 3) and ``pool_mode`` (``"max"`` or
+    ``"average"``); the arguments are documented in `docstring`.
     """
+
+    rank: int
+    pool_mode: str
 
     def __init__(
         self,
-        pool_size,
-        strides,
-        pool_dimensions: int,
-        pool_mode="max",
+        pool_size=2,
+        strides=None,
         padding="valid",
         data_format=None,
+        name=None,
         **kwargs,
     ):
         legacy = conv_utils.keras_1_arguments(type(self).__name__, kwargs)
@@ -49,18 +89,14 @@ class BasePooling(Layer):
         padding = legacy.pop("padding", padding)
         data_format = legacy.pop("data_format", data_format)
         kwargs.update(legacy)  # anything left is not a pooling argument
-        super().__init__(**kwargs)
-        cls = type(self).__name__
-        self.rank = pool_dimensions
-        self.pool_size = conv_utils.normalize_tuple(
-            pool_size, pool_dimensions, "pool_size", cls
-        )
+        super().__init__(name=name, **kwargs)
+        cls, rank = type(self).__name__, self.rank
+        self.pool_size = conv_utils.normalize_tuple(pool_size, rank, "pool_size", cls)
         self.strides = (
             self.pool_size
             if strides is None
-            else conv_utils.normalize_tuple(strides, pool_dimensions, "strides", cls)
+            else conv_utils.normalize_tuple(strides, rank, "strides", cls)
         )
-        self.pool_mode = pool_mode
         self.padding = conv_utils.normalize_padding(padding, cls)
         self.data_format = conv_utils.normalize_data_format(data_format, cls)
         self._channels_last = self.data_format == "channels_last"
