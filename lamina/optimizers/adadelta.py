@@ -14,47 +14,24 @@ class Adadelta(Optimizer):
     ``d = -sqrt(D + eps) / sqrt(G + eps) * g``, ``D = rho * D + (1 - rho) * d**2``
     and ``w += lr * d``.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        rho: float in [0, 1), the decay rate. Defaults to 0.95.
-        epsilon: float. Defaults to 1e-7.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = Adadelta(learning_rate=1.0)
+
+    Args:
+        rho: float in [0, 1), the decay rate of the running averages.
+        {arguments}
     """
+
+    _config_arguments = ("rho", "epsilon")
 
     def __init__(
         self,
         learning_rate=0.001,
         rho: float = 0.95,
         epsilon: float = 1e-7,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho = _check_number("rho", rho, 0.0, 1.0, high_open=True)
         self.epsilon = _check_number("epsilon", epsilon, low=0.0)
 
@@ -84,8 +61,3 @@ class Adadelta(Optimizer):
         torch._foreach_mul_(acc_deltas, rho)
         torch._foreach_addcmul_(acc_deltas, deltas, deltas, value=1 - rho)
         _scaled_add_(params, deltas, -lr)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rho": self.rho, "epsilon": self.epsilon})
-        return config

@@ -22,23 +22,29 @@ class Adafactor(Optimizer):
     ``u = g / sqrt(v)``, ``u /= max(1, rms(u) / clip_threshold)`` and
     ``w -= max(epsilon_2, rms(w)) * min(lr, 1 / sqrt(t)) * u``.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        beta_2_decay: float, the exponent of the second moment's decay.
-            Defaults to -0.8.
-        epsilon_1: float, added to the squared gradients. Defaults to 1e-30.
-        epsilon_2: float, the least scale of a step relative to the
-            variable's RMS. Defaults to 1e-3.
-        clip_threshold: float > 0, the largest RMS of an update before it is
-            scaled down. Defaults to 1.0.
-        relative_step: bool. Defaults to True. Kept for Keras compatibility:
-            Keras 3 caps the step size at ``1 / sqrt(t)`` whatever its value,
-            so it changes nothing.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = Adafactor(learning_rate=0.01)
+
+    Args:
+        beta_2_decay: float, the exponent of the second moment's decay.
+        epsilon_1: float, added to the squared gradients.
+        epsilon_2: float, the least scale of a step relative to the
+            variable's RMS.
+        clip_threshold: float > 0, the largest RMS of an update before it is
+            scaled down.
+        relative_step: bool, kept for Keras compatibility (Keras 3 caps the
+            step size at ``1 / sqrt(t)`` whatever its value, so it changes
+            nothing).
+        {arguments}
     """
+
+    _config_arguments = (
+        "beta_2_decay",
+        "epsilon_1",
+        "epsilon_2",
+        "clip_threshold",
+        "relative_step",
+    )
 
     # False while a LossScaleOptimizer builds this one: Keras then builds with
     # automatic tracking off, so the rank < 2 placeholders are not `variables`.
@@ -52,32 +58,9 @@ class Adafactor(Optimizer):
         epsilon_2: float = 1e-3,
         clip_threshold: float = 1.0,
         relative_step: bool = True,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         self.beta_2_decay = _check_number("beta_2_decay", beta_2_decay)
         self.epsilon_1 = _check_number("epsilon_1", epsilon_1, low=0.0)
         self.epsilon_2 = _check_number("epsilon_2", epsilon_2, low=0.0)
@@ -192,16 +175,3 @@ class Adafactor(Optimizer):
         torch._foreach_div_(updates, clip)
         torch._foreach_mul_(updates, alphas)
         torch._foreach_sub_(params, updates)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "beta_2_decay": self.beta_2_decay,
-                "epsilon_1": self.epsilon_1,
-                "epsilon_2": self.epsilon_2,
-                "clip_threshold": self.clip_threshold,
-                "relative_step": self.relative_step,
-            }
-        )
-        return config

@@ -17,47 +17,23 @@ class Adagrad(Optimizer):
 
     ``acc`` starts at ``initial_accumulator_value`` and adds ``g**2`` each step.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        initial_accumulator_value: float >= 0. Defaults to 0.1.
-        epsilon: float. Defaults to 1e-7.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = Adagrad(learning_rate=0.01)
+
+    Args:
+        {arguments}
     """
+
+    _config_arguments = ("initial_accumulator_value", "epsilon")
 
     def __init__(
         self,
         learning_rate=0.001,
         initial_accumulator_value: float = 0.1,
         epsilon: float = 1e-7,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         self.initial_accumulator_value = _check_number(
             "initial_accumulator_value", initial_accumulator_value, low=0.0
         )
@@ -77,13 +53,3 @@ class Adagrad(Optimizer):
         denominators = torch._foreach_add(accs, self.epsilon)
         torch._foreach_sqrt_(denominators)
         _scaled_addcdiv_(params, grads, denominators, -lr)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "initial_accumulator_value": self.initial_accumulator_value,
-                "epsilon": self.epsilon,
-            }
-        )
-        return config

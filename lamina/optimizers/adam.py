@@ -6,18 +6,13 @@ import math
 
 import torch
 
-from lamina.optimizers.optimizer import (
-    Optimizer,
-    _check_number,
-    _f32,
-    _scaled_addcdiv_,
-    _take,
-)
+from lamina.optimizers.adaptive_moments import AdaptiveMoments
+from lamina.optimizers.optimizer import _f32, _scaled_addcdiv_, _take
 
 _FUSED_DTYPES = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
 
 
-class Adam(Optimizer):
+class Adam(AdaptiveMoments):
     """Adam with Keras's formula.
 
     ``m = beta_1 * m + (1 - beta_1) * g``, ``v = beta_2 * v + (1 - beta_2) * g**2``,
@@ -25,18 +20,16 @@ class Adam(Optimizer):
     ``w -= alpha * m / (sqrt(v) + epsilon)`` (with ``amsgrad``, the running
     maximum of ``v`` replaces ``v``).
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        beta_1: float in [0, 1), the first moment's decay. Defaults to 0.9.
-        beta_2: float in [0, 1), the second moment's decay. Defaults to 0.999.
-        epsilon: float, added to ``sqrt(v)``. Defaults to 1e-7.
-        amsgrad: bool, use the AMSGrad variant. Defaults to False.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = Adam(learning_rate=1e-3, amsgrad=True)
+
+    Args:
+        epsilon: float, added to ``sqrt(v)``.
+        amsgrad: bool, use the AMSGrad variant.
+        {arguments}
     """
 
+    _config_arguments = (*AdaptiveMoments._config_arguments, "amsgrad")
     # Tests switch this off to check the fused kernel against the foreach path.
     _use_fused = True
 
@@ -47,39 +40,16 @@ class Adam(Optimizer):
         beta_2: float = 0.999,
         epsilon: float = 1e-7,
         amsgrad: bool = False,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
         super().__init__(
             learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
             **kwargs,
         )
-        self.beta_1 = _check_number("beta_1", beta_1, 0.0, 1.0, high_open=True)
-        self.beta_2 = _check_number("beta_2", beta_2, 0.0, 1.0, high_open=True)
-        self.epsilon = _check_number("epsilon", epsilon, low=0.0)
         self.amsgrad = amsgrad
-        # Keras raises the float32 betas to the step in float32; so do we.
-        self._beta_1_f32 = _f32(beta_1)
-        self._beta_2_f32 = _f32(beta_2)
 
     def build(self, var_list) -> None:
         if self.built:
@@ -198,15 +168,3 @@ class Adam(Optimizer):
         denominators = torch._foreach_sqrt(vs)
         torch._foreach_add_(denominators, self.epsilon)
         _scaled_addcdiv_(params, ms, denominators, -alpha)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "beta_1": self.beta_1,
-                "beta_2": self.beta_2,
-                "epsilon": self.epsilon,
-                "amsgrad": self.amsgrad,
-            }
-        )
-        return config

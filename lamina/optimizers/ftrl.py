@@ -11,19 +11,28 @@ from lamina.optimizers.optimizer import Optimizer, _take
 class Ftrl(Optimizer):
     """FTRL-Proximal with Keras's formula, for large sparse linear models.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        learning_rate_power: float <= 0. Defaults to -0.5.
-        initial_accumulator_value: float >= 0. Defaults to 0.1.
-        l1_regularization_strength: float >= 0. Defaults to 0.0.
-        l2_regularization_strength: float >= 0. Defaults to 0.0.
-        l2_shrinkage_regularization_strength: float >= 0. Defaults to 0.0.
-        beta: float. Defaults to 0.0.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = Ftrl(learning_rate=0.1, l1_regularization_strength=0.01)
+
+    Args:
+        learning_rate_power: float <= 0, how the step size falls as the
+            accumulated squared gradients grow.
+        l1_regularization_strength: float >= 0.
+        l2_regularization_strength: float >= 0.
+        l2_shrinkage_regularization_strength: float >= 0, an L2 penalty applied
+            to the gradient (not to the objective, as ``l2`` is).
+        beta: float, added to the L2 strength as ``beta / (2 * lr)``.
+        {arguments}
     """
+
+    _config_arguments = (
+        "learning_rate_power",
+        "initial_accumulator_value",
+        "l1_regularization_strength",
+        "l2_regularization_strength",
+        "l2_shrinkage_regularization_strength",
+        "beta",
+    )
 
     def __init__(
         self,
@@ -34,32 +43,9 @@ class Ftrl(Optimizer):
         l2_regularization_strength: float = 0.0,
         l2_shrinkage_regularization_strength: float = 0.0,
         beta: float = 0.0,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         checks = (
             (
                 "initial_accumulator_value",
@@ -131,19 +117,3 @@ class Ftrl(Optimizer):
         torch._foreach_div_(clipped, quadratics)
         torch._foreach_copy_(params, clipped)
         torch._foreach_copy_(accs, new_accs)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "learning_rate_power": self.learning_rate_power,
-                "initial_accumulator_value": self.initial_accumulator_value,
-                "l1_regularization_strength": self.l1_regularization_strength,
-                "l2_regularization_strength": self.l2_regularization_strength,
-                "l2_shrinkage_regularization_strength": (
-                    self.l2_shrinkage_regularization_strength
-                ),
-                "beta": self.beta,
-            }
-        )
-        return config

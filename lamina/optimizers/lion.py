@@ -14,47 +14,25 @@ class Lion(Optimizer):
     ``w -= lr * sign(beta_1 * m + (1 - beta_1) * g)``, then
     ``m = beta_2 * m + (1 - beta_2) * g``.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        beta_1: float in (0, 1]. Defaults to 0.9.
-        beta_2: float in [0, 1). Defaults to 0.99.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = Lion(learning_rate=1e-4)
+
+    Args:
+        beta_1: float in (0, 1], the interpolation giving the update's sign.
+        beta_2: float in [0, 1), the decay rate of the momentum.
+        {arguments}
     """
+
+    _config_arguments = ("beta_1", "beta_2")
 
     def __init__(
         self,
         learning_rate=0.001,
         beta_1: float = 0.9,
         beta_2: float = 0.99,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         _check_number("beta_1", beta_1)
         if beta_1 <= 0 or beta_1 > 1:
             raise ArgumentError(
@@ -76,8 +54,3 @@ class Lion(Optimizer):
         torch._foreach_sign_(directions)
         _scaled_add_(params, directions, -lr)
         torch._foreach_lerp_(ms, grads, 1 - self.beta_2)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2})
-        return config

@@ -9,6 +9,7 @@ import torch
 
 from lamina import serialization
 from lamina.errors import ArgumentError
+from lamina.optimizers import lookup
 from lamina.optimizers.optimizer import Optimizer, _check_number
 
 # Base arguments Keras still accepts in old configs, at their defaults only.
@@ -25,7 +26,7 @@ _BASE_DEFAULTS = {
 }
 
 
-class LossScaleOptimizer(Optimizer):
+class LossScaleOptimizer(Optimizer, inherit_arguments=False):
     """Dynamic loss scaling around ``inner_optimizer``, as Keras 3 does it.
 
     The loss is multiplied by a scale (`scale_loss`; lamina's `fit` does it
@@ -211,8 +212,10 @@ class LossScaleOptimizer(Optimizer):
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None):
         """Rebuild from `get_config`'s output, the inner optimizer included."""
-        from lamina.optimizers import deserialize  # the package imports this module
-
         config = dict(config)
-        inner = deserialize(config.pop("inner_optimizer"), custom_objects)
+        inner = lookup.deserialize(
+            config.pop("inner_optimizer"),
+            custom_objects,
+            lookup.by_name((*lookup.OPTIMIZERS, LossScaleOptimizer)),
+        )
         return cls(inner, **config)

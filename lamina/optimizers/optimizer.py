@@ -11,6 +11,7 @@ calls over all parameters at once.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import operator
 import re
@@ -25,6 +26,7 @@ import torch
 from lamina import serialization
 from lamina.backend.naming import auto_name
 from lamina.errors import ArgumentError
+from lamina.optimizers import optimizer_arguments
 from lamina.optimizers.schedules import learning_rate_schedule as _schedules
 
 _is_not_none = functools.partial(operator.is_not, None)
@@ -112,22 +114,14 @@ class Optimizer:
     written Keras's way (overriding `update_step(gradient, variable,
     learning_rate)`) also works, one parameter at a time.
 
+    A subclass's ``__init__`` names its own arguments and passes the others
+    on as ``**kwargs``; its signature still shows every argument, as Keras's
+    does, and so does its docstring's ``Args:`` section where it ends with the
+    line ``{arguments}`` (see `optimizer_arguments`). Its `get_config` adds
+    the arguments it names in ``_config_arguments``.
+
     Args:
-        learning_rate: a float, a `LearningRateSchedule`, or a callable taking
-            no argument and returning the learning rate.
-        weight_decay: float; if set, each step first multiplies the
-            parameters by ``1 - weight_decay * learning_rate``.
-        clipnorm: float; clip each gradient to this L2 norm.
-        clipvalue: float; clip each gradient element to ``[-clipvalue, clipvalue]``.
-        global_clipnorm: float; clip all gradients together to this global norm.
-        use_ema: bool; keep an exponential moving average of the parameters.
-        ema_momentum: float in [0, 1], the average's momentum.
-        ema_overwrite_frequency: int or None; every this many steps, copy the
-            average into the parameters.
-        loss_scale_factor: float or None; gradients are divided by it.
-        gradient_accumulation_steps: int >= 2 or None; update every this many
-            steps with the mean of the accumulated gradients.
-        name: the name used as prefix of the optimizer's state variables.
+        {arguments}
 
     Example:
         >>> import torch, lamina
@@ -138,6 +132,20 @@ class Optimizer:
         >>> w.detach().tolist()
         [0.800000011920929, 0.800000011920929, 0.800000011920929]
     """
+
+    # The subclass's own constructor arguments that `get_config` writes, each
+    # read from the attribute of its name.
+    _config_arguments: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, inherit_arguments: bool = True, **kwargs):
+        """Show the arguments a subclass passes on in ``**kwargs`` as Keras does.
+
+        ``class C(Optimizer, inherit_arguments=False)`` keeps C's own signature
+        (for a ``**kwargs`` that does not reach this class).
+        """
+        super().__init_subclass__(**kwargs)
+        if inherit_arguments:
+            optimizer_arguments.inherit_arguments(cls)
 
     def __init__(
         self,
@@ -779,6 +787,7 @@ class Optimizer:
         }
         if self._decay:
             config["decay"] = self._decay  # Keras 2's argument, only when used
+        config.update({name: getattr(self, name) for name in self._config_arguments})
         return config
 
     @classmethod
@@ -793,3 +802,8 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+Optimizer.__doc__ = optimizer_arguments.fill_docstring(
+    Optimizer.__doc__, inspect.signature(Optimizer)
+)

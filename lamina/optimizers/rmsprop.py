@@ -19,17 +19,17 @@ class RMSprop(Optimizer):
     ``g`` is tracked too and ``v - mean**2`` is used; with ``momentum`` the
     increments accumulate in a momentum slot.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.001.
-        rho: float in [0, 1), the discount of old squared gradients. Defaults to 0.9.
-        momentum: float in [0, 1]. Defaults to 0.0.
-        epsilon: float, added inside the square root. Defaults to 1e-7.
-        centered: bool. Defaults to False.
-        **kwargs: the base arguments of `Optimizer`.
-
     Example:
         >>> opt = RMSprop(learning_rate=0.01, centered=True)
+
+    Args:
+        rho: float in [0, 1), the discount of old squared gradients.
+        epsilon: float, added inside the square root.
+        centered: bool, divide by the centered second moment.
+        {arguments}
     """
+
+    _config_arguments = ("rho", "momentum", "epsilon", "centered")
 
     def __init__(
         self,
@@ -38,32 +38,9 @@ class RMSprop(Optimizer):
         momentum: float = 0.0,
         epsilon: float = 1e-7,
         centered: bool = False,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         self.rho = _check_number("rho", rho, 0.0, 1.0, high_open=True)
         self.momentum = _check_number("momentum", momentum, 0.0, 1.0)
         self.epsilon = _check_number("epsilon", epsilon, low=0.0)
@@ -104,15 +81,3 @@ class RMSprop(Optimizer):
             torch._foreach_sub_(params, ms)
         else:
             _scaled_addcdiv_(params, grads, denominators, -lr)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(
-            {
-                "rho": self.rho,
-                "momentum": self.momentum,
-                "epsilon": self.epsilon,
-                "centered": self.centered,
-            }
-        )
-        return config

@@ -14,48 +14,24 @@ class SGD(Optimizer):
     With ``momentum > 0``: ``m = momentum * m - lr * g``, then ``w += m``
     (``w += momentum * m - lr * g`` with Nesterov). Without: ``w -= lr * g``.
 
-    Args:
-        learning_rate: float, schedule or callable. Defaults to 0.01.
-        momentum: float in [0, 1]. Defaults to 0.0.
-        nesterov: bool, use Nesterov momentum. Defaults to False.
-        **kwargs: the base arguments of `Optimizer` (``weight_decay``,
-            ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``use_ema``, ...).
-
     Example:
         >>> opt = SGD(learning_rate=0.1, momentum=0.9)
+
+    Args:
+        nesterov: bool, use Nesterov momentum.
+        {arguments}
     """
+
+    _config_arguments = ("momentum", "nesterov")
 
     def __init__(
         self,
         learning_rate=0.01,
         momentum: float = 0.0,
         nesterov: bool = False,
-        weight_decay=None,
-        clipnorm=None,
-        clipvalue=None,
-        global_clipnorm=None,
-        use_ema=False,
-        ema_momentum=0.99,
-        ema_overwrite_frequency=None,
-        loss_scale_factor=None,
-        gradient_accumulation_steps=None,
-        name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(learning_rate=learning_rate, **kwargs)
         if (
             isinstance(momentum, bool)
             or not isinstance(momentum, (int, float))
@@ -88,8 +64,3 @@ class SGD(Optimizer):
             _scaled_add_(params, grads, -lr)
         else:
             torch._foreach_add_(params, ms)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
-        return config
