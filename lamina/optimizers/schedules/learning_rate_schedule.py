@@ -8,6 +8,7 @@ its Python step counter, so a scheduled step costs no tensor op and no sync.
 
 from __future__ import annotations
 
+import inspect
 import math
 from typing import Any
 
@@ -108,30 +109,23 @@ class _FormulaSchedule(LearningRateSchedule):
     def _formula(self, step, m):
         raise NotImplementedError
 
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments, each kept in the attribute of its name."""
+        parameters = list(inspect.signature(type(self).__init__).parameters)[1:]
+        return {name: getattr(self, name) for name in parameters}
 
-class ExponentialDecay(_FormulaSchedule):
-    """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
 
-    Args:
-        initial_learning_rate: float, the learning rate at step 0.
-        decay_steps: int > 0.
-        decay_rate: float, the factor per ``decay_steps`` steps.
-        staircase: bool; if True, ``step / decay_steps`` is floored.
-        name: str.
-
-    Example:
-        >>> s = ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
-        >>> round(float(s(20)), 6)
-        0.025
-    """
+class _RateDecay(_FormulaSchedule):
+    """A schedule applying `decay_rate` over ``step / decay_steps`` (floored with
+    `staircase`): what `ExponentialDecay` and `InverseTimeDecay` share."""
 
     def __init__(
         self,
         initial_learning_rate: float,
         decay_steps: int,
         decay_rate: float,
-        staircase: bool = False,
-        name: str = "ExponentialDecay",
+        staircase: bool,
+        name: str,
     ):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
@@ -144,30 +138,57 @@ class ExponentialDecay(_FormulaSchedule):
         p = step / self.decay_steps
         if self.staircase:
             p = m.floor(p)
+        return self._decayed(p)
+
+    def _decayed(self, p):
+        """The learning rate after ``p`` decay periods."""
+        raise NotImplementedError
+
+
+class ExponentialDecay(_RateDecay):
+    """``initial_learning_rate * decay_rate ** (step / decay_steps)``.
+
+    Example:
+        >>> s = ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+        >>> round(float(s(20)), 6)
+        0.025
+
+    Args:
+        initial_learning_rate: float, the learning rate at step 0.
+        decay_steps: int > 0.
+        decay_rate: float, the factor per ``decay_steps`` steps.
+        staircase: bool; if True, ``step / decay_steps`` is floored.
+        name: str.
+    """
+
+    def _decayed(self, p):
         return self.initial_learning_rate * self.decay_rate**p
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "ExponentialDecay",
+    ):
+        super().__init__(
+            initial_learning_rate, decay_steps, decay_rate, staircase, name
+        )
 
 
 class PiecewiseConstantDecay(_FormulaSchedule):
     """``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]``.
 
-    Args:
-        boundaries: increasing list of step numbers.
-        values: list with one more entry than ``boundaries``.
-        name: str.
-
     Example:
         >>> s = PiecewiseConstantDecay([100, 200], [1.0, 0.5, 0.1])
         >>> float(s(150))
         0.5
+
+    Args:
+        boundaries: increasing list of step numbers.
+        values: list with one more entry than ``boundaries``.
+        name: str.
     """
 
     def __init__(self, boundaries: list, values: list, name: str = "PiecewiseConstant"):
@@ -195,12 +216,14 @@ class PiecewiseConstantDecay(_FormulaSchedule):
             result = result + ((step > low) & (step <= high)).float() * value
         return result
 
-    def get_config(self) -> dict[str, Any]:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
-
 
 class PolynomialDecay(_FormulaSchedule):
     """Polynomial decay from ``initial_learning_rate`` to ``end_learning_rate``.
+
+    Example:
+        >>> s = PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.0)
+        >>> round(float(s(5)), 6)
+        0.05
 
     Args:
         initial_learning_rate: float.
@@ -209,11 +232,6 @@ class PolynomialDecay(_FormulaSchedule):
         power: float, the polynomial's power.
         cycle: bool; restart the decay past ``decay_steps``.
         name: str.
-
-    Example:
-        >>> s = PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.0)
-        >>> round(float(s(5)), 6)
-        0.05
     """
 
     def __init__(
@@ -248,63 +266,6 @@ class PolynomialDecay(_FormulaSchedule):
             1 - p
         ) ** self.power + self.end_learning_rate
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
-
-
-class InverseTimeDecay(_FormulaSchedule):
-    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
-
-    Args:
-        initial_learning_rate: float.
-        decay_steps: int > 0.
-        decay_rate: float.
-        staircase: bool; if True, ``step / decay_steps`` is floored.
-        name: str.
-
-    Example:
-        >>> s = InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5)
-        >>> round(float(s(2)), 6)
-        0.05
-    """
-
-    def __init__(
-        self,
-        initial_learning_rate: float,
-        decay_steps: int,
-        decay_rate: float,
-        staircase: bool = False,
-        name: str = "InverseTimeDecay",
-    ):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
-        _check_positive("decay_steps", decay_steps)
-
-    def _formula(self, step, m):
-        p = step / self.decay_steps
-        if self.staircase:
-            p = m.floor(p)
-        return self.initial_learning_rate / (1 + self.decay_rate * p)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
-
 
 class CosineDecay(_FormulaSchedule):
     """Cosine decay, with an optional linear warmup first (as in Keras 3).
@@ -313,6 +274,11 @@ class CosineDecay(_FormulaSchedule):
     with it, the rate first rises linearly to ``warmup_target`` over
     ``warmup_steps`` steps, then decays from there over ``decay_steps``.
 
+    Example:
+        >>> s = CosineDecay(0.1, decay_steps=100)
+        >>> round(float(s(50)), 6)
+        0.05
+
     Args:
         initial_learning_rate: float.
         decay_steps: int > 0, the length of the decay.
@@ -320,11 +286,6 @@ class CosineDecay(_FormulaSchedule):
         name: str.
         warmup_target: float or None.
         warmup_steps: int.
-
-    Example:
-        >>> s = CosineDecay(0.1, decay_steps=100)
-        >>> round(float(s(50)), 6)
-        0.05
     """
 
     def __init__(
@@ -362,19 +323,14 @@ class CosineDecay(_FormulaSchedule):
             lambda: self._decay(step - warmup_steps, target, m),
         )
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
-
 
 class CosineDecayRestarts(_FormulaSchedule):
     """Cosine decay with warm restarts (SGDR).
+
+    Example:
+        >>> s = CosineDecayRestarts(0.1, first_decay_steps=10)
+        >>> round(float(s(10)), 6)
+        0.1
 
     Args:
         initial_learning_rate: float.
@@ -383,11 +339,6 @@ class CosineDecayRestarts(_FormulaSchedule):
         m_mul: float, each restart's rate is this many times the last one's.
         alpha: float, the final rate as a fraction of the initial rate.
         name: str.
-
-    Example:
-        >>> s = CosineDecayRestarts(0.1, first_decay_steps=10)
-        >>> round(float(s(10)), 6)
-        0.1
     """
 
     def __init__(
@@ -431,6 +382,38 @@ class CosineDecayRestarts(_FormulaSchedule):
             "alpha": self.alpha,
             "name": self.name,
         }
+
+
+class InverseTimeDecay(_RateDecay):
+    """``initial_learning_rate / (1 + decay_rate * step / decay_steps)``.
+
+    Example:
+        >>> s = InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5)
+        >>> round(float(s(2)), 6)
+        0.05
+
+    Args:
+        initial_learning_rate: float.
+        decay_steps: int > 0.
+        decay_rate: float.
+        staircase: bool; if True, ``step / decay_steps`` is floored.
+        name: str.
+    """
+
+    def _decayed(self, p):
+        return self.initial_learning_rate / (1 + self.decay_rate * p)
+
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        decay_rate: float,
+        staircase: bool = False,
+        name: str = "InverseTimeDecay",
+    ):
+        super().__init__(
+            initial_learning_rate, decay_steps, decay_rate, staircase, name
+        )
 
 
 ALL_OBJECTS = {
