@@ -16,6 +16,17 @@ from lamina.errors import ArgumentError, ShapeError
 AXIS_NAMES = {1: ("steps",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
+def as_tuple(value, n: int) -> tuple | None:
+    """An int repeated ``n`` times, or ``n`` items, as a tuple; None otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * n
+    try:
+        values = tuple(value)
+    except TypeError:
+        return None
+    return values if len(values) == n else None
+
+
 def normalize_tuple(
     value, n: int, name: str, layer: str, allow_zero: bool = False
 ) -> tuple[int, ...]:
@@ -30,15 +41,9 @@ def normalize_tuple(
         f"{layer}: the `{name}` argument must be a {kind} integer or a tuple "
         f"of {n} {kind} integers. Received: {name}={value!r}"
     )
-    if isinstance(value, int) and not isinstance(value, bool):
-        values = (value,) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ArgumentError(message) from None
-        if len(values) != n:
-            raise ArgumentError(message)
+    values = as_tuple(value, n)
+    if values is None:
+        raise ArgumentError(message)
     result = []
     for item in values:
         if isinstance(item, float) and item.is_integer():

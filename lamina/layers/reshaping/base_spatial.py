@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.convolutional import rank_docs
+from lamina.layers.convolutional.conv_utils import as_tuple
+from lamina.layers.input_spec import InputSpec
+from lamina.layers.layer import Layer
+from lamina.layers.reshaping.flatten import standardize_data_format
 
 _ORDINALS = ("1st", "2nd", "3rd")
 
@@ -15,17 +20,11 @@ def standardize_tuple(
         f"{layer}: the `{name}` argument must be a tuple of {n} integers. "
         f"Received {name}={value!r}"
     )
-    if isinstance(value, int) and not isinstance(value, bool):
-        values = (value,) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ArgumentError(error) from None
-        if len(values) != n or not all(
-            isinstance(v, int) and not isinstance(v, bool) for v in values
-        ):
-            raise ArgumentError(error)
+    values = as_tuple(value, n)
+    if values is None or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in values
+    ):
+        raise ArgumentError(error)
     bad = [v for v in values if (v < 0 if allow_zero else v <= 0)]
     if bad:
         raise ArgumentError(
@@ -66,9 +65,101 @@ def spatial_axes(rank: int, data_format: str) -> list[int]:
     return list(range(start, start + rank - 2))
 
 
-def check_rank(layer, shape, rank: int, layout: str) -> None:
+# The axes of an input of each rank, as the error messages name them.
+LAYOUTS = {
+    3: "(batch, steps, features)",
+    4: "(batch, rows, cols, channels)",
+    5: "(batch, dim1, dim2, dim3, channels)",
+}
+
+
+def check_rank(layer, shape, rank: int) -> None:
     if len(shape) != rank:
         raise ShapeError(
-            f"{type(layer).__name__} expects a {rank}-D input {layout}, received "
-            f"shape {tuple(shape)} (layer '{layer.name}')."
+            f"{type(layer).__name__} expects a {rank}-D input {LAYOUTS[rank]}, "
+            f"received shape {tuple(shape)} (layer '{layer.name}')."
         )
+
+
+DATA_FORMAT_DOC = '``"channels_last"`` (default) or ``"channels_first"``.'
+
+# Per argument (layer family): its summary, what happens to each spatial size,
+# and the docstring example per spatial rank: (layer, input shape, output shape).
+_EDGE_DOCS = {
+    "cropping": (
+        "Crops the spatial axes of {rank}-D feature maps; the output is a view.",
+        "reduced",
+        {
+            2: ("Cropping2D(cropping=((2, 2), (1, 1)))", "2, 8, 8, 3", "2, 4, 6, 3"),
+            3: ("Cropping3D(cropping=1)", "2, 6, 6, 6, 3", "2, 4, 4, 4, 3"),
+        },
+    ),
+    "padding": (
+        "Adds zeros around the spatial axes of {rank}-D feature maps.",
+        "grown",
+        {
+            2: ("ZeroPadding2D(padding=(1, 2))", "2, 4, 4, 3", "2, 6, 8, 3"),
+            3: ("ZeroPadding3D(padding=1)", "2, 3, 3, 3, 4", "2, 5, 5, 5, 4"),
+        },
+    ),
+}
+
+
+def edges_docstring(argument: str, rank: int, default) -> str:
+    """The docstring of ``Cropping{rank}D`` or ``ZeroPadding{rank}D`` (2-D, 3-D).
+
+    Args:
+        argument: ``"cropping"`` or ``"padding"``.
+        rank: the number of spatial axes.
+        default: the argument's default, as the signature shows it.
+    """
+    summary, effect, examples = _EDGE_DOCS[argument]
+    amounts = (
+        "int (the same on every side), {rank} ints (symmetric per axis), or "
+        "{rank} pairs of non-negative ints ``(before, after)``, one per spatial "
+        f"axis (default ``{default}``)."
+    )
+    return rank_docs.docstring(
+        rank,
+        summary,
+        "",
+        examples[rank],
+        [(argument, amounts), ("data_format", DATA_FORMAT_DOC)],
+        "{ndim}-D ``(batch, {axes}, channels)`` or ``(batch, channels, {axes})``.",
+        f"the same, each spatial size {effect} by its ``before + after``.",
+    )
+
+
+class BaseEdges(Layer):
+    """Cropping or zero padding: a ``(before, after)`` amount per spatial axis.
+
+    Subclasses set ``_rank`` (the input's rank) and ``_argument``
+    (``"cropping"`` or ``"padding"``: the name of the amounts' argument,
+    attribute and config entry).
+    """
+
+    _rank = 3
+    _argument = ""
+
+    def __init__(self, amounts, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        name, argument = type(self).__name__, self._argument
+        self.data_format = standardize_data_format(data_format, name)
+        if self._rank == 3:  # one spatial axis: a single (before, after) pair
+            value = standardize_tuple(amounts, 2, argument, name, allow_zero=True)
+            self._pairs = (value,)
+        else:
+            value = standardize_pairs(amounts, self._rank - 2, argument, name)
+            self._pairs = value
+        setattr(self, argument, value)
+        self.input_spec = InputSpec(ndim=self._rank)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {
+                self._argument: getattr(self, self._argument),
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from lamina.errors import ShapeError
-from lamina.layers.layer import Layer
-from lamina.layers.reshaping.base_spatial import check_rank, spatial_axes
+from lamina.layers.reshaping.base_spatial import (
+    BaseEdges,
+    check_rank,
+    spatial_axes,
+)
 
 
-class BaseCropping(Layer):
+class BaseCropping(BaseEdges):
     """Crops ``(before, after)`` from each spatial axis; the output is a view.
 
-    Subclasses set ``_rank``, ``_layout`` and, in ``__init__``, ``cropping``
-    and ``_pairs`` (one ``(before, after)`` pair per spatial axis).
+    Subclasses set ``_rank`` (see `BaseEdges`).
     """
 
-    _rank = 3
-    _layout = ""
-    _pairs: tuple = ()
+    _argument = "cropping"
 
     def _axes(self) -> list[int]:
         return spatial_axes(self._rank, getattr(self, "data_format", "channels_last"))
@@ -26,7 +26,7 @@ class BaseCropping(Layer):
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        check_rank(self, input_shape, self._rank, self._layout)
+        check_rank(self, input_shape, self._rank)
         shape = list(input_shape)
         for axis, (before, after) in zip(self._axes(), self._pairs):
             if shape[axis] is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lamina.layers.input_spec import InputSpec
+from lamina.layers.layer import Layer
 from lamina.layers.reshaping.base_spatial import standardize_tuple
 from lamina.layers.reshaping.cropping import BaseCropping
 
@@ -28,10 +29,11 @@ class Cropping1D(BaseCropping):
     """
 
     _rank = 3
-    _layout = "(batch, steps, features)"
 
+    # Unlike the other cropping and padding layers, this one takes no
+    # data_format (its steps are always axis 1), so it sets itself up.
     def __init__(self, cropping=(1, 1), **kwargs):
-        super().__init__(**kwargs)
+        Layer.__init__(self, **kwargs)
         self.cropping = standardize_tuple(
             cropping, 2, "cropping", "Cropping1D", allow_zero=True
         )
@@ -39,6 +41,6 @@ class Cropping1D(BaseCropping):
         self.input_spec = InputSpec(ndim=3)
 
     def get_config(self) -> dict:
-        config = super().get_config()
+        config = Layer.get_config(self)
         config.update({"cropping": self.cropping})
         return config

@@ -31,26 +31,25 @@ def repeat_axes(x: torch.Tensor, axes: list[int], sizes) -> torch.Tensor:
 class BaseUpSampling(Layer):
     """Repeats the input along its spatial axes.
 
-    Subclasses set ``_rank``, ``_layout`` and, in ``__init__``, ``size`` and
+    Subclasses set ``_rank`` and, in ``__init__``, ``size`` and
     ``_sizes`` (one factor per spatial axis) and ``_axes``.
     """
 
     _rank = 3
-    _layout = ""
     _sizes: tuple = ()
 
     def _set_axes(self, data_format: str) -> None:
         self._axes = spatial_axes(self._rank, data_format)
 
     def build(self, input_shape) -> None:
-        check_rank(self, input_shape, self._rank, self._layout)
+        check_rank(self, input_shape, self._rank)
         self.built = True
 
     def call(self, inputs):
         return repeat_axes(inputs, self._axes, self._sizes)
 
     def compute_output_shape(self, input_shape):
-        check_rank(self, input_shape, self._rank, self._layout)
+        check_rank(self, input_shape, self._rank)
         shape = list(input_shape)
         for axis, size in zip(self._axes, self._sizes):
             if shape[axis] is not None:

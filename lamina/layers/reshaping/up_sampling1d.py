@@ -27,7 +27,6 @@ class UpSampling1D(BaseUpSampling):
     """
 
     _rank = 3
-    _layout = "(batch, steps, features)"
 
     def __init__(self, size=2, **kwargs):
         super().__init__(**kwargs)

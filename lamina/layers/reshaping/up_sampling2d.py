@@ -40,7 +40,6 @@ class UpSampling2D(BaseUpSampling):
     """
 
     _rank = 4
-    _layout = "(batch, rows, cols, channels)"
 
     def __init__(
         self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs

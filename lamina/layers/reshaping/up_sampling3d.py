@@ -29,7 +29,6 @@ class UpSampling3D(BaseUpSampling):
     """
 
     _rank = 5
-    _layout = "(batch, dim1, dim2, dim3, channels)"
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 
-from lamina.layers.layer import Layer
-from lamina.layers.reshaping.base_spatial import check_rank, spatial_axes
+from lamina.layers.reshaping.base_spatial import (
+    BaseEdges,
+    check_rank,
+    spatial_axes,
+)
 
 
-class BaseZeroPadding(Layer):
+class BaseZeroPadding(BaseEdges):
     """Pads each spatial axis with ``(before, after)`` zeros (one ``F.pad``).
 
-    Subclasses set ``_rank``, ``_layout`` and, in ``__init__``, ``padding``,
-    ``data_format`` and ``_pairs`` (one pair per spatial axis).
+    Subclasses set ``_rank`` (see `BaseEdges`).
     """
 
-    _rank = 3
-    _layout = ""
-    _pairs: tuple = ()
+    _argument = "padding"
 
-    def _finish_init(self) -> None:
+    def __init__(self, padding, data_format=None, **kwargs):
+        super().__init__(padding, data_format, **kwargs)
         axes = spatial_axes(self._rank, self.data_format)
         pad = [0, 0] * self._rank
         for axis, (before, after) in zip(axes, self._pairs):
@@ -32,14 +33,14 @@ class BaseZeroPadding(Layer):
         self._axes = axes
 
     def build(self, input_shape) -> None:
-        check_rank(self, input_shape, self._rank, self._layout)
+        check_rank(self, input_shape, self._rank)
         self.built = True
 
     def call(self, inputs):
         return F.pad(inputs, self._torch_pad)
 
     def compute_output_shape(self, input_shape):
-        check_rank(self, input_shape, self._rank, self._layout)
+        check_rank(self, input_shape, self._rank)
         shape = list(input_shape)
         for axis, (before, after) in zip(self._axes, self._pairs):
             if shape[axis] is not None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from lamina.layers.input_spec import InputSpec
-from lamina.layers.reshaping.base_spatial import standardize_tuple
-from lamina.layers.reshaping.flatten import standardize_data_format
 from lamina.layers.reshaping.zero_padding import BaseZeroPadding
 
 
@@ -30,19 +27,6 @@ class ZeroPadding1D(BaseZeroPadding):
     """
 
     _rank = 3
-    _layout = "(batch, steps, features)"
 
     def __init__(self, padding=1, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format, "ZeroPadding1D")
-        self.padding = standardize_tuple(
-            padding, 2, "padding", "ZeroPadding1D", allow_zero=True
-        )
-        self._pairs = (self.padding,)
-        self._finish_init()
-        self.input_spec = InputSpec(ndim=3)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"padding": self.padding, "data_format": self.data_format})
-        return config
+        super().__init__(padding, data_format, **kwargs)
