@@ -41,7 +41,7 @@ def wrap(text: str, indent: int = 4, subsequent_indent: int | None = None) -> st
     parts[1::2] = [code.replace(" ", "\0") for code in parts[1::2]]
     filled = textwrap.fill(
         "``".join(parts),
-        80,
+        88,
         initial_indent=" " * indent,
         subsequent_indent=" "
         * (indent if subsequent_indent is None else subsequent_indent),

@@ -156,3 +156,58 @@ class Merge(Layer):
         for m in mask[1:]:
             output_mask = output_mask | m
         return output_mask
+
+
+class ElementwiseExtremum(Merge):
+    """Base of `Maximum` and `Minimum`: fold ``_op`` over the inputs.
+
+    With masks, an input's masked-out entries are skipped, so they never give
+    the result (see `_apply_merge_op_and_or_mask`).
+    """
+
+    _op = staticmethod(torch.maximum)  # or torch.minimum
+
+    def _merge_function(self, inputs):
+        if all(getattr(x, "_keras_mask", None) is None for x in inputs):
+            output = inputs[0]
+            for x in inputs[1:]:
+                output = self._op(output, x)
+            return output
+        return self._apply_merge_op_and_or_mask(self._op, inputs)
+
+
+def extremum_docstrings(layer: str, extremum: str, superlative: str) -> tuple[str, str]:
+    """The docstrings of `Maximum`/`Minimum` and of their functional forms.
+
+    Args:
+        layer: the class name (``"Maximum"``).
+        extremum: what it computes (``"maximum"``), also the function's name.
+        superlative: the value it keeps (``"largest"``).
+    """
+    layer_doc = f"""The element-wise {extremum} of a list of inputs.
+
+    With masks, an entry masked out in one input never gives the {superlative}
+    value: the other inputs' entries are used there (as in Keras).
+
+    Example:
+        >>> a, b = lamina.Input((16,)), lamina.Input((16,))
+        >>> lamina.layers.{layer}()([a, b]).shape
+        (None, 16)
+
+    Args:
+        **kwargs: standard layer arguments (``name``, ``dtype``, ...).
+    """
+    function_doc = f"""Functional form of `{layer}`.
+
+    Example:
+        >>> lamina.layers.{extremum}([torch.zeros(2, 3), torch.ones(2, 3)]).shape
+        torch.Size([2, 3])
+
+    Args:
+        inputs: a list of tensors of the same shape.
+        **kwargs: standard layer arguments.
+
+    Returns:
+        the element-wise {extremum} of the inputs.
+    """
+    return layer_doc, function_doc

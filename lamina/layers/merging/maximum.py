@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import torch
 
-from lamina.layers.merging.base_merge import Merge
+from lamina.layers.merging.base_merge import ElementwiseExtremum, extremum_docstrings
+
+_LAYER_DOC, _FUNCTION_DOC = extremum_docstrings("Maximum", "maximum", "largest")
 
 
-class Maximum(Merge):
-    """The element-wise maximum of a list of inputs.
-
-    With masks, an entry masked out in one input never gives the largest value:
-    the other inputs' entries are used there (as in Keras).
-
-    Example:
-        >>> a, b = lamina.Input((16,)), lamina.Input((16,))
-        >>> lamina.layers.Maximum()([a, b]).shape
-        (None, 16)
-
-    Args:
-        **kwargs: standard layer arguments (``name``, ``dtype``, ...).
-    """
-
-    def _merge_function(self, inputs):
-        if all(getattr(x, "_keras_mask", None) is None for x in inputs):
-            output = inputs[0]
-            for x in inputs[1:]:
-                output = torch.maximum(output, x)
-            return output
-        return self._apply_merge_op_and_or_mask(torch.maximum, inputs)
+class Maximum(ElementwiseExtremum):
+    __doc__ = _LAYER_DOC
+    _op = staticmethod(torch.maximum)
 
 
 def maximum(inputs, **kwargs):
-    """Functional form of `Maximum`.
-
-    Example:
-        >>> lamina.layers.maximum([torch.zeros(2, 3), torch.ones(2, 3)]).shape
-        torch.Size([2, 3])
-
-    Args:
-        inputs: a list of tensors of the same shape.
-        **kwargs: standard layer arguments.
-
-    Returns:
-        the element-wise maximum of the inputs.
-    """
     return Maximum(**kwargs)(inputs)
+
+
+maximum.__doc__ = _FUNCTION_DOC
