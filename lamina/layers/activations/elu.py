@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from lamina import activations
-from lamina.layers.layer import Layer
+from lamina.layers.activations.activation_layer import ActivationLayer
 
 
-class ELU(Layer):
+class ELU(ActivationLayer):
     """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
 
     Example:
@@ -27,14 +27,9 @@ class ELU(Layer):
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lamina import activations
 from lamina.errors import ArgumentError, warn_deprecated_once
-from lamina.layers.layer import Layer
+from lamina.layers.activations.activation_layer import ActivationLayer
 
 
-class LeakyReLU(Layer):
+class LeakyReLU(ActivationLayer):
     """Leaky rectified linear unit: ``x`` if ``x >= 0`` else ``negative_slope * x``.
 
     Example:
@@ -42,14 +42,9 @@ class LeakyReLU(Layer):
                 f"negative_slope={negative_slope}"
             )
         self.negative_slope = negative_slope
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from lamina import activations
 from lamina.errors import ArgumentError
-from lamina.layers.layer import Layer
+from lamina.layers.activations.activation_layer import ActivationLayer
 
 
-class ReLU(Layer):
+class ReLU(ActivationLayer):
     """Rectified linear unit, with Keras's optional cap, slope and threshold.
 
     ``f(x) = max_value`` if ``x >= max_value``; ``x`` if
@@ -51,8 +51,6 @@ class ReLU(Layer):
         self.max_value = max_value
         self.negative_slope = negative_slope
         self.threshold = threshold
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.relu(
@@ -61,9 +59,6 @@ class ReLU(Layer):
             max_value=self.max_value,
             threshold=self.threshold,
         )
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -6,7 +6,7 @@ import torch
 
 from lamina import activations
 from lamina.errors import ShapeError
-from lamina.layers.layer import Layer
+from lamina.layers.activations.activation_layer import ActivationLayer
 
 
 def _large_negative_number(dtype: torch.dtype) -> float:
@@ -14,7 +14,7 @@ def _large_negative_number(dtype: torch.dtype) -> float:
     return -3e4 if dtype == torch.float16 else -1e9
 
 
-class Softmax(Layer):
+class Softmax(ActivationLayer):
     """Softmax over `axis`; positions where the mask is False get zero.
 
     Masked positions are set to a large negative number before the softmax
@@ -43,8 +43,6 @@ class Softmax(Layer):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = tuple(axis) if isinstance(axis, list) else axis
-        self.supports_masking = True
-        self.built = True
 
     def call(self, inputs, mask=None):
         if mask is not None:
@@ -75,9 +73,6 @@ class Softmax(Layer):
                 f"inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
             )
         return mask if mask.dtype == torch.bool else mask > 0.5
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
 
     def get_config(self) -> dict:
         config = super().get_config()

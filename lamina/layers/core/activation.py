@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from lamina import activations
-from lamina.layers.layer import Layer
+from lamina.layers.activations.activation_layer import ActivationLayer
 
 
-class Activation(Layer):
+class Activation(ActivationLayer):
     """Applies an activation function to its input.
 
     Example:
@@ -26,15 +26,10 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
         self.activation = activations.get(activation)
-        self.built = True
 
     def call(self, inputs):
         return self.activation(inputs)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
 
     def get_config(self) -> dict:
         config = super().get_config()
