@@ -59,6 +59,27 @@ def _check_non_negative(value, name: str, function: str) -> None:
         )
 
 
+def _elementwise(
+    name: str, kernel: Callable, summary: str, example: str, result: str, details=""
+) -> Callable:
+    """The activation ``name(x)``: one torch kernel on `x` as a tensor.
+
+    Its docstring is ``summary``, then ``details`` if any, the one argument,
+    and an example: ``name(torch.tensor(example))`` gives ``result``.
+    """
+
+    def activation(x: torch.Tensor) -> torch.Tensor:
+        return kernel(_as_tensor(x))
+
+    details = f"    {details}\n\n" if details else ""
+    activation.__name__ = activation.__qualname__ = name
+    activation.__doc__ = (
+        f"{summary}\n\n{details}    Args:\n        x: Input tensor.\n\n"
+        f"    Example:\n\n    >>> {name}(torch.tensor({example}))\n    {result}\n    "
+    )
+    return activation
+
+
 # ---------------------------------------------------------------- ReLU family
 
 
@@ -142,20 +163,6 @@ def leaky_relu(x: torch.Tensor, negative_slope: float = 0.2) -> torch.Tensor:
     return tnn.leaky_relu(_as_tensor(x), negative_slope)
 
 
-def relu6(x: torch.Tensor) -> torch.Tensor:
-    """ReLU capped at 6: ``min(max(x, 0), 6)``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> relu6(torch.tensor([-1.0, 3.0, 9.0]))
-    tensor([0., 3., 6.])
-    """
-    return tnn.relu6(_as_tensor(x))
-
-
 def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
 
@@ -169,22 +176,6 @@ def elu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
     tensor([-0.6321,  1.0000])
     """
     return tnn.elu(_as_tensor(x), alpha)
-
-
-def selu(x: torch.Tensor) -> torch.Tensor:
-    """Scaled ELU with ``alpha=1.67326324`` and ``scale=1.05070098``.
-
-    Use it with the ``lecun_normal`` initializer.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> selu(torch.tensor([1.0]))
-    tensor([1.0507])
-    """
-    return torch.selu(_as_tensor(x))
 
 
 def celu(x: torch.Tensor, alpha: float = 1.0) -> torch.Tensor:
@@ -220,37 +211,15 @@ def threshold(x: torch.Tensor, threshold: float, default_value: float) -> torch.
     return tnn.threshold(_as_tensor(x), threshold, default_value)
 
 
+# Activations that are one torch kernel, one a line (see `_elementwise`): name,
+# kernel, summary, example input, its result, further details.
+# fmt: off
+relu6 = _elementwise("relu6", tnn.relu6, "ReLU capped at 6: ``min(max(x, 0), 6)``.", "[-1.0, 3.0, 9.0]", "tensor([0., 3., 6.])")
+selu = _elementwise("selu", torch.selu, "Scaled ELU with ``alpha=1.67326324`` and ``scale=1.05070098``.", "[1.0]", "tensor([1.0507])", details="Use it with the ``lecun_normal`` initializer.")
+# fmt: on
+
+
 # ----------------------------------------------------------- sigmoid family
-
-
-def sigmoid(x: torch.Tensor) -> torch.Tensor:
-    """Logistic sigmoid: ``1 / (1 + exp(-x))``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> sigmoid(torch.tensor([0.0]))
-    tensor([0.5000])
-    """
-    return torch.sigmoid(_as_tensor(x))
-
-
-def hard_sigmoid(x: torch.Tensor) -> torch.Tensor:
-    """Piecewise linear sigmoid, Keras 3's formula: ``relu6(x + 3) / 6``.
-
-    (Keras 2 used ``clip(0.2 * x + 0.5, 0, 1)``; Keras 3 changed it.)
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> hard_sigmoid(torch.tensor([-3.0, 0.0, 3.0]))
-    tensor([0.0000, 0.5000, 1.0000])
-    """
-    return tnn.hardsigmoid(_as_tensor(x))
 
 
 def sparse_sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -268,51 +237,16 @@ def sparse_sigmoid(x: torch.Tensor) -> torch.Tensor:
     return torch.clamp(0.5 * (x + 1.0), 0.0, 1.0)
 
 
-def log_sigmoid(x: torch.Tensor) -> torch.Tensor:
-    """``log(sigmoid(x))``, computed stably.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> log_sigmoid(torch.tensor([0.0]))
-    tensor([-0.6931])
-    """
-    return tnn.logsigmoid(_as_tensor(x))
-
-
-def silu(x: torch.Tensor) -> torch.Tensor:
-    """Swish / SiLU: ``x * sigmoid(x)`` (also available as ``swish``).
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> silu(torch.tensor([1.0]))
-    tensor([0.7311])
-    """
-    return tnn.silu(_as_tensor(x))
-
+# One-kernel activations, one a line (see `_elementwise`).
+# fmt: off
+sigmoid = _elementwise("sigmoid", torch.sigmoid, "Logistic sigmoid: ``1 / (1 + exp(-x))``.", "[0.0]", "tensor([0.5000])")
+hard_sigmoid = _elementwise("hard_sigmoid", tnn.hardsigmoid, "Piecewise linear sigmoid, Keras 3's formula: ``relu6(x + 3) / 6``.", "[-3.0, 0.0, 3.0]", "tensor([0.0000, 0.5000, 1.0000])", details="(Keras 2 used ``clip(0.2 * x + 0.5, 0, 1)``; Keras 3 changed it.)")
+log_sigmoid = _elementwise("log_sigmoid", tnn.logsigmoid, "``log(sigmoid(x))``, computed stably.", "[0.0]", "tensor([-0.6931])")
+silu = _elementwise("silu", tnn.silu, "Swish / SiLU: ``x * sigmoid(x)`` (also available as ``swish``).", "[1.0]", "tensor([0.7311])")
+hard_silu = _elementwise("hard_silu", tnn.hardswish, "Hard SiLU / hard swish: ``x * relu6(x + 3) / 6`` (also ``hard_swish``).", "[-4.0, 1.0, 4.0]", "tensor([-0.0000,  0.6667,  4.0000])")
+# fmt: on
 
 swish = silu
-
-
-def hard_silu(x: torch.Tensor) -> torch.Tensor:
-    """Hard SiLU / hard swish: ``x * relu6(x + 3) / 6`` (also ``hard_swish``).
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> hard_silu(torch.tensor([-4.0, 1.0, 4.0]))
-    tensor([-0.0000,  0.6667,  4.0000])
-    """
-    return tnn.hardswish(_as_tensor(x))
-
-
 hard_swish = hard_silu
 
 
@@ -445,34 +379,6 @@ def glu(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
 # ------------------------------------------------------------- the others
 
 
-def tanh(x: torch.Tensor) -> torch.Tensor:
-    """Hyperbolic tangent.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> tanh(torch.tensor([0.0]))
-    tensor([0.])
-    """
-    return torch.tanh(_as_tensor(x))
-
-
-def tanh_shrink(x: torch.Tensor) -> torch.Tensor:
-    """``x - tanh(x)``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> tanh_shrink(torch.tensor([1.0]))
-    tensor([0.2384])
-    """
-    return tnn.tanhshrink(_as_tensor(x))
-
-
 def hard_tanh(x: torch.Tensor) -> torch.Tensor:
     """``x`` clipped to ``[-1, 1]``.
 
@@ -519,34 +425,6 @@ def hard_shrink(x: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
     """
     _check_non_negative(threshold, "threshold", "hard_shrink")
     return tnn.hardshrink(_as_tensor(x), threshold)
-
-
-def softplus(x: torch.Tensor) -> torch.Tensor:
-    """``log(exp(x) + 1)``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> softplus(torch.tensor([0.0]))
-    tensor([0.6931])
-    """
-    return tnn.softplus(_as_tensor(x))
-
-
-def softsign(x: torch.Tensor) -> torch.Tensor:
-    """``x / (abs(x) + 1)``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> softsign(torch.tensor([1.0]))
-    tensor([0.5000])
-    """
-    return tnn.softsign(_as_tensor(x))
 
 
 def sparse_plus(x: torch.Tensor) -> torch.Tensor:
@@ -597,34 +475,6 @@ def gelu(x: torch.Tensor, approximate: bool = False) -> torch.Tensor:
     return tnn.gelu(_as_tensor(x), approximate="tanh" if approximate else "none")
 
 
-def mish(x: torch.Tensor) -> torch.Tensor:
-    """``x * tanh(softplus(x))``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> mish(torch.tensor([1.0]))
-    tensor([0.8651])
-    """
-    return tnn.mish(_as_tensor(x))
-
-
-def exponential(x: torch.Tensor) -> torch.Tensor:
-    """``exp(x)``.
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> exponential(torch.tensor([0.0]))
-    tensor([1.])
-    """
-    return torch.exp(_as_tensor(x))
-
-
 def linear(x: torch.Tensor) -> torch.Tensor:
     """The identity: returns `x` unchanged.
 
@@ -662,18 +512,16 @@ def binary_step(x: torch.Tensor) -> torch.Tensor:
 heaviside = binary_step
 
 
-def arctan(x: torch.Tensor) -> torch.Tensor:
-    """Inverse tangent, a sigmoid-shaped activation in ``(-pi/2, pi/2)`` (not in Keras).
-
-    Args:
-        x: Input tensor.
-
-    Example:
-
-    >>> arctan(torch.tensor([1.0]))
-    tensor([0.7854])
-    """
-    return torch.atan(_as_tensor(x))
+# One-kernel activations, one a line (see `_elementwise`).
+# fmt: off
+tanh = _elementwise("tanh", torch.tanh, "Hyperbolic tangent.", "[0.0]", "tensor([0.])")
+tanh_shrink = _elementwise("tanh_shrink", tnn.tanhshrink, "``x - tanh(x)``.", "[1.0]", "tensor([0.2384])")
+softplus = _elementwise("softplus", tnn.softplus, "``log(exp(x) + 1)``.", "[0.0]", "tensor([0.6931])")
+softsign = _elementwise("softsign", tnn.softsign, "``x / (abs(x) + 1)``.", "[1.0]", "tensor([0.5000])")
+mish = _elementwise("mish", tnn.mish, "``x * tanh(softplus(x))``.", "[1.0]", "tensor([0.8651])")
+exponential = _elementwise("exponential", torch.exp, "``exp(x)``.", "[0.0]", "tensor([1.])")
+arctan = _elementwise("arctan", torch.atan, "Inverse tangent, a sigmoid-shaped activation in ``(-pi/2, pi/2)`` (not in Keras).", "[1.0]", "tensor([0.7854])")
+# fmt: on
 
 
 # ------------------------------------------------------------ name lookups

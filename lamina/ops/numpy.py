@@ -80,6 +80,41 @@ def _one_axis_reduce(fn, x: torch.Tensor, axis: Axis, keepdims: bool):
     return x
 
 
+def _named(op, name: str, doc: str):
+    """``op`` as the public function ``name`` documented by ``doc``."""
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+def _unary(name: str, kernel, doc: str):
+    """The op ``name(x)``: ``kernel`` on ``x`` as a tensor."""
+
+    def op(x: Any) -> torch.Tensor:
+        return kernel(_tensor(x))
+
+    return _named(op, name, doc)
+
+
+def _floating_unary(name: str, kernel, doc: str):
+    """The op ``name(x)``: ``kernel`` on ``x`` as a floating tensor."""
+
+    def op(x: Any) -> torch.Tensor:
+        return kernel(_floating(_tensor(x)))
+
+    return _named(op, name, doc)
+
+
+def _binary(name: str, kernel, doc: str):
+    """The op ``name(x1, x2)``: ``kernel`` on the inputs as tensors of one dtype."""
+
+    def op(x1: Any, x2: Any) -> torch.Tensor:
+        x1, x2 = _pair(x1, x2)
+        return kernel(x1, x2)
+
+    return _named(op, name, doc)
+
+
 # --------------------------------------------------------------- creation
 
 
@@ -263,34 +298,37 @@ def copy(x: Any) -> torch.Tensor:
 
 
 # ------------------------------------------------------------ elementwise
+# One-argument ops, one a line: name, torch kernel, docstring.
 
+# fmt: off
+abs = _unary("abs", torch.abs, "Elementwise absolute value. Example: ``abs([-1, 2])``.")  # noqa: A001
+negative = _unary("negative", torch.neg, "Elementwise ``-x``. Example: ``negative([1, -2])``.")
+sign = _unary("sign", torch.sign, "Elementwise sign (-1, 0 or 1). Example: ``sign([-3.0, 0.0, 2.0])``.")
+square = _unary("square", torch.square, "Elementwise square. Example: ``square([3])``.")
+isfinite = _unary("isfinite", torch.isfinite, 'Elementwise: neither inf nor NaN. Example: ``isfinite([1.0, float("inf")])``.')
+isinf = _unary("isinf", torch.isinf, "Elementwise: positive or negative infinity. Example: ``isinf([1.0])``.")
+isnan = _unary("isnan", torch.isnan, 'Elementwise: NaN. Example: ``isnan([float("nan")])``.')
+logical_not = _unary("logical_not", torch.logical_not, "Elementwise logical NOT. Example: ``logical_not([True, False])``.")
+# fmt: on
 
-def abs(x: Any) -> torch.Tensor:  # noqa: A001 - Keras's name
-    """Elementwise absolute value. Example: ``abs([-1, 2])``."""
-    return torch.abs(_tensor(x))
-
-
-absolute = abs
-
-
-def negative(x: Any) -> torch.Tensor:
-    """Elementwise ``-x``. Example: ``negative([1, -2])``."""
-    return torch.neg(_tensor(x))
-
-
-def sign(x: Any) -> torch.Tensor:
-    """Elementwise sign (-1, 0 or 1). Example: ``sign([-3.0, 0.0, 2.0])``."""
-    return torch.sign(_tensor(x))
-
-
-def ceil(x: Any) -> torch.Tensor:
-    """Elementwise ceiling (integers become floatx). Example: ``ceil([1.2])``."""
-    return torch.ceil(_floating(_tensor(x)))
-
-
-def floor(x: Any) -> torch.Tensor:
-    """Elementwise floor (integers become floatx). Example: ``floor([1.8])``."""
-    return torch.floor(_floating(_tensor(x)))
+# The same, computed in floating point (integer inputs become floatx first).
+# fmt: off
+ceil = _floating_unary("ceil", torch.ceil, "Elementwise ceiling (integers become floatx). Example: ``ceil([1.2])``.")
+floor = _floating_unary("floor", torch.floor, "Elementwise floor (integers become floatx). Example: ``floor([1.8])``.")
+sqrt = _floating_unary("sqrt", torch.sqrt, "Elementwise square root. Example: ``sqrt([4.0])``.")
+reciprocal = _floating_unary("reciprocal", torch.reciprocal, "Elementwise ``1 / x``. Example: ``reciprocal([4.0])``.")
+exp = _floating_unary("exp", torch.exp, "Elementwise exponential. Example: ``exp([0.0])``.")
+log = _floating_unary("log", torch.log, "Elementwise natural logarithm. Example: ``log([1.0])``.")
+log1p = _floating_unary("log1p", torch.log1p, "Elementwise ``log(1 + x)``, exact for small ``x``. Example: ``log1p([0.0])``.")
+log2 = _floating_unary("log2", torch.log2, "Elementwise base-2 logarithm. Example: ``log2([8.0])``.")
+log10 = _floating_unary("log10", torch.log10, "Elementwise base-10 logarithm. Example: ``log10([100.0])``.")
+sin = _floating_unary("sin", torch.sin, "Elementwise sine. Example: ``sin([0.0])``.")
+cos = _floating_unary("cos", torch.cos, "Elementwise cosine. Example: ``cos([0.0])``.")
+tan = _floating_unary("tan", torch.tan, "Elementwise tangent. Example: ``tan([0.0])``.")
+sinh = _floating_unary("sinh", torch.sinh, "Elementwise hyperbolic sine. Example: ``sinh([0.0])``.")
+cosh = _floating_unary("cosh", torch.cosh, "Elementwise hyperbolic cosine. Example: ``cosh([0.0])``.")
+tanh = _floating_unary("tanh", torch.tanh, "Elementwise hyperbolic tangent. Example: ``tanh([0.0])``.")
+# fmt: on
 
 
 def round(x: Any, decimals: int = 0) -> torch.Tensor:  # noqa: A001
@@ -302,96 +340,6 @@ def round(x: Any, decimals: int = 0) -> torch.Tensor:  # noqa: A001
         scale = 10 ** (-decimals)
         return (torch.round(x.double() / scale) * scale).to(x.dtype)
     return torch.round(x, decimals=decimals)
-
-
-def sqrt(x: Any) -> torch.Tensor:
-    """Elementwise square root. Example: ``sqrt([4.0])``."""
-    return torch.sqrt(_floating(_tensor(x)))
-
-
-def square(x: Any) -> torch.Tensor:
-    """Elementwise square. Example: ``square([3])``."""
-    return torch.square(_tensor(x))
-
-
-def reciprocal(x: Any) -> torch.Tensor:
-    """Elementwise ``1 / x``. Example: ``reciprocal([4.0])``."""
-    return torch.reciprocal(_floating(_tensor(x)))
-
-
-def exp(x: Any) -> torch.Tensor:
-    """Elementwise exponential. Example: ``exp([0.0])``."""
-    return torch.exp(_floating(_tensor(x)))
-
-
-def log(x: Any) -> torch.Tensor:
-    """Elementwise natural logarithm. Example: ``log([1.0])``."""
-    return torch.log(_floating(_tensor(x)))
-
-
-def log1p(x: Any) -> torch.Tensor:
-    """Elementwise ``log(1 + x)``, exact for small ``x``. Example: ``log1p([0.0])``."""
-    return torch.log1p(_floating(_tensor(x)))
-
-
-def log2(x: Any) -> torch.Tensor:
-    """Elementwise base-2 logarithm. Example: ``log2([8.0])``."""
-    return torch.log2(_floating(_tensor(x)))
-
-
-def log10(x: Any) -> torch.Tensor:
-    """Elementwise base-10 logarithm. Example: ``log10([100.0])``."""
-    return torch.log10(_floating(_tensor(x)))
-
-
-def sin(x: Any) -> torch.Tensor:
-    """Elementwise sine. Example: ``sin([0.0])``."""
-    return torch.sin(_floating(_tensor(x)))
-
-
-def cos(x: Any) -> torch.Tensor:
-    """Elementwise cosine. Example: ``cos([0.0])``."""
-    return torch.cos(_floating(_tensor(x)))
-
-
-def tan(x: Any) -> torch.Tensor:
-    """Elementwise tangent. Example: ``tan([0.0])``."""
-    return torch.tan(_floating(_tensor(x)))
-
-
-def sinh(x: Any) -> torch.Tensor:
-    """Elementwise hyperbolic sine. Example: ``sinh([0.0])``."""
-    return torch.sinh(_floating(_tensor(x)))
-
-
-def cosh(x: Any) -> torch.Tensor:
-    """Elementwise hyperbolic cosine. Example: ``cosh([0.0])``."""
-    return torch.cosh(_floating(_tensor(x)))
-
-
-def tanh(x: Any) -> torch.Tensor:
-    """Elementwise hyperbolic tangent. Example: ``tanh([0.0])``."""
-    return torch.tanh(_floating(_tensor(x)))
-
-
-def isfinite(x: Any) -> torch.Tensor:
-    """Elementwise: neither inf nor NaN. Example: ``isfinite([1.0, float("inf")])``."""
-    return torch.isfinite(_tensor(x))
-
-
-def isinf(x: Any) -> torch.Tensor:
-    """Elementwise: positive or negative infinity. Example: ``isinf([1.0])``."""
-    return torch.isinf(_tensor(x))
-
-
-def isnan(x: Any) -> torch.Tensor:
-    """Elementwise: NaN. Example: ``isnan([float("nan")])``."""
-    return torch.isnan(_tensor(x))
-
-
-def logical_not(x: Any) -> torch.Tensor:
-    """Elementwise logical NOT. Example: ``logical_not([True, False])``."""
-    return torch.logical_not(_tensor(x))
 
 
 def clip(x: Any, x_min: Any, x_max: Any) -> torch.Tensor:
@@ -415,39 +363,28 @@ def clip(x: Any, x_min: Any, x_max: Any) -> torch.Tensor:
 
 
 # ---------------------------------------------------------------- binary
+# Two-argument ops on the inputs as tensors of one dtype, one a line: name,
+# torch kernel, docstring.
 
-
-def add(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 + x2``, broadcasting. Example: ``add([1, 2], 3)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.add(x1, x2)
-
-
-def subtract(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 - x2``. Example: ``subtract([1, 2], 3)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.subtract(x1, x2)
-
-
-def multiply(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 * x2``. Example: ``multiply([1, 2], 3)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.multiply(x1, x2)
-
-
-def divide(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise true division (integers give floats). Example: ``divide(1, 4)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.true_divide(x1, x2)
-
-
-true_divide = divide
-
-
-def floor_divide(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``floor(x1 / x2)``. Example: ``floor_divide([7, -7], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.floor_divide(x1, x2)
+# fmt: off
+add = _binary("add", torch.add, "Elementwise ``x1 + x2``, broadcasting. Example: ``add([1, 2], 3)``.")
+subtract = _binary("subtract", torch.subtract, "Elementwise ``x1 - x2``. Example: ``subtract([1, 2], 3)``.")
+multiply = _binary("multiply", torch.multiply, "Elementwise ``x1 * x2``. Example: ``multiply([1, 2], 3)``.")
+divide = _binary("divide", torch.true_divide, "Elementwise true division (integers give floats). Example: ``divide(1, 4)``.")
+floor_divide = _binary("floor_divide", torch.floor_divide, "Elementwise ``floor(x1 / x2)``. Example: ``floor_divide([7, -7], 2)``.")
+power = _binary("power", torch.pow, "Elementwise ``x1 ** x2``. Example: ``power([2, 3], 2)``.")
+maximum = _binary("maximum", torch.maximum, "Elementwise maximum. Example: ``maximum([1, 5], 3)``.")
+minimum = _binary("minimum", torch.minimum, "Elementwise minimum. Example: ``minimum([1, 5], 3)``.")
+equal = _binary("equal", torch.eq, "Elementwise ``x1 == x2``. Example: ``equal([1, 2], 2)``.")
+not_equal = _binary("not_equal", torch.ne, "Elementwise ``x1 != x2``. Example: ``not_equal([1, 2], 2)``.")
+greater = _binary("greater", torch.gt, "Elementwise ``x1 > x2``. Example: ``greater([1, 3], 2)``.")
+greater_equal = _binary("greater_equal", torch.ge, "Elementwise ``x1 >= x2``. Example: ``greater_equal([1, 2], 2)``.")
+less = _binary("less", torch.lt, "Elementwise ``x1 < x2``. Example: ``less([1, 3], 2)``.")
+less_equal = _binary("less_equal", torch.le, "Elementwise ``x1 <= x2``. Example: ``less_equal([1, 3], 2)``.")
+logical_and = _binary("logical_and", torch.logical_and, "Elementwise logical AND. Example: ``logical_and([True, True], [True, False])``.")
+logical_or = _binary("logical_or", torch.logical_or, "Elementwise logical OR. Example: ``logical_or([True, False], False)``.")
+matmul = _binary("matmul", torch.matmul, "Matrix product with numpy's broadcasting rules. Example: ``matmul(a, b)``.")
+# fmt: on
 
 
 def mod(x1: Any, x2: Any) -> torch.Tensor:
@@ -460,75 +397,6 @@ def mod(x1: Any, x2: Any) -> torch.Tensor:
     """
     x1, x2 = _pair(x1, x2)
     return torch.remainder(x1, x2)
-
-
-def power(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 ** x2``. Example: ``power([2, 3], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.pow(x1, x2)
-
-
-def maximum(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise maximum. Example: ``maximum([1, 5], 3)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.maximum(x1, x2)
-
-
-def minimum(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise minimum. Example: ``minimum([1, 5], 3)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.minimum(x1, x2)
-
-
-def equal(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 == x2``. Example: ``equal([1, 2], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.eq(x1, x2)
-
-
-def not_equal(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 != x2``. Example: ``not_equal([1, 2], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.ne(x1, x2)
-
-
-def greater(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 > x2``. Example: ``greater([1, 3], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.gt(x1, x2)
-
-
-def greater_equal(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 >= x2``. Example: ``greater_equal([1, 2], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.ge(x1, x2)
-
-
-def less(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 < x2``. Example: ``less([1, 3], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.lt(x1, x2)
-
-
-def less_equal(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise ``x1 <= x2``. Example: ``less_equal([1, 3], 2)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.le(x1, x2)
-
-
-def logical_and(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise logical AND.
-
-    Example: ``logical_and([True, True], [True, False])``.
-    """
-    x1, x2 = _pair(x1, x2)
-    return torch.logical_and(x1, x2)
-
-
-def logical_or(x1: Any, x2: Any) -> torch.Tensor:
-    """Elementwise logical OR. Example: ``logical_or([True, False], False)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.logical_or(x1, x2)
 
 
 def where(condition: Any, x1: Any = None, x2: Any = None):
@@ -817,12 +685,6 @@ def argsort(x: Any, axis: int = -1) -> torch.Tensor:
 
 
 # ----------------------------------------------------------- linear algebra
-
-
-def matmul(x1: Any, x2: Any) -> torch.Tensor:
-    """Matrix product with numpy's broadcasting rules. Example: ``matmul(a, b)``."""
-    x1, x2 = _pair(x1, x2)
-    return torch.matmul(x1, x2)
 
 
 def dot(x1: Any, x2: Any) -> torch.Tensor:
@@ -1172,6 +1034,10 @@ def pad(
             x = x.index_select(axis, torch.as_tensor(idx, device=x.device))
     return x
 
+
+# numpy's other names for two of the ops above.
+absolute = abs
+true_divide = divide
 
 __all__ = [
     "abs",
