@@ -1,5 +1,7 @@
 """What `compile()` turns losses and metrics into: per-output objects and log names.
 
+Also the checks `compile()` makes of its arguments, so that a typo fails there.
+
 Resolution waits for the first batch, because ``metrics=["accuracy"]`` means
 binary, categorical or sparse accuracy depending on the shapes of the targets
 and outputs, as in Keras.
@@ -7,6 +9,7 @@ and outputs, as in Keras.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from lamina import losses as losses_module
@@ -15,29 +18,20 @@ from lamina.errors import ArgumentError
 from lamina.metrics.reduction_metrics import MeanMetricWrapper
 
 
-def _per_output(spec, output_names: list[str], what: str, broadcast: bool):
-    """Spread a compile argument over the outputs: one per output (or None)."""
+def _per_output(spec, output_names: list[str], what: str) -> list:
+    """Spread a compile argument over the outputs: one per output (or None).
+
+    A dict is keyed by output name; a list of losses or loss weights has one
+    per output; a list of metrics applies to every output unless it is a list
+    of lists (or dicts), one per output.
+    """
     n = len(output_names)
-    if spec is None:
-        return [None] * n
-    if isinstance(spec, dict):
-        unknown = [k for k in spec if k not in output_names]
-        if unknown:
-            raise ArgumentError(
-                f"`{what}` has keys {unknown} that are not output names of the model; "
-                f"the outputs are named {output_names}."
-            )
-        return [spec.get(name) for name in output_names]
-    if isinstance(spec, (list, tuple)) and what in ("loss", "loss_weights"):
-        if n == 1 and len(spec) == 1:
-            return [spec[0]]
-        if len(spec) != n:
-            raise ArgumentError(
-                f"`{what}` is a list of {len(spec)} items but the model has {n} "
-                f"outputs {output_names}; give one per output or a dict keyed by "
-                "output name."
-            )
-        return list(spec)
+    if (
+        spec is None
+        or isinstance(spec, dict)
+        or (isinstance(spec, (list, tuple)) and what in ("loss", "loss_weights"))
+    ):
+        return flatten_targets(spec, output_names, what, _COMPILE_ARGUMENT_ERRORS)
     if isinstance(spec, (list, tuple)):  # metrics
         if (
             n > 1
@@ -45,11 +39,7 @@ def _per_output(spec, output_names: list[str], what: str, broadcast: bool):
             and all(isinstance(s, (list, tuple, dict)) or s is None for s in spec)
         ):
             return list(spec)
-        return (
-            [list(spec) for _ in range(n)]
-            if broadcast
-            else [list(spec)] + [None] * (n - 1)
-        )
+        return [list(spec) for _ in range(n)]
     return [spec] * n
 
 
@@ -65,10 +55,8 @@ class CompiledLoss:
         y_pred: list | None = None,
     ):
         self.output_names = output_names
-        specs = _per_output(loss, output_names, "loss", broadcast=True)
-        weights = _per_output(
-            loss_weights, output_names, "loss_weights", broadcast=True
-        )
+        specs = _per_output(loss, output_names, "loss")
+        weights = _per_output(loss_weights, output_names, "loss_weights")
         y_true = y_true or [None] * len(output_names)
         y_pred = y_pred or [None] * len(output_names)
         self.losses = []
@@ -171,9 +159,9 @@ class CompiledMetrics:
     ):
         self.output_names = output_names
         self.compiled_loss = compiled_loss
-        self._specs = _per_output(metrics, output_names, "metrics", broadcast=True)
+        self._specs = _per_output(metrics, output_names, "metrics")
         self._weighted_specs = _per_output(
-            weighted_metrics, output_names, "weighted_metrics", broadcast=True
+            weighted_metrics, output_names, "weighted_metrics"
         )
         self.entries: list[
             tuple[int, object, bool, str]
@@ -306,8 +294,32 @@ def _leaves(spec) -> list:
     return [spec]
 
 
-def flatten_targets(y, output_names: list[str], what: str = "y") -> list:
-    """Targets (or sample weights) as a list in the model's output order."""
+# How `flatten_targets` words its two refusals: (keys that are not output
+# names, a list of the wrong length); a compile argument is worded differently.
+_TARGET_ERRORS = (
+    "`{what}` has keys {unknown} that are not output names of the model {names}.",
+    "`{what}` has {count} arrays but the model has {n} outputs {names}.",
+)
+_COMPILE_ARGUMENT_ERRORS = (
+    "`{what}` has keys {unknown} that are not output names of the model; the "
+    "outputs are named {names}.",
+    "`{what}` is a list of {count} items but the model has {n} outputs {names}; "
+    "give one per output or a dict keyed by output name.",
+)
+
+
+def flatten_targets(
+    y, output_names: list[str], what: str = "y", errors: tuple = _TARGET_ERRORS
+) -> list:
+    """Targets (or sample weights) as a list in the model's output order.
+
+    Args:
+        y: None, one array, or a list or dict of them (one per output).
+        output_names: the model's output names, in output order.
+        what: the argument's name, for error messages.
+        errors: the messages for unknown dict keys and for a list of the
+            wrong length (templates of `str.format`).
+    """
     n = len(output_names)
     if y is None:
         return [None] * n
@@ -315,8 +327,7 @@ def flatten_targets(y, output_names: list[str], what: str = "y") -> list:
         unknown = [k for k in y if k not in output_names]
         if unknown:
             raise ArgumentError(
-                f"`{what}` has keys {unknown} that are not output names of the model "
-                f"{output_names}."
+                errors[0].format(what=what, unknown=unknown, names=output_names)
             )
         return [y.get(name) for name in output_names]
     if isinstance(y, (list, tuple)):
@@ -324,8 +335,7 @@ def flatten_targets(y, output_names: list[str], what: str = "y") -> list:
             return [y[0]]
         if len(y) != n:
             raise ArgumentError(
-                f"`{what}` has {len(y)} arrays but the model has {n} outputs "
-                f"{output_names}."
+                errors[1].format(what=what, count=len(y), n=n, names=output_names)
             )
         return list(y)
     if n > 1 and what == "sample_weight":
@@ -336,3 +346,44 @@ def flatten_targets(y, output_names: list[str], what: str = "y") -> list:
             "array; pass a list or a dict with one array per output."
         )
     return [y]
+
+
+def check_output_keys(output_names: list[str], **specs) -> None:
+    """Refuse the dict keys of compile arguments that are not output names."""
+    for what, spec in specs.items():
+        if isinstance(spec, dict):
+            flatten_targets(spec, output_names, what, _COMPILE_ARGUMENT_ERRORS)
+
+
+def check_loss_weights(loss_weights) -> None:
+    """Refuse `loss_weights` that are not numbers (None entries are allowed)."""
+    if loss_weights is None:
+        return
+    values = (
+        loss_weights.values()
+        if isinstance(loss_weights, dict)
+        else (
+            loss_weights if isinstance(loss_weights, (list, tuple)) else [loss_weights]
+        )
+    )
+    for value in values:
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float, np.number))
+        ):
+            raise ArgumentError(
+                "`loss_weights` must be numbers (a list with one per output, or a "
+                f"dict keyed by output name), received loss_weights={loss_weights!r}."
+            )
+
+
+def check_steps_per_execution(steps_per_execution) -> None:
+    """Refuse a `steps_per_execution` that is not a positive integer."""
+    if (
+        isinstance(steps_per_execution, bool)
+        or not isinstance(steps_per_execution, (int, np.integer))
+        or steps_per_execution < 1
+    ):
+        raise ArgumentError(
+            "`steps_per_execution` must be a positive integer, received "
+            f"steps_per_execution={steps_per_execution!r}."
+        )

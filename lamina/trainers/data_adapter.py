@@ -31,15 +31,15 @@ def is_array_like(x) -> bool:
     )
 
 
-def _is_array_structure(x) -> bool:
+def is_array_structure(x) -> bool:
     if x is None:
         return True
     if isinstance(x, dict):
-        return all(_is_array_structure(v) for v in x.values())
+        return all(is_array_structure(v) for v in x.values())
     if isinstance(x, (list, tuple)):
         if x and all(isinstance(v, (int, float, bool, np.number)) for v in x):
             return True  # a plain list of numbers
-        return all(_is_array_structure(v) for v in x)
+        return all(is_array_structure(v) for v in x)
     return is_array_like(x) or isinstance(x, (int, float))
 
 
@@ -299,16 +299,8 @@ class IteratorBatches:
             if hasattr(source, "on_epoch_end"):
                 source.on_epoch_end()
             return
-        if inspect.isgenerator(source) or isinstance(source, Iterator):
-            # A plain generator continues across epochs, as in Keras.
-            iterator = source
-            count = itertools.count() if self.steps is None else range(self.steps)
-            for _ in count:
-                try:
-                    yield next(iterator)
-                except StopIteration:
-                    return
-            return
+        # A generator (its own iterator) continues across epochs, as in Keras;
+        # an iterable such as a DataLoader starts again.
         iterator = iter(source)
         count = itertools.count() if self.steps is None else range(self.steps)
         for _ in count:
@@ -374,7 +366,7 @@ def make_batches(
         raise ArgumentError(f"`steps` must be a positive integer, received {steps!r}.")
     if x is None:
         raise ArgumentError("No input data was given: `x` is None.")
-    if not _is_array_structure(x):
+    if not is_array_structure(x):
         if y is not None or sample_weight is not None:
             raise ArgumentError(
                 "When `x` is a generator, a PyDataset or a DataLoader, `y` and "
@@ -482,7 +474,7 @@ def split_validation(x, y, sample_weight, validation_split: float, input_names=N
         raise ArgumentError(
             f"`validation_split` must be between 0 and 1, received {validation_split}."
         )
-    if not _is_array_structure(x):
+    if not is_array_structure(x):
         raise ArgumentError(
             "`validation_split` is only supported for Tensors or NumPy arrays; found "
             f"a {type(x).__name__}. Pass `validation_data` instead."
