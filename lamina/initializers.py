@@ -344,7 +344,30 @@ class RandomInitializer(Initializer):
         return {"seed": self.seed}
 
 
-class RandomNormal(RandomInitializer):
+class _MeanAndStddev(RandomInitializer):
+    """Base of the normal initializers: `mean`, `stddev` and a `_draw` function."""
+
+    _draw: Callable
+
+    def __init__(
+        self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None
+    ):
+        who = type(self).__name__
+        self.mean = _check_number(mean, "mean", who)
+        self.stddev = _check_number(stddev, "stddev", who, minimum=0)
+        super().__init__(seed)
+
+    def __call__(self, shape: ShapeLike, dtype: Any = None) -> torch.Tensor:
+        who = type(self).__name__
+        shape = _standardize_shape(shape, who)
+        torch_dtype = _dtype(dtype, who, floating=True)
+        return self._draw(shape, self.mean, self.stddev, torch_dtype, self.seed)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+
+
+class RandomNormal(_MeanAndStddev):
     """Draws from a normal distribution ``N(mean, stddev**2)``.
 
     Args:
@@ -358,23 +381,10 @@ class RandomNormal(RandomInitializer):
     tensor(True)
     """
 
-    def __init__(
-        self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None
-    ):
-        self.mean = _check_number(mean, "mean", "RandomNormal")
-        self.stddev = _check_number(stddev, "stddev", "RandomNormal", minimum=0)
-        super().__init__(seed)
-
-    def __call__(self, shape: ShapeLike, dtype: Any = None) -> torch.Tensor:
-        shape = _standardize_shape(shape, "RandomNormal")
-        torch_dtype = _dtype(dtype, "RandomNormal", floating=True)
-        return _normal(shape, self.mean, self.stddev, torch_dtype, self.seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+    _draw = staticmethod(_normal)
 
 
-class TruncatedNormal(RandomInitializer):
+class TruncatedNormal(_MeanAndStddev):
     """Normal draws, redrawn when more than two `stddev` from the mean.
 
     Args:
@@ -388,20 +398,7 @@ class TruncatedNormal(RandomInitializer):
     tensor(True)
     """
 
-    def __init__(
-        self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None
-    ):
-        self.mean = _check_number(mean, "mean", "TruncatedNormal")
-        self.stddev = _check_number(stddev, "stddev", "TruncatedNormal", minimum=0)
-        super().__init__(seed)
-
-    def __call__(self, shape: ShapeLike, dtype: Any = None) -> torch.Tensor:
-        shape = _standardize_shape(shape, "TruncatedNormal")
-        torch_dtype = _dtype(dtype, "TruncatedNormal", floating=True)
-        return _truncated_normal(shape, self.mean, self.stddev, torch_dtype, self.seed)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
+    _draw = staticmethod(_truncated_normal)
 
 
 class RandomUniform(RandomInitializer):
@@ -571,110 +568,44 @@ class _FixedVarianceScaling(VarianceScaling):
         }
 
 
-class GlorotUniform(_FixedVarianceScaling):
-    """Glorot (Xavier) uniform initializer.
+def _fixed_variance_scaling(
+    name: str,
+    scale: float,
+    mode: str,
+    distribution: str,
+    summary: str,
+    example: str,
+    result: str,
+    details: str = "",
+) -> type[_FixedVarianceScaling]:
+    """The `_FixedVarianceScaling` class ``name`` with these three fixed.
 
-    Draws from ``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``.
-
-    Args:
-        seed: An int for the same values on every call, or None.
-        input_axes: Axes counted in `fan_in` (with `output_axes`).
-        output_axes: Axes counted in `fan_out` (with `input_axes`).
-
-    Example:
-
-    >>> GlorotUniform(seed=1)((6, 6)).abs().max() <= 1.0
-    tensor(True)
+    Its docstring is ``summary``, then ``details`` if any, the arguments, and
+    an example: ``example`` gives ``result``.
     """
-
-    _scale, _mode, _distribution = 1.0, "fan_avg", "uniform"
-
-
-class GlorotNormal(_FixedVarianceScaling):
-    """Glorot (Xavier) normal initializer.
-
-    Draws from a truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``.
-
-    Args:
-        seed: An int for the same values on every call, or None.
-        input_axes: Axes counted in `fan_in` (with `output_axes`).
-        output_axes: Axes counted in `fan_out` (with `input_axes`).
-
-    Example:
-
-    >>> GlorotNormal()((784, 10)).shape
-    torch.Size([784, 10])
-    """
-
-    _scale, _mode, _distribution = 1.0, "fan_avg", "truncated_normal"
+    details = f"    {details}\n\n" if details else ""
+    doc = (
+        f"{summary}\n\n{details}    Args:\n"
+        "        seed: An int for the same values on every call, or None.\n"
+        "        input_axes: Axes counted in `fan_in` (with `output_axes`).\n"
+        "        output_axes: Axes counted in `fan_out` (with `input_axes`).\n\n"
+        f"    Example:\n\n    >>> {example}\n    {result}\n    "
+    )
+    attributes = {"_scale": scale, "_mode": mode, "_distribution": distribution}
+    namespace = {"__doc__": doc, "__module__": __name__, "__qualname__": name}
+    return type(name, (_FixedVarianceScaling,), {**namespace, **attributes})
 
 
-class HeUniform(_FixedVarianceScaling):
-    """He uniform: ``U(-limit, limit)``, ``limit = sqrt(6 / fan_in)``.
-
-    Args:
-        seed: An int for the same values on every call, or None.
-        input_axes: Axes counted in `fan_in` (with `output_axes`).
-        output_axes: Axes counted in `fan_out` (with `input_axes`).
-
-    Example:
-
-    >>> HeUniform()((6, 4)).abs().max() <= 1.0
-    tensor(True)
-    """
-
-    _scale, _mode, _distribution = 2.0, "fan_in", "uniform"
-
-
-class HeNormal(_FixedVarianceScaling):
-    """He normal: truncated normal with ``stddev = sqrt(2 / fan_in)``.
-
-    Args:
-        seed: An int for the same values on every call, or None.
-        input_axes: Axes counted in `fan_in` (with `output_axes`).
-        output_axes: Axes counted in `fan_out` (with `input_axes`).
-
-    Example:
-
-    >>> HeNormal()((3, 3, 16, 32)).shape
-    torch.Size([3, 3, 16, 32])
-    """
-
-    _scale, _mode, _distribution = 2.0, "fan_in", "truncated_normal"
-
-
-class LecunUniform(_FixedVarianceScaling):
-    """LeCun uniform: ``U(-limit, limit)``, ``limit = sqrt(3 / fan_in)``.
-
-    Args:
-        seed: An int for the same values on every call, or None.
-        input_axes: Axes counted in `fan_in` (with `output_axes`).
-        output_axes: Axes counted in `fan_out` (with `input_axes`).
-
-    Example:
-
-    >>> LecunUniform()((3, 4)).abs().max() <= 1.0
-    tensor(True)
-    """
-
-    _scale, _mode, _distribution = 1.0, "fan_in", "uniform"
-
-
-class LecunNormal(_FixedVarianceScaling):
-    """LeCun normal: truncated normal with ``stddev = sqrt(1 / fan_in)`` (for selu).
-
-    Args:
-        seed: An int for the same values on every call, or None.
-        input_axes: Axes counted in `fan_in` (with `output_axes`).
-        output_axes: Axes counted in `fan_out` (with `input_axes`).
-
-    Example:
-
-    >>> LecunNormal()((64, 64)).shape
-    torch.Size([64, 64])
-    """
-
-    _scale, _mode, _distribution = 1.0, "fan_in", "truncated_normal"
+# Glorot's, He's and LeCun's initializers, one a line: name, scale, mode,
+# distribution, summary, example, its result, further details.
+# fmt: off
+GlorotUniform = _fixed_variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform", "Glorot (Xavier) uniform initializer.", "GlorotUniform(seed=1)((6, 6)).abs().max() <= 1.0", "tensor(True)", details="Draws from ``U(-limit, limit)`` with ``limit = sqrt(6 / (fan_in + fan_out))``.")
+GlorotNormal = _fixed_variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal", "Glorot (Xavier) normal initializer.", "GlorotNormal()((784, 10)).shape", "torch.Size([784, 10])", details="Draws from a truncated normal with ``stddev = sqrt(2 / (fan_in + fan_out))``.")
+HeUniform = _fixed_variance_scaling("HeUniform", 2.0, "fan_in", "uniform", "He uniform: ``U(-limit, limit)``, ``limit = sqrt(6 / fan_in)``.", "HeUniform()((6, 4)).abs().max() <= 1.0", "tensor(True)")
+HeNormal = _fixed_variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal", "He normal: truncated normal with ``stddev = sqrt(2 / fan_in)``.", "HeNormal()((3, 3, 16, 32)).shape", "torch.Size([3, 3, 16, 32])")
+LecunUniform = _fixed_variance_scaling("LecunUniform", 1.0, "fan_in", "uniform", "LeCun uniform: ``U(-limit, limit)``, ``limit = sqrt(3 / fan_in)``.", "LecunUniform()((3, 4)).abs().max() <= 1.0", "tensor(True)")
+LecunNormal = _fixed_variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal", "LeCun normal: truncated normal with ``stddev = sqrt(1 / fan_in)`` (for selu).", "LecunNormal()((64, 64)).shape", "torch.Size([64, 64])")
+# fmt: on
 
 
 class Orthogonal(RandomInitializer):
