@@ -56,7 +56,7 @@ def _legacy_l(kwargs: dict[str, Any], value: Any, name: str, who: str) -> Any:
             warnings.warn(
                 f"{who}(l=...) is the Keras 2 spelling; use {who}({name}=...).",
                 DeprecationWarning,
-                stacklevel=3,
+                stacklevel=4,  # the user's call of L1(...) or L2(...)
             )
             _warned_l_keyword = True
         value = kwargs.pop("l")
@@ -108,7 +108,30 @@ class Regularizer:
         return f"{type(self).__name__}({args})"
 
 
-class L1(Regularizer):
+class _SumPenalty(Regularizer):
+    """``factor * sum(transform(x))``, the factor held in the attribute `_name`.
+
+    What `L1` and `L2` share, Keras 2's ``l=`` keyword included.
+    """
+
+    _name: str  # the factor's argument, attribute and config key
+    _transform: Callable[[torch.Tensor], torch.Tensor]
+
+    def _set_factor(self, value: Any, kwargs: dict[str, Any]) -> None:
+        name, who = self._name, type(self).__name__
+        value = _legacy_l(kwargs, value, name, who)
+        setattr(
+            self, name, _validate_factor(0.01 if value is None else value, name, who)
+        )
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return getattr(self, self._name) * torch.sum(self._transform(x))
+
+    def get_config(self) -> dict[str, Any]:
+        return {self._name: getattr(self, self._name)}
+
+
+class L1(_SumPenalty):
     """L1 penalty: ``l1 * sum(abs(x))``.
 
     Args:
@@ -120,18 +143,13 @@ class L1(Regularizer):
     tensor(1.5000)
     """
 
+    _name, _transform = "l1", staticmethod(torch.abs)
+
     def __init__(self, l1: float = 0.01, **kwargs):
-        l1 = _legacy_l(kwargs, l1, "l1", "L1")
-        self.l1 = _validate_factor(0.01 if l1 is None else l1, "l1", "L1")
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return self.l1 * torch.sum(torch.abs(x))
-
-    def get_config(self) -> dict[str, Any]:
-        return {"l1": self.l1}
+        self._set_factor(l1, kwargs)
 
 
-class L2(Regularizer):
+class L2(_SumPenalty):
     """L2 penalty: ``l2 * sum(square(x))`` (no factor 1/2, as in Keras).
 
     Args:
@@ -143,15 +161,10 @@ class L2(Regularizer):
     tensor(2.5000)
     """
 
+    _name, _transform = "l2", staticmethod(torch.square)
+
     def __init__(self, l2: float = 0.01, **kwargs):
-        l2 = _legacy_l(kwargs, l2, "l2", "L2")
-        self.l2 = _validate_factor(0.01 if l2 is None else l2, "l2", "L2")
-
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        return self.l2 * torch.sum(torch.square(x))
-
-    def get_config(self) -> dict[str, Any]:
-        return {"l2": self.l2}
+        self._set_factor(l2, kwargs)
 
 
 class L1L2(Regularizer):
