@@ -115,7 +115,7 @@ class BaseConv(Layer):
     rank: int
 
     # Keras 1's nb_filter / nb_row, nb_col may stand for filters / kernel_size.
-    __init__ = conv_arguments.keras_constructor(
+    __init__ = conv_arguments.conv_constructor(
         CONV_ARGUMENTS, filters=None, kernel_size=None
     )
 

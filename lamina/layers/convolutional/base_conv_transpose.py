@@ -105,7 +105,7 @@ class BaseConvTranspose(base_conv.BaseConv):
     than its stride.
     """
 
-    __init__ = conv_arguments.keras_constructor(TRANSPOSE_ARGUMENTS)
+    __init__ = conv_arguments.conv_constructor(TRANSPOSE_ARGUMENTS)
 
     def _init(self, args, **kwargs) -> None:
         if kwargs.pop("groups", 1) != 1:

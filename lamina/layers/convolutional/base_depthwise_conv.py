@@ -50,7 +50,7 @@ class BaseDepthwiseConv(base_conv.BaseConv):
     (`DEPTHWISE_ARGUMENTS`, documented in `docstring`).
     """
 
-    __init__ = conv_arguments.keras_constructor(DEPTHWISE_ARGUMENTS)
+    __init__ = conv_arguments.conv_constructor(DEPTHWISE_ARGUMENTS)
 
     def _init(self, args, **kwargs) -> None:
         # BaseConv's _init is for `filters`/`kernel_*` arguments; this layer

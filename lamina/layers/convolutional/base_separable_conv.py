@@ -46,7 +46,7 @@ class BaseSeparableConv(BaseDepthwiseConv):
     `docstring`).
     """
 
-    __init__ = conv_arguments.keras_constructor(SEPARABLE_ARGUMENTS)
+    __init__ = conv_arguments.conv_constructor(SEPARABLE_ARGUMENTS)
 
     def _init(self, args, **kwargs) -> None:
         super()._init(args, **kwargs)

@@ -15,6 +15,6 @@ class Conv3DTranspose(base_conv_transpose.BaseConvTranspose):
         ),
     )
     rank = 3
-    __init__ = conv_arguments.keras_constructor(
+    __init__ = conv_arguments.conv_constructor(
         base_conv_transpose.TRANSPOSE_3D_ARGUMENTS
     )

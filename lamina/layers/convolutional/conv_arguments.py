@@ -3,19 +3,15 @@
 Keras spells out every argument of every convolution constructor. Here a family
 (`BaseConv`, `BaseConvTranspose`, `BaseDepthwiseConv`, `BaseSeparableConv`) names
 its arguments once, in Keras's order, the defaults come from one table, and
-`keras_constructor` builds the ``__init__`` that takes them, so that
+`conv_constructor` builds the ``__init__`` that takes them, so that
 ``inspect.signature(Conv2D)`` and ``help(Conv2D)`` read as in Keras.
 """
 
 from __future__ import annotations
 
-import inspect
-from types import SimpleNamespace
-
 from lamina import constraints, initializers, regularizers
+from lamina.layers.core.keras_constructor import REQUIRED, keras_constructor
 from lamina.serialization import serialize_keras_object
-
-REQUIRED = inspect.Parameter.empty
 
 # Keras's defaults; an argument missing here (a regularizer, a constraint)
 # defaults to None.
@@ -42,60 +38,13 @@ WEIGHT_ARGUMENT_GETTERS = {
 }
 
 
-def keras_constructor(names: str, **defaults):
-    """An ``__init__`` taking ``names`` (in order), then ``**kwargs``.
+def conv_constructor(names: str, **defaults):
+    """`keras_constructor` for a convolution family's arguments ``names``.
 
     Each argument's default comes from ``defaults``, else `DEFAULTS`, else None.
-    The arguments are passed by position or keyword as to any function; the
-    ``__init__`` hands their values, as the attributes of one namespace, with
-    the remaining keyword arguments (``name``, ``dtype``, Keras 1 names, ...)
-    to the layer's ``_init(args, **kwargs)``.
-
-    Args:
-        names: the argument names, separated by white space.
-        **defaults: defaults that differ from `DEFAULTS` for this family.
     """
-    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    parameters = [inspect.Parameter("self", keyword)]
-    for name in names.split():
-        default = defaults.get(name, DEFAULTS.get(name))
-        parameters.append(inspect.Parameter(name, keyword, default=default))
-    parameters.append(inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD))
-    signature = inspect.Signature(parameters)
-
-    def __init__(self, *args, **kwargs):  # noqa: N807 (it becomes an __init__)
-        try:
-            bound = signature.bind(self, *args, **kwargs)
-        except TypeError:
-            problem = _call_problem(signature, args, kwargs)
-            raise TypeError(f"{type(self).__name__}.__init__() {problem}") from None
-        bound.apply_defaults()
-        values = bound.arguments
-        del values["self"]
-        rest = values.pop("kwargs")
-        self._init(SimpleNamespace(**values), **rest)
-
-    __init__.__signature__ = signature
-    __init__.__doc__ = "Keras's constructor; the class docstring lists the arguments."
-    return __init__
-
-
-def _call_problem(signature: inspect.Signature, args: tuple, kwargs: dict) -> str:
-    """What is wrong with a call, in the words Python uses for a plain ``def``."""
-    names = list(signature.parameters)[1:-1]  # without self and **kwargs
-    required = [n for n in names if signature.parameters[n].default is REQUIRED]
-    if len(args) > len(names):
-        return (
-            f"takes from {len(required) + 1} to {len(names) + 1} positional "
-            f"arguments but {len(args) + 1} were given"
-        )
-    for name in kwargs:
-        if name in names[: len(args)]:
-            return f"got multiple values for argument '{name}'"
-    missing = [n for n in required[len(args) :] if n not in kwargs]
-    plural = "s" if len(missing) > 1 else ""
-    listed = " and ".join(f"'{name}'" for name in missing)
-    return f"missing {len(missing)} required positional argument{plural}: {listed}"
+    table = {name: defaults.get(name, DEFAULTS.get(name)) for name in names.split()}
+    return keras_constructor(names, table)
 
 
 def set_weight_arguments(layer, args, *weights: str) -> None:

@@ -6,6 +6,7 @@ import torch
 
 from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.core.keras_constructor import keras_constructor
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing.image_preprocessing import image_transforms
 
@@ -156,31 +157,70 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+# The random affine layers' arguments after their factors, with Keras's defaults.
+AFFINE_DEFAULTS = {
+    "fill_mode": "reflect",
+    "interpolation": "bilinear",
+    "seed": None,
+    "fill_value": 0.0,
+    "data_format": None,
+}
+# The shapes section of a random layer that keeps the image size: a
+# docstring's ``{shapes}``.
+SAME_SHAPE_DOC = """Input shape:
+        ``(batch, height, width, channels)`` (channels_last) or
+        ``(batch, channels, height, width)``, or one unbatched image.
+
+    Output shape:
+        Same as the input."""
+# The random affine layers' shared arguments and their shapes: a docstring's
+# ``{affine_args}``.
+AFFINE_ARGS_DOC = f"""fill_mode: ``"reflect"`` (default, ``dcba|abcd|dcba``), ``"wrap"``
+            (``abcd|abcd``), ``"nearest"`` (``aaaa|abcd``) or ``"constant"``.
+        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
+        seed: an int for reproducible draws.
+        fill_value: the value outside the image with ``fill_mode="constant"``.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+
+    {SAME_SHAPE_DOC}"""
+
+
+def affine_constructor(factors: str, **defaults):
+    """The ``__init__`` of a random affine layer (see `keras_constructor`).
+
+    Args:
+        factors: the layer's own arguments, separated by white space; the
+            shared ones (`AFFINE_DEFAULTS`) follow.
+        **defaults: the defaults of the layer's own arguments that have one.
+    """
+    names = f"{factors} {' '.join(AFFINE_DEFAULTS)}"
+    return keras_constructor(names, {**AFFINE_DEFAULTS, **defaults})
+
+
 class BaseAffineLayer(BaseImagePreprocessingLayer):
     """Shared by RandomRotation, RandomZoom and RandomTranslation: warp each image
-    by a drawn affine transform, filling uncovered pixels as ``fill_mode`` says."""
+    by a drawn affine transform, filling uncovered pixels as ``fill_mode`` says.
 
-    def __init__(
-        self,
-        fill_mode: str = "reflect",
-        interpolation: str = "bilinear",
-        seed=None,
-        fill_value: float = 0.0,
-        data_format=None,
-        **kwargs,
-    ):
-        super().__init__(data_format=data_format, **kwargs)
+    A subclass's ``__init__`` comes from `affine_constructor`; its ``_init``
+    calls this one, then reads its factors from ``args``.
+    """
+
+    def _init(self, args, **kwargs) -> None:
+        super().__init__(data_format=args.data_format, **kwargs)
         name = type(self).__name__
         image_transforms.validate_choice(
-            name, "fill_mode", fill_mode, image_transforms.AFFINE_FILL_MODES
+            name, "fill_mode", args.fill_mode, image_transforms.AFFINE_FILL_MODES
         )
         image_transforms.validate_choice(
-            name, "interpolation", interpolation, image_transforms.AFFINE_INTERPOLATIONS
+            name,
+            "interpolation",
+            args.interpolation,
+            image_transforms.AFFINE_INTERPOLATIONS,
         )
-        self.fill_mode = fill_mode
-        self.interpolation = interpolation
-        self.seed = seed
-        self.fill_value = fill_value
+        self.fill_mode = args.fill_mode
+        self.interpolation = args.interpolation
+        self.seed = args.seed
+        self.fill_value = args.fill_value
 
     def _image_size(self, images: torch.Tensor) -> tuple[int, int, int]:
         """``(batch, height, width)`` of a rank 3 or 4 image tensor."""
@@ -208,5 +248,25 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
                 "seed": self.seed,
                 "fill_value": self.fill_value,
             }
+        )
+        return config
+
+
+class BaseRandomAdjustment(BaseImagePreprocessingLayer):
+    """Shared by RandomBrightness and RandomContrast: one random number per
+    image changes its pixel values, which are then clipped to ``value_range``.
+
+    A subclass's ``__init__`` checks and stores ``factor`` and ``value_range``
+    (as ``(min, max)``) after calling this one.
+    """
+
+    def __init__(self, seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.seed = seed
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(
+            {"factor": self.factor, "value_range": self.value_range, "seed": self.seed}
         )
         return config

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from lamina.errors import ArgumentError
 from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
-    BaseImagePreprocessingLayer,
+    SAME_SHAPE_DOC,
+    BaseRandomAdjustment,
     factor_range,
 )
 
 
-class RandomBrightness(BaseImagePreprocessingLayer):
+class RandomBrightness(BaseRandomAdjustment):
     """Brightens or darkens each image by a random amount during training.
 
     Each image gets ``delta * (max - min)`` added, with ``delta`` drawn from
@@ -28,18 +29,15 @@ class RandomBrightness(BaseImagePreprocessingLayer):
         seed: an int for reproducible draws.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
 
-    Input shape:
-        ``(batch, height, width, channels)`` (channels_last) or
-        ``(batch, channels, height, width)``, or one unbatched image.
-
-    Output shape:
-        Same as the input.
+    {shapes}
     """
+
+    __doc__ = __doc__.replace("{shapes}", SAME_SHAPE_DOC)
 
     def __init__(
         self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs
     ):
-        super().__init__(data_format=data_format, **kwargs)
+        super().__init__(seed, data_format, **kwargs)
         self.factor = factor_range(type(self).__name__, "factor", factor)
         if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
             raise ArgumentError(
@@ -47,7 +45,6 @@ class RandomBrightness(BaseImagePreprocessingLayer):
                 f"Received: value_range={value_range!r}"
             )
         self.value_range = sorted(value_range)
-        self.seed = seed
 
     def get_random_transformation(self, data, training=True, seed=None):
         """``{"rgb_delta": one offset per image, broadcastable to it}``."""
@@ -63,10 +60,3 @@ class RandomBrightness(BaseImagePreprocessingLayer):
             return images
         images = images + transformation["rgb_delta"].to(images.dtype)
         return images.clamp(self.value_range[0], self.value_range[1])
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            {"factor": self.factor, "value_range": self.value_range, "seed": self.seed}
-        )
-        return config

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from lamina.errors import ArgumentError
 from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
-    BaseImagePreprocessingLayer,
+    SAME_SHAPE_DOC,
+    BaseRandomAdjustment,
     factor_range,
 )
 
 
-class RandomContrast(BaseImagePreprocessingLayer):
+class RandomContrast(BaseRandomAdjustment):
     """Adjusts the contrast of each image by a random factor during training.
 
     Each channel of an image becomes ``(x - mean) * c + mean``, where ``mean``
@@ -30,21 +31,17 @@ class RandomContrast(BaseImagePreprocessingLayer):
         seed: an int for reproducible draws.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
 
-    Input shape:
-        ``(batch, height, width, channels)`` (channels_last) or
-        ``(batch, channels, height, width)``, or one unbatched image.
-
-    Output shape:
-        Same as the input.
+    {shapes}
     """
+
+    __doc__ = __doc__.replace("{shapes}", SAME_SHAPE_DOC)
 
     def __init__(
         self, factor, value_range=(0, 255), seed=None, data_format=None, **kwargs
     ):
-        super().__init__(data_format=data_format, **kwargs)
+        super().__init__(seed, data_format, **kwargs)
         self.factor = factor_range(type(self).__name__, "factor", factor, bounds=(0, 1))
         self.value_range = _check_value_range(type(self).__name__, value_range)
-        self.seed = seed
 
     def get_random_transformation(self, data, training=True, seed=None):
         """``{"contrast_factor": one factor per image, broadcastable to it}``."""
@@ -68,13 +65,6 @@ class RandomContrast(BaseImagePreprocessingLayer):
         factor = transformation["contrast_factor"].to(images.dtype)
         outputs = (images - mean) * factor + mean
         return outputs.clamp(self.value_range[0], self.value_range[1])
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            {"factor": self.factor, "value_range": self.value_range, "seed": self.seed}
-        )
-        return config
 
 
 def _check_value_range(layer_name: str, value_range):

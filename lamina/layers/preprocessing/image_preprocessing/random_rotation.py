@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from lamina.layers.preprocessing.image_preprocessing import image_transforms
 from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
+    AFFINE_ARGS_DOC,
     BaseAffineLayer,
+    affine_constructor,
     factor_range,
 )
 
@@ -25,40 +27,15 @@ class RandomRotation(BaseAffineLayer):
     Args:
         factor: a number ``f`` for angles in ``[-f, f]`` turns, or a pair
             ``(lower, upper)``; values in ``[-1, 1]``.
-        fill_mode: ``"reflect"`` (default, ``dcba|abcd|dcba``), ``"wrap"``
-            (``abcd|abcd``), ``"nearest"`` (``aaaa|abcd``) or ``"constant"``.
-        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
-        seed: an int for reproducible draws.
-        fill_value: the value outside the image with ``fill_mode="constant"``.
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-
-    Input shape:
-        ``(batch, height, width, channels)`` (channels_last) or
-        ``(batch, channels, height, width)``, or one unbatched image.
-
-    Output shape:
-        Same as the input.
+        {affine_args}
     """
 
-    def __init__(
-        self,
-        factor,
-        fill_mode: str = "reflect",
-        interpolation: str = "bilinear",
-        seed=None,
-        fill_value: float = 0.0,
-        data_format=None,
-        **kwargs,
-    ):
-        super().__init__(
-            fill_mode=fill_mode,
-            interpolation=interpolation,
-            seed=seed,
-            fill_value=fill_value,
-            data_format=data_format,
-            **kwargs,
-        )
-        self.factor = factor_range(type(self).__name__, "factor", factor)
+    __doc__ = __doc__.replace("{affine_args}", AFFINE_ARGS_DOC)
+    __init__ = affine_constructor("factor")
+
+    def _init(self, args, **kwargs) -> None:
+        super()._init(args, **kwargs)
+        self.factor = factor_range(type(self).__name__, "factor", args.factor)
 
     def get_random_transformation(self, data, training=True, seed=None):
         """``{"angle": degrees per image, "rotation_matrix": (batch, 8)}``."""

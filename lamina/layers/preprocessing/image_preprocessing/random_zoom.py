@@ -6,7 +6,9 @@ import torch
 
 from lamina.errors import ArgumentError
 from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
+    AFFINE_ARGS_DOC,
     BaseAffineLayer,
+    affine_constructor,
     factor_range,
 )
 
@@ -29,48 +31,22 @@ class RandomZoom(BaseAffineLayer):
         height_factor: a number ``f`` for zooms in ``[-f, f]``, or a pair
             ``(lower, upper)``; values in ``(-1, 1]``.
         width_factor: the same for the width, or None to zoom both alike.
-        fill_mode: ``"reflect"`` (default), ``"wrap"``, ``"nearest"`` or
-            ``"constant"``.
-        interpolation: ``"bilinear"`` (default) or ``"nearest"``.
-        seed: an int for reproducible draws.
-        fill_value: the value outside the image with ``fill_mode="constant"``.
-        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
-
-    Input shape:
-        ``(batch, height, width, channels)`` (channels_last) or
-        ``(batch, channels, height, width)``, or one unbatched image.
-
-    Output shape:
-        Same as the input.
+        {affine_args}
     """
 
-    def __init__(
-        self,
-        height_factor,
-        width_factor=None,
-        fill_mode: str = "reflect",
-        interpolation: str = "bilinear",
-        seed=None,
-        fill_value: float = 0.0,
-        data_format=None,
-        **kwargs,
-    ):
-        super().__init__(
-            fill_mode=fill_mode,
-            interpolation=interpolation,
-            seed=seed,
-            fill_value=fill_value,
-            data_format=data_format,
-            **kwargs,
-        )
+    __doc__ = __doc__.replace("{affine_args}", AFFINE_ARGS_DOC)
+    __init__ = affine_constructor("height_factor width_factor", width_factor=None)
+
+    def _init(self, args, **kwargs) -> None:
+        super()._init(args, **kwargs)
         name = type(self).__name__
-        self.height_factor = height_factor
-        self.width_factor = width_factor
-        self._height_range = _zoom_range(name, "height_factor", height_factor)
+        self.height_factor = args.height_factor
+        self.width_factor = args.width_factor
+        self._height_range = _zoom_range(name, "height_factor", args.height_factor)
         self._width_range = (
             None
-            if width_factor is None
-            else _zoom_range(name, "width_factor", width_factor)
+            if args.width_factor is None
+            else _zoom_range(name, "width_factor", args.width_factor)
         )
 
     def get_random_transformation(self, data, training=True, seed=None):
