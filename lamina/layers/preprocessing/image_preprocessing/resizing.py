@@ -21,6 +21,14 @@ def check_size(layer_name: str, height, width) -> None:
             )
 
 
+# Resizing's own config entries, in Keras's order: its constructor arguments,
+# stored under their names.
+_CONFIG_KEYS = (
+    "height width interpolation crop_to_aspect_ratio pad_to_aspect_ratio "
+    "fill_mode fill_value antialias"
+).split()
+
+
 class Resizing(BaseImagePreprocessingLayer):
     """Resizes images to ``(height, width)``, as Keras's torch backend does.
 
@@ -120,16 +128,5 @@ class Resizing(BaseImagePreprocessingLayer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(
-            {
-                "height": self.height,
-                "width": self.width,
-                "interpolation": self.interpolation,
-                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
-                "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
-                "fill_mode": self.fill_mode,
-                "fill_value": self.fill_value,
-                "antialias": self.antialias,
-            }
-        )
+        config.update({key: getattr(self, key) for key in _CONFIG_KEYS})
         return config
