@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import inspect
 import json
 import os
 import warnings
@@ -411,6 +412,90 @@ def test_rank_requirements_raise_shape_errors():
         metrics.Precision(class_id=1).update_state(np.zeros(4), np.zeros(4))
 
 
+# --- constructors: Keras's signatures, by position or keyword -----------------------
+
+
+@pytest.mark.parametrize(
+    "cls,parameters",
+    [
+        (metrics.Hinge, "name dtype"),
+        (metrics.BinaryAccuracy, "name dtype threshold"),
+        (metrics.TopKCategoricalAccuracy, "k name dtype"),
+        (
+            metrics.IoU,
+            "num_classes target_class_ids name dtype ignore_class sparse_y_true "
+            "sparse_y_pred axis",
+        ),
+        (
+            metrics.MeanIoU,
+            "num_classes name dtype ignore_class sparse_y_true sparse_y_pred axis",
+        ),
+        (
+            metrics.OneHotIoU,
+            "num_classes target_class_ids name dtype ignore_class sparse_y_pred axis",
+        ),
+        (
+            metrics.OneHotMeanIoU,
+            "num_classes name dtype ignore_class sparse_y_pred axis",
+        ),
+        (metrics.BinaryIoU, "target_class_ids threshold name dtype"),
+        (
+            metrics.SensitivityAtSpecificity,
+            "specificity num_thresholds class_id name dtype",
+        ),
+        (
+            metrics.SpecificityAtSensitivity,
+            "sensitivity num_thresholds class_id name dtype",
+        ),
+        (metrics.PrecisionAtRecall, "recall num_thresholds class_id name dtype"),
+        (metrics.RecallAtPrecision, "precision num_thresholds class_id name dtype"),
+    ],
+)
+def test_constructors_have_keras_signatures(cls, parameters):
+    assert list(inspect.signature(cls).parameters) == parameters.split()
+    assert "Args:" in cls.__doc__ and "{" not in cls.__doc__.split("Example:")[0]
+
+
+def test_constructor_arguments_pass_by_position_or_keyword():
+    assert metrics.Hinge("h").name == "h"
+    one_hot = metrics.OneHotIoU(3, [0], "o", None, None, True)
+    assert (one_hot.name, one_hot.sparse_y_true, one_hot.sparse_y_pred) == (
+        "o",
+        False,
+        True,
+    )
+    mean_iou = metrics.OneHotMeanIoU(3, axis=1)
+    assert (mean_iou.target_class_ids, mean_iou.sparse_y_pred) == ([0, 1, 2], False)
+    at = metrics.SensitivityAtSpecificity(0.25, 11, name="s")
+    assert (at.specificity, at.num_thresholds, at.name) == (0.25, 11, "s")
+    assert metrics.RecallAtPrecision(precision=0.5).precision == 0.5
+    with pytest.raises(TypeError, match="specificity"):
+        metrics.SensitivityAtSpecificity()
+    with pytest.raises(TypeError, match="MeanIoU.*unexpected keyword argument 'foo'"):
+        metrics.MeanIoU(2, foo=1)
+
+
+def test_iou_configs_keep_keras_key_order():
+    assert list(metrics.IoU(3, [0]).get_config()) == [
+        "name",
+        "dtype",
+        "num_classes",
+        "target_class_ids",
+        "ignore_class",
+        "sparse_y_true",
+        "sparse_y_pred",
+        "axis",
+    ]
+    assert list(metrics.OneHotMeanIoU(3).get_config()) == [
+        "num_classes",
+        "name",
+        "dtype",
+        "ignore_class",
+        "sparse_y_pred",
+        "axis",
+    ]
+
+
 # --- the "accuracy" rule -----------------------------------------------------------
 
 
@@ -446,14 +531,18 @@ def test_resolve_accuracy_with_unknown_batch_and_no_shapes():
 MODULES = [
     "metric",
     "reduction_metrics",
+    "metric_functions",
     "accuracy_metrics",
+    "confusion_matrix",
     "confusion_metrics",
+    "auc",
     "regression_metrics",
     "probabilistic_metrics",
     "hinge_metrics",
     "iou_metrics",
     "f_score_metrics",
     "correlation_metrics",
+    "signatures",
 ]
 
 

@@ -13,30 +13,7 @@ from typing import Any
 
 from lamina.backend.naming import to_snake_case
 from lamina.errors import ArgumentError, UnknownObjectError
-
-# The per-sample loss functions Keras also exports as metrics: the very same
-# objects as in lamina.losses (keras.metrics.mse is keras.losses.mse).
-from lamina.losses import (
-    binary_crossentropy,
-    binary_focal_crossentropy,
-    categorical_crossentropy,
-    categorical_focal_crossentropy,
-    categorical_hinge,
-    hinge,
-    huber,
-    kl_divergence,
-    kld,
-    kullback_leibler_divergence,
-    log_cosh,
-    logcosh,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_error,
-    mean_squared_logarithmic_error,
-    poisson,
-    sparse_categorical_crossentropy,
-    squared_hinge,
-)
+from lamina.metrics import metric_functions
 from lamina.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -44,16 +21,10 @@ from lamina.metrics.accuracy_metrics import (
     SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
-    accuracy,
-    binary_accuracy,
-    categorical_accuracy,
     resolve_accuracy,
-    sparse_categorical_accuracy,
-    sparse_top_k_categorical_accuracy,
-    top_k_categorical_accuracy,
 )
+from lamina.metrics.auc import AUC
 from lamina.metrics.confusion_metrics import (
-    AUC,
     FalseNegatives,
     FalsePositives,
     Precision,
@@ -68,13 +39,54 @@ from lamina.metrics.confusion_metrics import (
 from lamina.metrics.correlation_metrics import (
     ConcordanceCorrelation,
     PearsonCorrelation,
-    concordance_correlation,
-    pearson_correlation,
 )
 from lamina.metrics.f_score_metrics import F1Score, FBetaScore
 from lamina.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from lamina.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from lamina.metrics.metric import Metric
+from lamina.metrics.metric_functions import (
+    ACC,
+    BCE,
+    KLD,
+    MAE,
+    MAPE,
+    MSE,
+    MSLE,
+    acc,
+    accuracy,
+    bce,
+    binary_accuracy,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_accuracy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    concordance_correlation,
+    cosine_similarity,
+    hinge,
+    huber,
+    kl_divergence,
+    kld,
+    kullback_leibler_divergence,
+    log_cosh,
+    logcosh,
+    mae,
+    mape,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    mse,
+    msle,
+    pearson_correlation,
+    poisson,
+    sparse_categorical_accuracy,
+    sparse_categorical_crossentropy,
+    sparse_top_k_categorical_accuracy,
+    squared_hinge,
+    top_k_categorical_accuracy,
+)
 from lamina.metrics.probabilistic_metrics import (
     BinaryCrossentropy,
     CategoricalCrossentropy,
@@ -92,7 +104,6 @@ from lamina.metrics.regression_metrics import (
     MeanSquaredLogarithmicError,
     R2Score,
     RootMeanSquaredError,
-    cosine_similarity,
 )
 from lamina.serialization import (
     deserialize_keras_object,
@@ -100,62 +111,11 @@ from lamina.serialization import (
     serialize_keras_object,
 )
 
-# Keras 2 short names of the functions.
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-bce = BCE = binary_crossentropy
-acc = ACC = accuracy
-KLD = kld
-
+# Every metric class exported above (Keras's ALL_OBJECTS).
 ALL_OBJECTS = {
-    Metric,
-    Mean,
-    Sum,
-    MeanMetricWrapper,
-    MeanSquaredError,
-    RootMeanSquaredError,
-    MeanAbsoluteError,
-    MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError,
-    CosineSimilarity,
-    LogCoshError,
-    R2Score,
-    AUC,
-    FalseNegatives,
-    FalsePositives,
-    Precision,
-    PrecisionAtRecall,
-    Recall,
-    RecallAtPrecision,
-    SensitivityAtSpecificity,
-    SpecificityAtSensitivity,
-    TrueNegatives,
-    TruePositives,
-    ConcordanceCorrelation,
-    PearsonCorrelation,
-    Hinge,
-    SquaredHinge,
-    CategoricalHinge,
-    KLDivergence,
-    Poisson,
-    BinaryCrossentropy,
-    CategoricalCrossentropy,
-    SparseCategoricalCrossentropy,
-    Accuracy,
-    BinaryAccuracy,
-    CategoricalAccuracy,
-    SparseCategoricalAccuracy,
-    TopKCategoricalAccuracy,
-    SparseTopKCategoricalAccuracy,
-    F1Score,
-    FBetaScore,
-    IoU,
-    BinaryIoU,
-    MeanIoU,
-    OneHotIoU,
-    OneHotMeanIoU,
+    obj
+    for obj in list(globals().values())
+    if isinstance(obj, type) and issubclass(obj, Metric)
 }
 
 # Names `get` and `deserialize` understand: class names, their snake-case forms
@@ -186,60 +146,6 @@ ALL_OBJECTS_DICT.update(
     }
 )
 
-_FUNCTIONS = (
-    accuracy,
-    binary_accuracy,
-    categorical_accuracy,
-    sparse_categorical_accuracy,
-    top_k_categorical_accuracy,
-    sparse_top_k_categorical_accuracy,
-    mean_squared_error,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_logarithmic_error,
-    log_cosh,
-    huber,
-    cosine_similarity,
-    binary_crossentropy,
-    binary_focal_crossentropy,
-    categorical_crossentropy,
-    categorical_focal_crossentropy,
-    sparse_categorical_crossentropy,
-    kl_divergence,
-    poisson,
-    hinge,
-    squared_hinge,
-    categorical_hinge,
-    pearson_correlation,
-    concordance_correlation,
-)
-
-
-def _metric_functions() -> dict[str, Any]:
-    """Metric functions by name (with Keras 2 aliases), for deserializing `fn`."""
-    table = {fn.__name__: fn for fn in _FUNCTIONS}
-    table.update(
-        {
-            "mse": mse,
-            "MSE": mse,
-            "mae": mae,
-            "MAE": mae,
-            "mape": mape,
-            "MAPE": mape,
-            "msle": msle,
-            "MSLE": msle,
-            "bce": bce,
-            "BCE": bce,
-            "acc": acc,
-            "ACC": acc,
-            "logcosh": log_cosh,
-            "kld": kld,
-            "KLD": kld,
-            "kullback_leibler_divergence": kl_divergence,
-        }
-    )
-    return table
-
 
 def serialize(metric) -> Any:
     """Serialize a `Metric` or a metric function to Keras's config format.
@@ -268,7 +174,7 @@ def deserialize(config, custom_objects: dict[str, Any] | None = None):
         return deserialize_keras_object(
             config,
             custom_objects=custom_objects,
-            module_objects=_metric_functions(),
+            module_objects=metric_functions.FUNCTIONS,
             printable_module_name="metric function",
         )
     return deserialize_keras_object(

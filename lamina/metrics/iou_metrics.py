@@ -7,6 +7,7 @@ it, per class, averaged over the target classes.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -17,6 +18,25 @@ from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
 from lamina.metrics._tensors import broadcast_weights, to_tensor
 from lamina.metrics.metric import Metric
+from lamina.metrics.signatures import (
+    constructor_config,
+    document_arguments,
+    parameters_of,
+    with_signature,
+)
+
+# What each argument of the IoU metrics means; their docstrings list their own.
+_ARGUMENTS = {
+    "num_classes": "number of possible labels.",
+    "target_class_ids": "the class ids whose IoU is averaged.",
+    "threshold": "predictions `>= threshold` count as class 1, others as class 0.",
+    "name": "name of the metric instance.",
+    "dtype": 'dtype of the confusion matrix (`"int32"` by default).',
+    "ignore_class": 'a class id to leave out (for example "void").',
+    "sparse_y_true": "`y_true` holds class ids (else one-hot scores: argmax taken).",
+    "sparse_y_pred": "`y_pred` holds class ids (else scores: argmax taken).",
+    "axis": "the class axis of inputs that are not sparse.",
+}
 
 
 class _IoUBase(Metric):
@@ -112,6 +132,7 @@ def _warn_float_weights(sample_weight) -> None:
         )
 
 
+@document_arguments(_ARGUMENTS)
 class IoU(_IoUBase):
     """Computes the Intersection-Over-Union metric for specific target classes.
 
@@ -120,14 +141,7 @@ class IoU(_IoUBase):
     absent from the average).
 
     Args:
-        num_classes: number of possible labels.
-        target_class_ids: the class ids whose IoU is averaged.
-        name: name of the metric instance.
-        dtype: dtype of the confusion matrix (`"int32"` by default).
-        ignore_class: a class id to leave out (for example "void").
-        sparse_y_true: `y_true` holds class ids (else one-hot / scores).
-        sparse_y_pred: `y_pred` holds class ids (else scores: argmax taken).
-        axis: the class axis of non-sparse inputs.
+        {arguments}
 
     Example:
 
@@ -149,13 +163,7 @@ class IoU(_IoUBase):
         axis: int = -1,
     ):
         super().__init__(
-            name=name,
-            num_classes=num_classes,
-            ignore_class=ignore_class,
-            sparse_y_true=sparse_y_true,
-            sparse_y_pred=sparse_y_pred,
-            axis=axis,
-            dtype=dtype,
+            num_classes, name, dtype, ignore_class, sparse_y_true, sparse_y_pred, axis
         )
         target_class_ids = list(target_class_ids)
         if max(target_class_ids) >= num_classes or min(target_class_ids) < 0:
@@ -178,27 +186,17 @@ class IoU(_IoUBase):
         return iou.sum() / (valid.to(torch.float32).sum() + eps)
 
     def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "num_classes": self.num_classes,
-            "target_class_ids": self.target_class_ids,
-            "ignore_class": self.ignore_class,
-            "sparse_y_true": self.sparse_y_true,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+        # Keras writes `name` and `dtype` first here, and its other IoU metrics'
+        # configs in their constructors' order.
+        return {**Metric.get_config(self), **constructor_config(self)}
 
 
+@document_arguments(_ARGUMENTS)
 class BinaryIoU(IoU):
     """Computes the Intersection-Over-Union metric for binary predictions.
 
-    Predictions `>= threshold` count as class 1, others as class 0.
-
     Args:
-        target_class_ids: the classes (0, 1 or both) whose IoU is averaged.
-        threshold: the decision threshold applied to `y_pred`.
-        name: name of the metric instance.
-        dtype: dtype of the confusion matrix (`"int32"` by default).
+        {arguments}
 
     Example:
 
@@ -215,9 +213,7 @@ class BinaryIoU(IoU):
         name: str | None = None,
         dtype=None,
     ):
-        super().__init__(
-            num_classes=2, target_class_ids=target_class_ids, name=name, dtype=dtype
-        )
+        super().__init__(2, target_class_ids, name, dtype)
         self.threshold = threshold
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
@@ -226,26 +222,15 @@ class BinaryIoU(IoU):
             y_true, (y_pred >= self.threshold).to(self._torch_dtype), sample_weight
         )
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "target_class_ids": self.target_class_ids,
-            "threshold": self.threshold,
-            "name": self.name,
-            "dtype": self.dtype,
-        }
+    get_config = constructor_config
 
 
+@document_arguments(_ARGUMENTS)
 class MeanIoU(IoU):
     """Computes the mean Intersection-Over-Union over all classes.
 
     Args:
-        num_classes: number of possible labels.
-        name: name of the metric instance.
-        dtype: dtype of the confusion matrix (`"int32"` by default).
-        ignore_class: a class id to leave out (for example "void").
-        sparse_y_true: `y_true` holds class ids (else one-hot / scores).
-        sparse_y_pred: `y_pred` holds class ids (else scores: argmax taken).
-        axis: the class axis of non-sparse inputs.
+        {arguments}
 
     Example:
 
@@ -255,50 +240,41 @@ class MeanIoU(IoU):
     0.3333
     """
 
-    def __init__(
-        self,
-        num_classes: int,
-        name: str | None = None,
-        dtype=None,
-        ignore_class: int | None = None,
-        sparse_y_true: bool = True,
-        sparse_y_pred: bool = True,
-        axis: int = -1,
-    ):
-        super().__init__(
-            name=name,
-            num_classes=num_classes,
-            target_class_ids=list(range(num_classes)),
-            axis=axis,
-            dtype=dtype,
-            ignore_class=ignore_class,
-            sparse_y_true=sparse_y_true,
-            sparse_y_pred=sparse_y_pred,
+    @with_signature(
+        parameters_of(
+            IoU.__init__,
+            "num_classes name dtype ignore_class sparse_y_true sparse_y_pred axis",
         )
+    )
+    def __init__(self, num_classes: int, **kwargs):
+        super().__init__(num_classes, list(range(num_classes)), **kwargs)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "num_classes": self.num_classes,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_true": self.sparse_y_true,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+    get_config = constructor_config
 
 
+def _one_hot_constructor(sparse_metric: type):
+    """The constructor of ``sparse_metric``'s one-hot form (`OneHotIoU`, ...).
+
+    `y_true` is one-hot, so `sparse_y_true` is no argument; `y_pred` holds
+    scores by default. The other arguments are ``sparse_metric``'s.
+    """
+    names = list(inspect.signature(sparse_metric).parameters)
+    names.remove("sparse_y_true")
+    parameters = parameters_of(sparse_metric, " ".join(names), sparse_y_pred=False)
+
+    @with_signature(parameters)
+    def __init__(self, **kwargs):  # noqa: N807 (it is an __init__)
+        sparse_metric.__init__(self, sparse_y_true=False, **kwargs)
+
+    return __init__
+
+
+@document_arguments(_ARGUMENTS)
 class OneHotIoU(IoU):
     """Computes the IoU of target classes for one-hot `y_true`.
 
     Args:
-        num_classes: number of possible labels.
-        target_class_ids: the class ids whose IoU is averaged.
-        name: name of the metric instance.
-        dtype: dtype of the confusion matrix (`"int32"` by default).
-        ignore_class: a class id to leave out.
-        sparse_y_pred: `y_pred` holds class ids (else scores: argmax taken).
-        axis: the class axis.
+        {arguments}
 
     Example:
 
@@ -308,49 +284,16 @@ class OneHotIoU(IoU):
     1.0
     """
 
-    def __init__(
-        self,
-        num_classes: int,
-        target_class_ids: Sequence[int],
-        name: str | None = None,
-        dtype=None,
-        ignore_class: int | None = None,
-        sparse_y_pred: bool = False,
-        axis: int = -1,
-    ):
-        super().__init__(
-            num_classes=num_classes,
-            target_class_ids=target_class_ids,
-            name=name,
-            dtype=dtype,
-            ignore_class=ignore_class,
-            sparse_y_true=False,
-            sparse_y_pred=sparse_y_pred,
-            axis=axis,
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "num_classes": self.num_classes,
-            "target_class_ids": self.target_class_ids,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+    __init__ = _one_hot_constructor(IoU)
+    get_config = constructor_config
 
 
+@document_arguments(_ARGUMENTS)
 class OneHotMeanIoU(MeanIoU):
     """Computes the mean IoU over all classes for one-hot `y_true`.
 
     Args:
-        num_classes: number of possible labels.
-        name: name of the metric instance.
-        dtype: dtype of the confusion matrix (`"int32"` by default).
-        ignore_class: a class id to leave out.
-        sparse_y_pred: `y_pred` holds class ids (else scores: argmax taken).
-        axis: the class axis.
+        {arguments}
 
     Example:
 
@@ -360,31 +303,4 @@ class OneHotMeanIoU(MeanIoU):
     1.0
     """
 
-    def __init__(
-        self,
-        num_classes: int,
-        name: str | None = None,
-        dtype=None,
-        ignore_class: int | None = None,
-        sparse_y_pred: bool = False,
-        axis: int = -1,
-    ):
-        super().__init__(
-            num_classes=num_classes,
-            axis=axis,
-            name=name,
-            dtype=dtype,
-            ignore_class=ignore_class,
-            sparse_y_true=False,
-            sparse_y_pred=sparse_y_pred,
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "num_classes": self.num_classes,
-            "name": self.name,
-            "dtype": self.dtype,
-            "ignore_class": self.ignore_class,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
+    __init__ = _one_hot_constructor(MeanIoU)

@@ -6,8 +6,6 @@ as Keras's metrics do with `keras.losses`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from lamina.losses import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -15,54 +13,23 @@ from lamina.losses import (
     poisson,
     sparse_categorical_crossentropy,
 )
-from lamina.metrics.reduction_metrics import MeanMetricWrapper
+from lamina.metrics.reduction_metrics import FunctionMetric, comparison_doc
 
 
-class KLDivergence(MeanMetricWrapper):
-    """Computes the Kullback-Leibler divergence between `y_true` and `y_pred`.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.KLDivergence()
-    >>> m.update_state([[0.5, 0.5]], [[0.25, 0.75]])
-    >>> round(float(m.result()), 4)
-    0.1438
-    """
-
-    def __init__(self, name: str = "kl_divergence", dtype=None):
-        super().__init__(fn=kl_divergence, name=name, dtype=dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+class KLDivergence(FunctionMetric, fn=kl_divergence, name="kl_divergence"):
+    __doc__ = comparison_doc(
+        "KLDivergence",
+        "Kullback-Leibler divergence",
+        "[[0.5, 0.5]], [[0.25, 0.75]]",
+        0.1438,
+    )
 
 
-class Poisson(MeanMetricWrapper):
-    """Computes the Poisson metric between `y_true` and `y_pred`.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.Poisson()
-    >>> m.update_state([[1.0]], [[1.0]])
-    >>> round(float(m.result()), 4)
-    1.0
-    """
-
-    def __init__(self, name: str = "poisson", dtype=None):
-        super().__init__(fn=poisson, name=name, dtype=dtype)
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+class Poisson(FunctionMetric, fn=poisson, name="poisson"):
+    __doc__ = comparison_doc("Poisson", "Poisson metric", "[[1.0]], [[1.0]]", 1.0)
 
 
-class BinaryCrossentropy(MeanMetricWrapper):
+class BinaryCrossentropy(FunctionMetric):
     """Computes the crossentropy between binary labels and predictions.
 
     Args:
@@ -89,24 +56,13 @@ class BinaryCrossentropy(MeanMetricWrapper):
         super().__init__(
             binary_crossentropy,
             name,
-            dtype=dtype,
+            dtype,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "dtype": self.dtype,
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-        }
 
 
-class CategoricalCrossentropy(MeanMetricWrapper):
+class CategoricalCrossentropy(FunctionMetric):
     """Computes the crossentropy between one-hot labels and predictions.
 
     Args:
@@ -135,27 +91,14 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         super().__init__(
             categorical_crossentropy,
             name,
-            dtype=dtype,
+            dtype,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "dtype": self.dtype,
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }
 
 
-class SparseCategoricalCrossentropy(MeanMetricWrapper):
+class SparseCategoricalCrossentropy(FunctionMetric):
     """Computes the crossentropy between integer labels and predictions.
 
     Entries whose label is `ignore_class` contribute 0. As in Keras 3, they
@@ -187,22 +130,9 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     ):
         super().__init__(
             sparse_categorical_crossentropy,
-            name=name,
-            dtype=dtype,
+            name,
+            dtype,
             from_logits=from_logits,
             ignore_class=ignore_class,
             axis=axis,
         )
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "dtype": self.dtype,
-            "from_logits": self.from_logits,
-            "ignore_class": self.ignore_class,
-            "axis": self.axis,
-        }

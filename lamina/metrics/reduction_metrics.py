@@ -1,4 +1,8 @@
-"""Metrics that reduce values: `Sum`, `Mean`, and `MeanMetricWrapper`."""
+"""Metrics that reduce values: `Sum`, `Mean`, `MeanMetricWrapper` and its classes.
+
+`FunctionMetric` is the base of Keras's classes that average one function
+(`Accuracy`, `MeanSquaredError`, `Hinge`, ...).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,9 @@ from typing import Any
 import torch
 
 from lamina.backend.tensor_ops import divide_no_nan, squeeze_or_expand_to_same_rank
-from lamina.metrics._tensors import (
-    broadcast_weights,
-    to_tensor,
-)
+from lamina.metrics._tensors import broadcast_weights, to_tensor
 from lamina.metrics.metric import Metric
+from lamina.metrics.metric_functions import FUNCTIONS
 from lamina.serialization import (
     deserialize_keras_object,
     serialize_keras_object,
@@ -198,11 +200,86 @@ class MeanMetricWrapper(Mean):
     def from_config(cls, config: dict[str, Any]) -> MeanMetricWrapper:
         config = dict(config)
         if "fn" in config:
-            from lamina.metrics import _metric_functions
-
             config["fn"] = deserialize_keras_object(
                 config["fn"],
-                module_objects=_metric_functions(),
+                module_objects=FUNCTIONS,
                 printable_module_name="metric function",
             )
         return cls(**config)
+
+
+_COMPARISON_DOC = """Computes the {what} between `y_true` and `y_pred`.{details}
+
+    Args:
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+
+    Example:
+
+    >>> m = lamina.metrics.{cls}()
+    >>> m.update_state({data})
+    >>> round(float(m.result()), 4)
+    {result}
+    """
+
+
+def comparison_doc(cls: str, what: str, data: str, result, details: str = "") -> str:
+    """The docstring of a metric comparing `y_true` with `y_pred` (`Hinge`, ...).
+
+    Args:
+        cls: the class name.
+        what: what it computes (`"mean squared error"`).
+        data: the example's `y_true, y_pred`, as Python source.
+        result: the example's result, rounded to 4 digits.
+        details: paragraphs after the summary line, each starting with a
+            blank line.
+    """
+    return _COMPARISON_DOC.format(
+        cls=cls, what=what, data=data, result=result, details=details
+    )
+
+
+class FunctionMetric(MeanMetricWrapper):
+    """Base of Keras's metric classes that average one fixed function.
+
+    The class stands for its function, so the config leaves `fn` out; the
+    function's keyword arguments (`threshold`, `from_logits`, ...) are the
+    class's own arguments: attributes of the instance and keys of its config.
+
+    A class whose only arguments are `name` and `dtype` names its function
+    and default name in its header and gets Keras's constructor
+    `(name=<default>, dtype=None)`:
+
+    ```python
+    class Hinge(FunctionMetric, fn=hinge, name="hinge"): ...
+    ```
+
+    Args:
+        fn: the metric function the class averages.
+        name: name of the metric instance.
+        dtype: dtype of the metric result.
+        **options: keyword arguments passed on to `fn`.
+    """
+
+    def __init_subclass__(cls, fn: Callable | None = None, name: str = "", **kwargs):
+        super().__init_subclass__(**kwargs)
+        if fn is not None:
+            cls.__init__ = _name_and_dtype_constructor(cls, fn, name)
+
+    def __init__(self, fn: Callable, name: str, dtype=None, **options):
+        super().__init__(fn, name=name, dtype=dtype, **options)
+        for key, value in options.items():
+            setattr(self, key, value)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, **self._fn_kwargs}
+
+
+def _name_and_dtype_constructor(cls: type, fn: Callable, default_name: str):
+    """``cls``'s ``__init__(self, name=default_name, dtype=None)`` over ``fn``."""
+
+    def __init__(self, name: str = default_name, dtype=None):  # noqa: N807 (it is an __init__)
+        FunctionMetric.__init__(self, fn, name, dtype)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    return __init__

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from lamina.backend.tensor_ops import l2_normalize, squeeze_or_expand_to_same_rank
+from lamina.backend.tensor_ops import squeeze_or_expand_to_same_rank
 from lamina.errors import ArgumentError, ShapeError
 from lamina.losses import (
     log_cosh,
@@ -21,138 +21,60 @@ from lamina.losses import (
     mean_squared_error,
     mean_squared_logarithmic_error,
 )
-from lamina.metrics._tensors import (
-    broadcast_weights,
-    check_same_shape,
-    float_pair,
-    to_tensor,
-)
+from lamina.metrics._tensors import broadcast_weights, check_same_shape, to_tensor
 from lamina.metrics.metric import Metric
-from lamina.metrics.reduction_metrics import Mean, MeanMetricWrapper
+from lamina.metrics.metric_functions import cosine_similarity
+from lamina.metrics.reduction_metrics import FunctionMetric, Mean, comparison_doc
+
+_DATA = "[[1.0, 2.0], [3.0, 4.0]], [[2.0, 2.0], [3.0, 2.0]]"
 
 
-def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
-    """Cosine similarity of `y_true` and `y_pred` along `axis` (1 = same direction).
-
-    Unlike the loss of the same name, the sign is positive.
-
-    Example:
-
-    >>> lamina.metrics.cosine_similarity([[0.0, 1.0]], [[1.0, 1.0]]).tolist()
-    [0.7071067690849304]
-    """
-    y_true, y_pred = float_pair(y_true, y_pred, "cosine_similarity")
-    return torch.sum(l2_normalize(y_true, axis) * l2_normalize(y_pred, axis), dim=axis)
+class MeanSquaredError(
+    FunctionMetric, fn=mean_squared_error, name="mean_squared_error"
+):
+    __doc__ = comparison_doc("MeanSquaredError", "mean squared error", _DATA, 1.25)
 
 
-class MeanSquaredError(MeanMetricWrapper):
-    """Computes the mean squared error between `y_true` and `y_pred`.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.MeanSquaredError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> float(m.result())
-    0.25
-    """
-
-    def __init__(self, name: str = "mean_squared_error", dtype=None):
-        super().__init__(fn=mean_squared_error, name=name, dtype=dtype)
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+class MeanAbsoluteError(
+    FunctionMetric, fn=mean_absolute_error, name="mean_absolute_error"
+):
+    __doc__ = comparison_doc("MeanAbsoluteError", "mean absolute error", _DATA, 0.75)
 
 
-class MeanAbsoluteError(MeanMetricWrapper):
-    """Computes the mean absolute error between `y_true` and `y_pred`.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.MeanAbsoluteError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> float(m.result())
-    0.25
-    """
-
-    def __init__(self, name: str = "mean_absolute_error", dtype=None):
-        super().__init__(mean_absolute_error, name, dtype=dtype)
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+class MeanAbsolutePercentageError(
+    FunctionMetric,
+    fn=mean_absolute_percentage_error,
+    name="mean_absolute_percentage_error",
+):
+    __doc__ = comparison_doc(
+        "MeanAbsolutePercentageError", "mean absolute percentage error", _DATA, 37.5
+    )
 
 
-class MeanAbsolutePercentageError(MeanMetricWrapper):
-    """Computes the mean absolute percentage error between `y_true` and `y_pred`.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.MeanAbsolutePercentageError()
-    >>> m.update_state([[2.0, 4.0]], [[1.0, 4.0]])
-    >>> float(m.result())
-    25.0
-    """
-
-    def __init__(self, name: str = "mean_absolute_percentage_error", dtype=None):
-        super().__init__(mean_absolute_percentage_error, name, dtype=dtype)
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+class MeanSquaredLogarithmicError(
+    FunctionMetric,
+    fn=mean_squared_logarithmic_error,
+    name="mean_squared_logarithmic_error",
+):
+    __doc__ = comparison_doc(
+        "MeanSquaredLogarithmicError", "mean squared logarithmic error", _DATA, 0.1063
+    )
 
 
-class MeanSquaredLogarithmicError(MeanMetricWrapper):
-    """Computes the mean squared logarithmic error between `y_true` and `y_pred`.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.MeanSquaredLogarithmicError()
-    >>> m.update_state([[0.0]], [[1.0]])
-    >>> round(float(m.result()), 4)
-    0.4805
-    """
-
-    def __init__(self, name: str = "mean_squared_logarithmic_error", dtype=None):
-        super().__init__(mean_squared_logarithmic_error, name, dtype=dtype)
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+class LogCoshError(FunctionMetric, fn=log_cosh, name="logcosh"):
+    __doc__ = comparison_doc(
+        "LogCoshError", "logarithm of the hyperbolic cosine of the error", _DATA, 0.4397
+    )
 
 
 class RootMeanSquaredError(Mean):
-    """Computes the root mean squared error between `y_true` and `y_pred`.
-
-    The square root is taken of the mean over every sample seen.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.RootMeanSquaredError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
-    >>> float(m.result())
-    0.5
-    """
+    __doc__ = comparison_doc(
+        "RootMeanSquaredError",
+        "root mean squared error",
+        _DATA,
+        1.118,
+        details="\n\n    The square root is taken of the mean over every sample seen.",
+    )
 
     def __init__(self, name: str = "root_mean_squared_error", dtype=None):
         super().__init__(name, dtype=dtype)
@@ -169,7 +91,7 @@ class RootMeanSquaredError(Mean):
         return torch.sqrt(super().result())
 
 
-class CosineSimilarity(MeanMetricWrapper):
+class CosineSimilarity(FunctionMetric):
     """Computes the cosine similarity between labels and predictions.
 
     Args:
@@ -185,35 +107,14 @@ class CosineSimilarity(MeanMetricWrapper):
     0.5
     """
 
+    _direction = "up"
+
     def __init__(self, name: str = "cosine_similarity", dtype=None, axis: int = -1):
-        super().__init__(cosine_similarity, name, dtype=dtype, axis=axis)
-        self._direction = "up"
+        super().__init__(cosine_similarity, name, dtype, axis=axis)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
-
-
-class LogCoshError(MeanMetricWrapper):
-    """Computes the logarithm of the hyperbolic cosine of the prediction error.
-
-    Args:
-        name: name of the metric instance.
-        dtype: dtype of the metric result.
-
-    Example:
-
-    >>> m = lamina.metrics.LogCoshError()
-    >>> m.update_state([[0.0]], [[1.0]])
-    >>> round(float(m.result()), 4)
-    0.4338
-    """
-
-    def __init__(self, name: str = "logcosh", dtype=None):
-        super().__init__(log_cosh, name, dtype=dtype)
-        self._direction = "down"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "dtype": self.dtype}
+        # As in Keras, `axis` is not saved.
+        return Metric.get_config(self)
 
 
 class R2Score(Metric):
