@@ -4,33 +4,50 @@ from __future__ import annotations
 
 import posixpath
 import tarfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
 from lamina.datasets import _files
 
+T = _files.T
 
-def candidates(
-    keras_names: Iterable[str], inner: str, original: str, subfolders: Iterable[str]
-) -> list[Path]:
-    """Existing folders or archives that may hold the batches, in search order.
+
+def load(
+    read: Callable[[Path], T],
+    inner: str,
+    download: _files.Download,
+    subfolders: Iterable[str],
+) -> T:
+    """What ``read`` gives for the first readable folder or archive of batches.
+
+    Keras's cache first (Keras 3's extracted ``<inner>-target/<inner>`` and its
+    download ``<inner>-target_archive``, Keras 2's ``<inner>`` and
+    ``<inner>.tar.gz``; extracted folders first, as they are quicker to read),
+    then the original archive or its extracted folder in the ``subfolders`` of
+    `$LAMINA_DATA_DIR` folders, else the download of the original archive into
+    Keras 3's archive name.
 
     Args:
-        keras_names: cache names Keras 3 and Keras 2 use, e.g.
-            `cifar-10-batches-py-target/cifar-10-batches-py` (Keras 3's
-            extracted folder), `cifar-10-batches-py-target_archive` (its
-            download), `cifar-10-batches-py` and `cifar-10-batches-py.tar.gz`
-            (Keras 2).
-        inner: the folder inside the archive, `cifar-10-batches-py`.
-        original: the name of the original archive, `cifar-10-python.tar.gz`.
+        read: reads the batches of a folder or archive.
+        inner: the folder inside the archive, e.g. `cifar-10-batches-py`.
+        download: the original archive's address, hash and name (the only
+            entry of its ``originals``).
         subfolders: dataset subfolders searched in `$LAMINA_DATA_DIR` folders.
     """
+    archive = f"{inner}-target_archive"
+    keras_names = (f"{inner}-target/{inner}", inner, archive, f"{inner}.tar.gz")
     paths = [folder / name for folder in _files.cache_dirs() for name in keras_names]
     for folder in _files.data_dirs(subfolders):
-        paths += [folder / original, folder / inner]
-    return list(_files.existing(paths))
+        paths += [folder / download.originals[0], folder / inner]
+
+    def fetch(rejected: list[str]) -> T:
+        target = _files.download_dir() / archive
+        download.into(target, rejected)
+        return read(target)
+
+    return _files.first_readable(_files.readings(paths, read), fetch, stacklevel=4)
 
 
 def read_batches(source: Path, inner: str, names: list[str]) -> dict[str, dict]:

@@ -19,6 +19,8 @@ replaces such a file first moves it aside (`<name>.invalid`).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gzip
 import hashlib
 import http.client
@@ -32,7 +34,7 @@ import urllib.parse
 import urllib.request
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -156,6 +158,7 @@ def first_readable(
     attempts: Iterable[tuple[Path, Callable[[], T]]],
     fetch: Callable[[list[str]], T],
     explicit: Path | None = None,
+    stacklevel: int = 3,
 ) -> T:
     """Return what the first readable candidate gives, else what `fetch` gives.
 
@@ -166,6 +169,8 @@ def first_readable(
             was usable (normally it downloads, or raises `DatasetNotFoundError`).
         explicit: a file the user named; if it is unusable that is an error
             rather than a warning.
+        stacklevel: of the warnings about unusable files: 3 points at the
+            caller of the function that calls this one (the user's line).
     """
     rejected: list[str] = []
     for path, read in attempts:
@@ -181,10 +186,71 @@ def first_readable(
             warnings.warn(
                 f"Not using {path}: {_describe(exc)}. The file is kept as it is; "
                 "looking for the data elsewhere.",
-                stacklevel=3,
+                stacklevel=stacklevel,
             )
             rejected.append(reason)
     return fetch(rejected)
+
+
+@dataclasses.dataclass(frozen=True)
+class Download:
+    """Where a dataset's file is downloaded from, and what the message says when
+    it cannot be (see `download_or_explain`)."""
+
+    url: str
+    title: str
+    sha256: str | None = None
+    md5: str | None = None
+    originals: Sequence[str] = ()
+    subfolder: str = ""
+
+    def into(
+        self,
+        target: Path,
+        rejected: Iterable[str],
+        check: Callable[[Path], Any] | None = None,
+    ) -> Path:
+        """`download_or_explain` of this file to ``target``."""
+        return download_or_explain(
+            self.url,
+            target,
+            self.title,
+            rejected,
+            self.originals,
+            self.subfolder,
+            self.sha256,
+            self.md5,
+            check,
+        )
+
+
+def load_keras_file(
+    path: str | os.PathLike,
+    default: str,
+    read: Callable[[Path], T],
+    download: Download,
+    copies: Iterable[Path] = (),
+    originals: Iterable[tuple[Path, Callable[[], T]]] = (),
+) -> T:
+    """What `read` gives for a dataset's Keras-format file, searched as usual.
+
+    First Keras's cache file (`cache_file(path, default)`), then the other
+    ``copies`` of it, then the ``originals`` (`(path, read)` pairs, see
+    `readings`), else the download into the cache file.
+    """
+    target, explicit = cache_file(path, default)
+    attempts = readings([target, *copies], read) + list(originals)
+
+    def fetch(rejected: list[str]) -> T:
+        download.into(target, rejected, check=read)
+        return read(target)
+
+    return first_readable(attempts, fetch, target if explicit else None, 4)
+
+
+def readings(paths: Iterable[Path], read: Callable[[Path], T]):
+    """`(path, read)` pairs for `first_readable`: ``read`` of each existing path."""
+    return [(p, functools.partial(read, p)) for p in existing(paths)]
 
 
 def existing(paths: Iterable[Path]) -> Iterator[Path]:

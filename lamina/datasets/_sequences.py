@@ -74,17 +74,9 @@ def load_word_index(
     path, default: str, url: str, md5: str, subfolders: tuple[str, ...], title: str
 ) -> dict[str, int]:
     """A Keras word-index JSON file from the cache, `$LAMINA_DATA_DIR` or the web."""
-    target, explicit = _files.cache_file(path, default)
-    candidates = [target] + [d / default for d in _files.data_dirs(subfolders)]
-    attempts = [(p, lambda p=p: _read_index(p)) for p in _files.existing(candidates)]
-
-    def fetch(rejected):
-        _files.download_or_explain(
-            url, target, title, rejected, md5=md5, check=_read_index
-        )
-        return _read_index(target)
-
-    return _files.first_readable(attempts, fetch, target if explicit else None)
+    copies = [d / default for d in _files.data_dirs(subfolders)]
+    download = _files.Download(url, title, md5=md5)
+    return _files.load_keras_file(path, default, _read_index, download, copies=copies)
 
 
 def _read_index(path: Path) -> dict[str, int]:

@@ -46,25 +46,18 @@ def load_data(
         ((404, 13), (102, 13))
     """
     _files.check_test_split(test_split)
-    target, explicit = _files.cache_file(path, "boston_housing.npz")
-    attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing([target])]
-    originals = [d / "housing.data" for d in _files.data_dirs(("boston_housing",))]
-    attempts += [(p, lambda p=p: _read_uci(p)) for p in _files.existing(originals)]
-
-    def fetch(rejected):
-        _files.download_or_explain(
-            _URL,
-            target,
-            "Boston Housing",
-            rejected,
-            originals=["housing.data"],
-            subfolder="boston_housing",
-            sha256=_SHA256,
-            check=_read_npz,
-        )
-        return _read_npz(target)
-
-    x, y = _files.first_readable(attempts, fetch, target if explicit else None)
+    folders = _files.data_dirs(("boston_housing",))
+    originals = _files.readings([d / "housing.data" for d in folders], _read_uci)
+    download = _files.Download(
+        _URL,
+        "Boston Housing",
+        _SHA256,
+        originals=["housing.data"],
+        subfolder="boston_housing",
+    )
+    x, y = _files.load_keras_file(
+        path, "boston_housing.npz", _read_npz, download, originals=originals
+    )
     return _files.shuffle_and_split(x, y, test_split, seed)
 
 

@@ -59,28 +59,21 @@ def load_data(
             f"Received: version={version!r}"
         )
     _files.check_test_split(test_split)
-    target, explicit = _files.cache_file(path, "california_housing.npz")
-    attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing([target])]
     folders = _files.data_dirs(_SUBFOLDERS)
-    originals = [d / "cal_housing.data" for d in folders]
-    attempts += [(p, lambda p=p: _read_statlib(p)) for p in _files.existing(originals)]
+    tables = [d / "cal_housing.data" for d in folders]
     archives = [d / "cal_housing.tgz" for d in folders]
-    attempts += [(p, lambda p=p: _read_archive(p)) for p in _files.existing(archives)]
-
-    def fetch(rejected):
-        _files.download_or_explain(
-            _URL,
-            target,
-            "California Housing",
-            rejected,
-            originals=["cal_housing.data"],
-            subfolder="california_housing",
-            sha256=_SHA256,
-            check=_read_npz,
-        )
-        return _read_npz(target)
-
-    x, y = _files.first_readable(attempts, fetch, target if explicit else None)
+    originals = _files.readings(tables, _read_statlib)
+    originals += _files.readings(archives, _read_archive)
+    download = _files.Download(
+        _URL,
+        "California Housing",
+        _SHA256,
+        originals=["cal_housing.data"],
+        subfolder="california_housing",
+    )
+    x, y = _files.load_keras_file(
+        path, "california_housing.npz", _read_npz, download, originals=originals
+    )
     if version == "small":
         x, y = x[:600], y[:600]
     return _files.shuffle_and_split(x, y, test_split, seed)

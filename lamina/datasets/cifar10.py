@@ -9,14 +9,6 @@ from lamina.datasets import _cifar, _files
 _URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 _SHA256 = "6d958be074577803d12ecdefd02955f39262c83c16fe9348329d7fe0b5c001ce"
 _INNER = "cifar-10-batches-py"
-_ARCHIVE = "cifar-10-batches-py-target_archive"  # Keras 3's name for the download
-# Extracted folders first (quicker to read), then the archives.
-_KERAS_NAMES = (
-    f"cifar-10-batches-py-target/{_INNER}",  # where Keras 3 extracts its download
-    _INNER,  # Keras 2's extracted folder
-    _ARCHIVE,
-    f"{_INNER}.tar.gz",  # Keras 2's download
-)
 _BATCHES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
 
 
@@ -45,25 +37,14 @@ def load_data():
         >>> y_train.shape
         (50000, 1)
     """
-    sources = _cifar.candidates(
-        _KERAS_NAMES, _INNER, "cifar-10-python.tar.gz", ("cifar10", "cifar-10")
-    )
-    attempts = [(p, lambda p=p: _read(p)) for p in sources]
-    return _files.first_readable(attempts, _fetch)
-
-
-def _fetch(rejected):
-    target = _files.download_dir() / _ARCHIVE
-    _files.download_or_explain(
+    download = _files.Download(
         _URL,
-        target,
         "CIFAR-10",
-        rejected,
+        _SHA256,
         originals=["cifar-10-python.tar.gz"],
         subfolder="cifar10",
-        sha256=_SHA256,
     )
-    return _read(target)
+    return _cifar.load(_read, _INNER, download, ("cifar10", "cifar-10"))
 
 
 def _read(source):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from lamina.datasets import _cifar, _files
@@ -10,14 +12,6 @@ from lamina.errors import ArgumentError
 _URL = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
 _SHA256 = "85cd44d02ba6437773c5bbd22e183051d648de2e7d6b014e1ef29b855ba677a7"
 _INNER = "cifar-100-python"
-_ARCHIVE = "cifar-100-python-target_archive"  # Keras 3's name for the download
-# Extracted folders first (quicker to read), then the archives.
-_KERAS_NAMES = (
-    f"cifar-100-python-target/{_INNER}",  # where Keras 3 extracts its download
-    _INNER,  # Keras 2's extracted folder
-    _ARCHIVE,
-    f"{_INNER}.tar.gz",  # Keras 2's download
-)
 
 
 def load_data(label_mode: str = "fine"):
@@ -49,25 +43,15 @@ def load_data(label_mode: str = "fine"):
             '`label_mode` must be one of "fine", "coarse". '
             f"Received: label_mode={label_mode!r}."
         )
-    sources = _cifar.candidates(
-        _KERAS_NAMES, _INNER, "cifar-100-python.tar.gz", ("cifar100", "cifar-100")
+    download = _files.Download(
+        _URL,
+        "CIFAR-100",
+        _SHA256,
+        originals=["cifar-100-python.tar.gz"],
+        subfolder="cifar100",
     )
-    attempts = [(p, lambda p=p: _read(p, label_mode)) for p in sources]
-
-    def fetch(rejected):
-        target = _files.download_dir() / _ARCHIVE
-        _files.download_or_explain(
-            _URL,
-            target,
-            "CIFAR-100",
-            rejected,
-            originals=["cifar-100-python.tar.gz"],
-            subfolder="cifar100",
-            sha256=_SHA256,
-        )
-        return _read(target, label_mode)
-
-    return _files.first_readable(attempts, fetch)
+    read = functools.partial(_read, label_mode=label_mode)
+    return _cifar.load(read, _INNER, download, ("cifar100", "cifar-100"))
 
 
 def _read(source, label_mode):

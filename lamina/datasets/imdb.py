@@ -85,25 +85,21 @@ def load_data(
         1
     """
     num_words = _sequences.legacy_kwargs(kwargs, num_words)
-    target, explicit = _files.cache_file(path, "imdb.npz")
-    attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing([target])]
     texts = [d / name for d in _files.data_dirs(("imdb",)) for name in _TEXT_SOURCES]
-    attempts += [(p, lambda p=p: _read_text(p)) for p in _files.existing(texts)]
-
-    def fetch(rejected):
-        _files.download_or_explain(
-            _URL,
-            target,
-            "IMDB",
-            rejected,
-            originals=["aclImdb_v1.tar.gz", "imdb_word_index.json"],
-            subfolder="imdb",
-            sha256=_SHA256,
-            check=_read_npz,
-        )
-        return _read_npz(target)
-
-    arrays = _files.first_readable(attempts, fetch, target if explicit else None)
+    download = _files.Download(
+        _URL,
+        "IMDB",
+        _SHA256,
+        originals=["aclImdb_v1.tar.gz", "imdb_word_index.json"],
+        subfolder="imdb",
+    )
+    arrays = _files.load_keras_file(
+        path,
+        "imdb.npz",
+        _read_npz,
+        download,
+        originals=_files.readings(texts, _read_text),
+    )
     x_train, labels_train = arrays["x_train"], arrays["y_train"]
     x_test, labels_test = arrays["x_test"], arrays["y_test"]
 

@@ -33,27 +33,18 @@ def load_data(path: str | os.PathLike = "mnist.npz"):
         >>> x_train.shape
         (60000, 28, 28)
     """
-    target, explicit = _files.cache_file(path, "mnist.npz")
-    attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing([target])]
+    originals = []
     for folder in _files.data_dirs(("mnist",)):
         paths = _files.idx_paths(folder)
         if paths:
-            attempts.append((folder, lambda paths=paths: _files.read_idx_set(paths)))
-
-    def fetch(rejected):
-        _files.download_or_explain(
-            _URL,
-            target,
-            "MNIST",
-            rejected,
-            originals=[f"{n}.gz" for n in _files.IDX_FILES],
-            subfolder="mnist",
-            sha256=_SHA256,
-            check=_read_npz,
-        )
-        return _read_npz(target)
-
-    return _files.first_readable(attempts, fetch, target if explicit else None)
+            originals.append((folder, lambda paths=paths: _files.read_idx_set(paths)))
+    gz_names = [f"{n}.gz" for n in _files.IDX_FILES]
+    download = _files.Download(
+        _URL, "MNIST", _SHA256, originals=gz_names, subfolder="mnist"
+    )
+    return _files.load_keras_file(
+        path, "mnist.npz", _read_npz, download, originals=originals
+    )
 
 
 def _read_npz(path: Path):

@@ -73,17 +73,11 @@ def load_data(
     """
     num_words = _sequences.legacy_kwargs(kwargs, num_words)
     _files.check_test_split(test_split)
-    target, explicit = _files.cache_file(path, "reuters.npz")
-    candidates = [target] + [d / "reuters.npz" for d in _files.data_dirs(("reuters",))]
-    attempts = [(p, lambda p=p: _read_npz(p)) for p in _files.existing(candidates)]
-
-    def fetch(rejected):
-        _files.download_or_explain(
-            _URL, target, "Reuters", rejected, sha256=_SHA256, check=_read_npz
-        )
-        return _read_npz(target)
-
-    xs, labels = _files.first_readable(attempts, fetch, target if explicit else None)
+    copies = [d / "reuters.npz" for d in _files.data_dirs(("reuters",))]
+    download = _files.Download(_URL, "Reuters", _SHA256)
+    xs, labels = _files.load_keras_file(
+        path, "reuters.npz", _read_npz, download, copies=copies
+    )
 
     # Keras's exact sequence of operations, so equal files give equal results.
     rng = np.random.RandomState(seed)
