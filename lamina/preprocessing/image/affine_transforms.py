@@ -8,6 +8,9 @@ Keras's order, so a seeded run draws the same parameters.
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import numpy as np
 
 from lamina.errors import ArgumentError, ShapeError
@@ -235,32 +238,49 @@ def apply_brightness_shift(x: np.ndarray, brightness: float, scale: bool = True)
     return out
 
 
-def _random_affine(
-    x, row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order, **params
-):
-    """`apply_affine_transform` with the axes and fill of a ``random_*`` call."""
-    return apply_affine_transform(
-        x,
-        row_axis=row_axis,
-        col_axis=col_axis,
-        channel_axis=channel_axis,
-        fill_mode=fill_mode,
-        cval=cval,
-        order=interpolation_order,
-        **params,
+# The arguments every ``random_*`` warp takes after its own, in Keras's order.
+_WARP_ARGUMENTS = {
+    "row_axis": 1,
+    "col_axis": 2,
+    "channel_axis": 0,
+    "fill_mode": "nearest",
+    "cval": 0.0,
+    "interpolation_order": 1,
+}
+
+
+def _random_warp(draw):
+    """A ``random_*`` function with Keras's signature from ``draw(x, *own, **warp)``.
+
+    ``draw`` names only its own arguments; the warp arguments (`_WARP_ARGUMENTS`)
+    join its signature, so ``inspect.signature`` and positional calls are as in
+    Keras, and reach ``draw`` by keyword with their defaults filled in.
+    """
+    own = list(inspect.signature(draw).parameters.values())[:-1]
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature(
+        own
+        + [inspect.Parameter(k, keyword, default=v) for k, v in _WARP_ARGUMENTS.items()]
     )
 
+    @functools.wraps(draw)
+    def warp(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = bound.arguments
+        own_values = [values.pop(p.name) for p in own]
+        return draw(*own_values, **values)
 
-def random_rotation(
-    x,
-    rg,
-    row_axis=1,
-    col_axis=2,
-    channel_axis=0,
-    fill_mode="nearest",
-    cval=0.0,
-    interpolation_order=1,
-):
+    warp.__signature__ = signature
+    return warp
+
+
+def _apply_warp(x, interpolation_order, **params):
+    return apply_affine_transform(x, order=interpolation_order, **params)
+
+
+@_random_warp
+def random_rotation(x, rg, **warp):
     """Rotates an image by a uniform random angle in ``[-rg, rg]`` degrees.
 
     Example:
@@ -273,30 +293,11 @@ def random_rotation(
             `apply_affine_transform`.
         interpolation_order: its ``order``: 1 (bilinear) or 0 (nearest).
     """
-    theta = np.random.uniform(-rg, rg)
-    return _random_affine(
-        x,
-        row_axis,
-        col_axis,
-        channel_axis,
-        fill_mode,
-        cval,
-        interpolation_order,
-        theta=theta,
-    )
+    return _apply_warp(x, theta=np.random.uniform(-rg, rg), **warp)
 
 
-def random_shift(
-    x,
-    wrg,
-    hrg,
-    row_axis=1,
-    col_axis=2,
-    channel_axis=0,
-    fill_mode="nearest",
-    cval=0.0,
-    interpolation_order=1,
-):
+@_random_warp
+def random_shift(x, wrg, hrg, **warp):
     """Shifts an image by uniform random fractions of its height and width.
 
     Example:
@@ -310,31 +311,13 @@ def random_shift(
             `apply_affine_transform`.
         interpolation_order: its ``order``: 1 (bilinear) or 0 (nearest).
     """
-    tx = np.random.uniform(-hrg, hrg) * x.shape[row_axis]
-    ty = np.random.uniform(-wrg, wrg) * x.shape[col_axis]
-    return _random_affine(
-        x,
-        row_axis,
-        col_axis,
-        channel_axis,
-        fill_mode,
-        cval,
-        interpolation_order,
-        tx=tx,
-        ty=ty,
-    )
+    tx = np.random.uniform(-hrg, hrg) * x.shape[warp["row_axis"]]
+    ty = np.random.uniform(-wrg, wrg) * x.shape[warp["col_axis"]]
+    return _apply_warp(x, tx=tx, ty=ty, **warp)
 
 
-def random_shear(
-    x,
-    intensity,
-    row_axis=1,
-    col_axis=2,
-    channel_axis=0,
-    fill_mode="nearest",
-    cval=0.0,
-    interpolation_order=1,
-):
+@_random_warp
+def random_shear(x, intensity, **warp):
     """Shears an image by a uniform random angle in ``[-intensity, intensity]``.
 
     Example:
@@ -347,29 +330,11 @@ def random_shear(
             `apply_affine_transform`.
         interpolation_order: its ``order``: 1 (bilinear) or 0 (nearest).
     """
-    shear = np.random.uniform(-intensity, intensity)
-    return _random_affine(
-        x,
-        row_axis,
-        col_axis,
-        channel_axis,
-        fill_mode,
-        cval,
-        interpolation_order,
-        shear=shear,
-    )
+    return _apply_warp(x, shear=np.random.uniform(-intensity, intensity), **warp)
 
 
-def random_zoom(
-    x,
-    zoom_range,
-    row_axis=1,
-    col_axis=2,
-    channel_axis=0,
-    fill_mode="nearest",
-    cval=0.0,
-    interpolation_order=1,
-):
+@_random_warp
+def random_zoom(x, zoom_range, **warp):
     """Zooms an image by two uniform random factors in ``zoom_range``.
 
     Example:
@@ -390,17 +355,7 @@ def random_zoom(
         zx, zy = 1, 1
     else:
         zx, zy = np.random.uniform(zoom_range[0], zoom_range[1], 2)
-    return _random_affine(
-        x,
-        row_axis,
-        col_axis,
-        channel_axis,
-        fill_mode,
-        cval,
-        interpolation_order,
-        zx=zx,
-        zy=zy,
-    )
+    return _apply_warp(x, zx=zx, zy=zy, **warp)
 
 
 def random_channel_shift(x, intensity_range, channel_axis=0):
