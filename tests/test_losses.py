@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import warnings
@@ -164,7 +165,7 @@ def test_tanimoto_and_cauchy_schwarz_stay_finite_on_zero_and_orthogonal_vectors(
 def test_reduction_validation_and_keras2_auto(monkeypatch):
     with pytest.raises(ArgumentError, match="reduction"):
         losses.MeanSquaredError(reduction="average")
-    monkeypatch.setattr(losses, "_warned_auto_reduction", False)
+    monkeypatch.setattr(losses.loss, "_warned_auto_reduction", False)
     with pytest.warns(DeprecationWarning, match="sum_over_batch_size"):
         loss = losses.MeanSquaredError(reduction=losses.Reduction.AUTO)
     assert loss.reduction == "sum_over_batch_size"
@@ -483,6 +484,30 @@ def test_names_and_dtype():
     loss = losses.MeanSquaredError(dtype="float64")
     assert loss.dtype == "float64"
     assert loss([[1.0]], [[0.5]]).dtype == torch.float64
+
+
+def test_constructors_take_keras_arguments_in_keras_order():
+    assert str(inspect.signature(losses.Dice)) == (
+        "(reduction='sum_over_batch_size', name='dice', axis=None, dtype=None)"
+    )
+    assert list(inspect.signature(losses.SparseCategoricalCrossentropy).parameters) == [
+        "from_logits",
+        "ignore_class",
+        "reduction",
+        "axis",
+        "name",
+        "dtype",
+    ]
+    assert inspect.signature(losses.Huber).parameters["name"].default == "huber_loss"
+    dice = losses.Dice("sum", "my_dice", [1, 2])
+    assert (dice.reduction, dice.name, dice.axis) == ("sum", "my_dice", (1, 2))
+    assert losses.Hinge(name=None).name.startswith("hinge")
+    with pytest.raises(
+        TypeError, match=r"Hinge.__init__\(\) got an unexpected keyword"
+    ):
+        losses.Hinge(delta=1.0)
+    with pytest.raises(TypeError, match="takes from 1 to 4 positional arguments"):
+        losses.Hinge("sum", "hinge", None, 1)
 
 
 def test_custom_subclass():

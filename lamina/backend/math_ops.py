@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lamina.backend.config import epsilon, to_torch_dtype
+from lamina.backend import nn
+from lamina.backend.config import device, epsilon, floatx, to_torch_dtype
 
 
 def _t(x) -> torch.Tensor:
@@ -137,16 +138,35 @@ def softmax(x, axis=-1):
     return torch.softmax(_t(x), dim=axis)
 
 
-def binary_crossentropy(target, output, from_logits=False):
-    from lamina.losses import binary_crossentropy as bce
+def _loss_inputs(target, output) -> tuple[torch.Tensor, torch.Tensor]:
+    """``output`` as a float tensor, ``target`` in its dtype and on its device.
 
-    return bce(target, output, from_logits=from_logits)
+    As the loss functions take them: arrays become floatx tensors on lamina's
+    device, integer outputs become floatx.
+    """
+    if not isinstance(output, torch.Tensor):
+        output = _t(output).to(device())
+        if output.dtype == torch.float64:
+            output = output.to(to_torch_dtype(floatx()))
+    if not output.is_floating_point():
+        output = output.to(to_torch_dtype(floatx()))
+    return _t(target).to(device=output.device, dtype=output.dtype), output
+
+
+def binary_crossentropy(target, output, from_logits=False):
+    """Binary crossentropy averaged over the last axis, as the loss function.
+
+    Keras 2's ``K.binary_crossentropy`` is elementwise; lamina's has always
+    returned the loss function's value (``lamina.ops.binary_crossentropy`` is
+    the elementwise one).
+    """
+    target, output = _loss_inputs(target, output)
+    return nn.binary_crossentropy(target, output, from_logits).mean(dim=-1)
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    from lamina.losses import categorical_crossentropy as cce
-
-    return cce(target, output, from_logits=from_logits, axis=axis)
+    target, output = _loss_inputs(target, output)
+    return nn.categorical_crossentropy(target, output, from_logits, axis)
 
 
 def ones_like(x):

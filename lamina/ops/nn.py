@@ -1,7 +1,7 @@
 """Neural-network operations (Keras 3's ``keras.ops.nn``) on torch tensors.
 
 Activations and crossentropies are the functions of `lamina.activations` and
-`lamina.losses` (one implementation per concept), under Keras's ``ops``
+`lamina.backend.nn` (one implementation per concept), under Keras's ``ops``
 signatures: ``gelu`` defaults to the tanh approximation here, and
 ``binary_crossentropy`` is elementwise (the loss averages over the last axis).
 
@@ -19,7 +19,8 @@ from typing import Any
 
 import torch
 
-from lamina import activations, backend, losses
+from lamina import activations, backend
+from lamina.backend import nn as backend_nn
 from lamina.errors import ArgumentError
 from lamina.ops.core import _floating, _tensor
 
@@ -188,12 +189,8 @@ def binary_crossentropy(
     tensor([0.1054, 0.2231])
     """
     output = _floating(_tensor(output))
-    target = _tensor(target, dtype=output.dtype, device=output.device)
-    # The loss averages over its `axis`; over a new size-1 axis that mean is
-    # the elementwise value, so the formula stays in lamina.losses only.
-    return losses.binary_crossentropy(
-        target.unsqueeze(-1), output.unsqueeze(-1), from_logits=from_logits, axis=-1
-    )
+    target = _tensor(target, dtype=output.dtype).to(output.device)
+    return backend_nn.binary_crossentropy(target, output, from_logits)
 
 
 def categorical_crossentropy(
@@ -206,9 +203,9 @@ def categorical_crossentropy(
     >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
     tensor([0.6931])
     """
-    return losses.categorical_crossentropy(
-        _tensor(target), _tensor(output), from_logits=from_logits, axis=axis
-    )
+    output = _floating(_tensor(output))
+    target = _tensor(target).to(output.device, output.dtype)
+    return backend_nn.categorical_crossentropy(target, output, from_logits, axis)
 
 
 def sparse_categorical_crossentropy(
@@ -221,9 +218,9 @@ def sparse_categorical_crossentropy(
     >>> sparse_categorical_crossentropy(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))
     tensor([0.6931])
     """
-    return losses.sparse_categorical_crossentropy(
-        _tensor(target), _tensor(output), from_logits=from_logits, axis=axis
-    )
+    output = _floating(_tensor(output))
+    target = _tensor(target).to(output.device, torch.long)
+    return backend_nn.sparse_categorical_crossentropy(target, output, from_logits, axis)
 
 
 def moments(
