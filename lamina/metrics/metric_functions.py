@@ -24,10 +24,7 @@ from lamina.losses import (
     hinge,
     huber,
     kl_divergence,
-    kld,
-    kullback_leibler_divergence,
     log_cosh,
-    logcosh,
     mean_absolute_error,
     mean_absolute_percentage_error,
     mean_squared_error,
@@ -247,55 +244,42 @@ mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 bce = BCE = binary_crossentropy
 acc = ACC = accuracy
-KLD = kld
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
 
-# Every metric function by each of its names: what the `fn` of a metric's
-# config may name.
-FUNCTIONS: dict[str, Callable] = {
-    fn.__name__: fn
-    for fn in (
-        accuracy,
-        binary_accuracy,
-        categorical_accuracy,
-        sparse_categorical_accuracy,
-        top_k_categorical_accuracy,
-        sparse_top_k_categorical_accuracy,
-        mean_squared_error,
-        mean_absolute_error,
-        mean_absolute_percentage_error,
-        mean_squared_logarithmic_error,
-        log_cosh,
-        huber,
-        cosine_similarity,
-        binary_crossentropy,
-        binary_focal_crossentropy,
-        categorical_crossentropy,
-        categorical_focal_crossentropy,
-        sparse_categorical_crossentropy,
-        kl_divergence,
-        poisson,
-        hinge,
-        squared_hinge,
-        categorical_hinge,
-        pearson_correlation,
-        concordance_correlation,
-    )
-}
-FUNCTIONS.update(
-    mse=mse,
-    MSE=MSE,
-    mae=mae,
-    MAE=MAE,
-    mape=mape,
-    MAPE=MAPE,
-    msle=msle,
-    MSLE=MSLE,
-    bce=bce,
-    BCE=BCE,
-    acc=acc,
-    ACC=ACC,
-    logcosh=logcosh,
-    kld=kld,
-    KLD=KLD,
-    kullback_leibler_divergence=kullback_leibler_divergence,
+# The metric functions, each once.
+_FUNCTIONS = (
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    sparse_categorical_accuracy,
+    top_k_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    mean_squared_error,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    log_cosh,
+    huber,
+    cosine_similarity,
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    sparse_categorical_crossentropy,
+    kl_divergence,
+    poisson,
+    hinge,
+    squared_hinge,
+    categorical_hinge,
+    pearson_correlation,
+    concordance_correlation,
 )
+
+# Every metric function under each of the names above (its own, Keras 2's
+# short ones): what the `fn` of a metric's config may name.
+FUNCTIONS: dict[str, Callable] = {
+    name: obj
+    for name, obj in list(globals().items())
+    if any(obj is fn for fn in _FUNCTIONS)
+}
