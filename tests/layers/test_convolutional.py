@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import os
 
@@ -391,3 +392,72 @@ def test_keras_1_argument_names_warn_and_work():
         False,
     )
     assert conv.get_config()["kernel_regularizer"]["class_name"] == "L2"
+
+
+# ---------------------------------------------------------------- signatures
+# Keras 3's constructor arguments (before **kwargs), in its order.
+_CONV = (
+    "filters kernel_size strides padding data_format dilation_rate groups "
+    "activation use_bias kernel_initializer bias_initializer kernel_regularizer "
+    "bias_regularizer activity_regularizer kernel_constraint bias_constraint"
+)
+_TRANSPOSE = _CONV.replace("padding data_format", "padding output_padding data_format")
+_TRANSPOSE = _TRANSPOSE.replace(" groups", "")
+_DEPTHWISE = (
+    "kernel_size strides padding depth_multiplier data_format dilation_rate "
+    "activation use_bias depthwise_initializer bias_initializer "
+    "depthwise_regularizer bias_regularizer activity_regularizer "
+    "depthwise_constraint bias_constraint"
+)
+_SEPARABLE = (
+    "filters kernel_size strides padding data_format dilation_rate "
+    "depth_multiplier activation use_bias depthwise_initializer "
+    "pointwise_initializer bias_initializer depthwise_regularizer "
+    "pointwise_regularizer bias_regularizer activity_regularizer "
+    "depthwise_constraint pointwise_constraint bias_constraint"
+)
+KERAS_ARGUMENTS = {
+    **{f"Conv{r}D": _CONV for r in (1, 2, 3)},
+    "Conv1DTranspose": _TRANSPOSE,
+    "Conv2DTranspose": _TRANSPOSE,
+    "Conv3DTranspose": _TRANSPOSE.replace(
+        "output_padding data_format", "data_format output_padding"
+    ),
+    **{f"DepthwiseConv{r}D": _DEPTHWISE for r in (1, 2)},
+    **{f"SeparableConv{r}D": _SEPARABLE for r in (1, 2)},
+}
+
+
+@pytest.mark.parametrize("cls", sorted(KERAS_ARGUMENTS))
+def test_signature_and_help_are_keras(cls):
+    layer_class = getattr(layers, cls)
+    parameters = inspect.signature(layer_class).parameters
+    assert list(parameters) == [*KERAS_ARGUMENTS[cls].split(), "kwargs"]
+    doc = inspect.getdoc(layer_class)
+    for section in ("Example:", "Args:", "Input shape:", "Output shape:"):
+        assert section in doc
+    for name in parameters:
+        assert f"    {name}: " in doc or name == "kwargs"
+
+
+def test_arguments_bind_by_position_in_keras_order():
+    layer = layers.Conv3DTranspose(4, 3, 2, "same", "channels_first", 1)
+    assert (layer.data_format, layer.output_padding) == ("channels_first", (1, 1, 1))
+    layer = layers.SeparableConv1D(4, 3, 1, "valid", None, 1, 2, "relu", False)
+    assert (layer.depth_multiplier, layer.use_bias) == (2, False)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: layers.Conv2D(*range(17)), "takes from 1 to 17 positional"),
+        (lambda: layers.Conv2D(4, filters=3), "multiple values for argument 'filters'"),
+        (
+            lambda: layers.Conv2DTranspose(),
+            "missing 2 required positional arguments: 'filters' and 'kernel_size'",
+        ),
+    ],
+)
+def test_bad_calls_raise_python_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
