@@ -12,6 +12,7 @@ import textwrap
 
 from lamina.layers.convolutional.conv_utils import AXIS_NAMES
 
+DATA_FORMAT_DOC = '``"channels_last"`` (default) or ``"channels_first"``.'
 STANDARD_ARGUMENTS = "standard layer arguments (``name``, ``dtype``, ``input_shape``)."
 
 TEMPLATE = """{summary}

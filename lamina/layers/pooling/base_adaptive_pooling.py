@@ -47,7 +47,7 @@ def docstring(rank: int, pool_mode: str) -> str:
                 "output_size",
                 "int or tuple of {rank} positive ints, the output's ({axes}).",
             ),
-            ("data_format", '``"channels_last"`` (default) or ``"channels_first"``.'),
+            ("data_format", rank_docs.DATA_FORMAT_DOC),
         ],
         "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: channels second).",
         "{ndim}-D ``(batch, *output_size, channels)`` (channels_first: channels "

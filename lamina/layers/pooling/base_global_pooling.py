@@ -29,7 +29,7 @@ def docstring(rank: int, pool_mode: str, call_args=()) -> str:
         "",
         (f"{name}{rank}D()", *_EXAMPLES[rank]),
         [
-            ("data_format", '``"channels_last"`` (default) or ``"channels_first"``.'),
+            ("data_format", rank_docs.DATA_FORMAT_DOC),
             ("keepdims", "keep the spatial axes, with size 1."),
         ],
         "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: channels second).",

@@ -51,7 +51,7 @@ def docstring(rank: int, pool_mode: str) -> str:
                 '``"valid"`` (windows inside the input) or ``"same"`` (output '
                 "size ``ceil(size / strides)``, extra padding at the end).",
             ),
-            ("data_format", '``"channels_last"`` (default) or ``"channels_first"``.'),
+            ("data_format", rank_docs.DATA_FORMAT_DOC),
         ],
         "{ndim}-D ``(batch, {axes}, channels)`` (channels_first: channels second).",
         "{ndim}-D ``(batch, {new_axes}, channels)`` (channels_first: channels second).",

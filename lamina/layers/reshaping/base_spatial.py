@@ -81,8 +81,6 @@ def check_rank(layer, shape, rank: int) -> None:
         )
 
 
-DATA_FORMAT_DOC = '``"channels_last"`` (default) or ``"channels_first"``.'
-
 # Per argument (layer family): its summary, what happens to each spatial size,
 # and the docstring example per spatial rank: (layer, input shape, output shape).
 _EDGE_DOCS = {
@@ -124,7 +122,7 @@ def edges_docstring(argument: str, rank: int, default) -> str:
         summary,
         "",
         examples[rank],
-        [(argument, amounts), ("data_format", DATA_FORMAT_DOC)],
+        [(argument, amounts), ("data_format", rank_docs.DATA_FORMAT_DOC)],
         "{ndim}-D ``(batch, {axes}, channels)`` or ``(batch, channels, {axes})``.",
         f"the same, each spatial size {effect} by its ``before + after``.",
     )
