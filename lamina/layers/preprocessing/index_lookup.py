@@ -11,6 +11,7 @@ weights, output encodings, config) lives here.
 from __future__ import annotations
 
 import collections
+import inspect
 import math
 import os
 
@@ -20,6 +21,7 @@ import torch
 from lamina import backend
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError
+from lamina.layers.core.keras_constructor import keras_constructor
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing import encoding
 
@@ -30,6 +32,9 @@ _MASKED = -2
 
 class IndexLookup(Layer):
     """Base of the lookup layers (use `IntegerLookup` or `StringLookup`).
+
+    Its constructor's defaults are Keras's for both lookup layers (see
+    `lookup_constructor`), but for ``oov_token``.
 
     Args:
         max_tokens: the largest vocabulary size, special tokens included.
@@ -50,10 +55,10 @@ class IndexLookup(Layer):
 
     def __init__(
         self,
-        max_tokens,
-        num_oov_indices,
-        mask_token,
-        oov_token,
+        max_tokens=None,
+        num_oov_indices=1,
+        mask_token=None,
+        oov_token=None,
         vocabulary=None,
         idf_weights=None,
         invert: bool = False,
@@ -509,3 +514,15 @@ def _is_batch_iterable(data) -> bool:
     return hasattr(data, "__iter__") and not isinstance(
         data, (list, tuple, np.ndarray, torch.Tensor, str, bytes)
     )
+
+
+def lookup_constructor(names: str, **defaults):
+    """The ``__init__`` of a lookup layer (see `keras_constructor`).
+
+    Args:
+        names: the layer's arguments in Keras's order, separated by white space.
+        **defaults: the defaults that are not `IndexLookup`'s.
+    """
+    parameters = inspect.signature(IndexLookup).parameters.items()
+    shared = {name: parameter.default for name, parameter in parameters}
+    return keras_constructor(names, {**shared, **defaults})

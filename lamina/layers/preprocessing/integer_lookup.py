@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from lamina.errors import ArgumentError
-from lamina.layers.preprocessing.index_lookup import IndexLookup
+from lamina.layers.preprocessing.index_lookup import IndexLookup, lookup_constructor
 
 
 class IntegerLookup(IndexLookup):
@@ -53,43 +53,25 @@ class IntegerLookup(IndexLookup):
     # or the device changes.
     _lookup_cache: tuple[torch.Tensor, torch.Tensor] | None = None
 
-    def __init__(
-        self,
-        max_tokens=None,
-        num_oov_indices: int = 1,
-        mask_token=None,
+    __init__ = lookup_constructor(
+        "max_tokens num_oov_indices mask_token oov_token vocabulary vocabulary_dtype "
+        "idf_weights invert output_mode sparse pad_to_max_tokens oov_method salt",
         oov_token=-1,
-        vocabulary=None,
-        vocabulary_dtype: str = "int64",
-        idf_weights=None,
-        invert: bool = False,
-        output_mode: str = "int",
-        sparse: bool = False,
-        pad_to_max_tokens: bool = False,
-        oov_method: str = "floormod",
-        salt=None,
-        **kwargs,
-    ):
-        if vocabulary_dtype != "int64":
+        vocabulary_dtype="int64",
+    )
+
+    def _init(self, args, **kwargs) -> None:
+        if args.vocabulary_dtype != "int64":
             raise ArgumentError(
                 "IntegerLookup: only vocabulary_dtype='int64' is supported. "
-                f"Received: vocabulary_dtype={vocabulary_dtype!r}"
+                f"Received: vocabulary_dtype={args.vocabulary_dtype!r}"
             )
-        super().__init__(
-            max_tokens=max_tokens,
-            num_oov_indices=num_oov_indices,
-            mask_token=None if mask_token is None else int(mask_token),
-            oov_token=None if oov_token is None else int(oov_token),
-            vocabulary=vocabulary,
-            idf_weights=idf_weights,
-            invert=invert,
-            output_mode=output_mode,
-            sparse=sparse,
-            pad_to_max_tokens=pad_to_max_tokens,
-            oov_method=oov_method,
-            salt=salt,
-            **kwargs,
-        )
+        del args.vocabulary_dtype
+        if args.mask_token is not None:
+            args.mask_token = int(args.mask_token)
+        if args.oov_token is not None:
+            args.oov_token = int(args.oov_token)
+        super().__init__(**vars(args), **kwargs)
 
     def _keys_of(self, data) -> np.ndarray:
         if isinstance(data, torch.Tensor):

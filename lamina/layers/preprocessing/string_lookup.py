@@ -7,7 +7,7 @@ import torch
 
 from lamina import backend
 from lamina.errors import ArgumentError
-from lamina.layers.preprocessing.index_lookup import IndexLookup
+from lamina.layers.preprocessing.index_lookup import IndexLookup, lookup_constructor
 
 
 class StringLookup(IndexLookup):
@@ -54,44 +54,24 @@ class StringLookup(IndexLookup):
 
     _vocabulary_dtype = "string"
 
-    def __init__(
-        self,
-        max_tokens=None,
-        num_oov_indices: int = 1,
-        mask_token=None,
-        oov_token: str = "[UNK]",
-        vocabulary=None,
-        idf_weights=None,
-        invert: bool = False,
-        output_mode: str = "int",
-        pad_to_max_tokens: bool = False,
-        sparse: bool = False,
-        encoding: str = "utf-8",
-        salt=None,
-        **kwargs,
-    ):
-        if isinstance(num_oov_indices, int) and num_oov_indices > 1:
+    __init__ = lookup_constructor(
+        "max_tokens num_oov_indices mask_token oov_token vocabulary idf_weights "
+        "invert output_mode pad_to_max_tokens sparse encoding salt",
+        oov_token="[UNK]",
+        encoding="utf-8",
+    )
+
+    def _init(self, args, **kwargs) -> None:
+        if isinstance(args.num_oov_indices, int) and args.num_oov_indices > 1:
             raise ArgumentError(
                 "StringLookup: num_oov_indices > 1 is not supported (Keras hashes "
                 "strings into OOV buckets with TensorFlow's FarmHash). Received: "
-                f"num_oov_indices={num_oov_indices}"
+                f"num_oov_indices={args.num_oov_indices}"
             )
         # Set first: the base constructor reads the vocabulary with it.
-        self.encoding = encoding
-        super().__init__(
-            max_tokens=max_tokens,
-            num_oov_indices=num_oov_indices,
-            mask_token=mask_token,
-            oov_token=oov_token,
-            vocabulary=vocabulary,
-            idf_weights=idf_weights,
-            invert=invert,
-            output_mode=output_mode,
-            sparse=sparse,
-            pad_to_max_tokens=pad_to_max_tokens,
-            salt=salt,
-            **kwargs,
-        )
+        self.encoding = args.encoding
+        del args.encoding
+        super().__init__(**vars(args), **kwargs)
 
     def _keys_of(self, data) -> np.ndarray:
         return to_string_array(data, self.encoding, f"StringLookup '{self.name}'")
