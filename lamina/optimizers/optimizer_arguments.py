@@ -68,21 +68,24 @@ def inherit_arguments(cls: type) -> None:
     ``**kwargs``. Then fills the docstring's ``{arguments}`` line.
     """
     init = cls.__dict__.get("__init__")
-    if init is not None:
-        own = list(inspect.signature(init).parameters.values())
-        if own[-1].kind is _VAR_KEYWORD:
-            named = {p.name for p in own}
-            parent = inspect.signature(super(cls, cls).__init__).parameters
-            inherited = [
-                p
-                for p in parent.values()
-                if p.kind is _POSITIONAL and p.name not in named
-            ]
-            # A required parent argument cannot follow the class's own ones.
-            if all(p.default is not _EMPTY for p in inherited):
-                signature = inspect.Signature(own[:-1] + inherited + own[-1:])
-                cls.__init__ = _accepting_positionals(init, signature, len(own) - 1)
+    signature = None if init is None else _extended_signature(cls, init)
+    if signature is not None:
+        own_count = len(inspect.signature(init).parameters) - 1  # without **kwargs
+        cls.__init__ = _accepting_positionals(init, signature, own_count)
     cls.__doc__ = fill_docstring(cls.__doc__, inspect.signature(cls.__init__))
+
+
+def _extended_signature(cls: type, init) -> inspect.Signature | None:
+    """``init``'s signature with the parent's other arguments before ``**kwargs``."""
+    own = list(inspect.signature(init).parameters.values())
+    if own[-1].kind is not _VAR_KEYWORD:
+        return None
+    named = {p.name for p in own}
+    parent = inspect.signature(super(cls, cls).__init__).parameters.values()
+    inherited = [p for p in parent if p.kind is _POSITIONAL and p.name not in named]
+    if any(p.default is _EMPTY for p in inherited):
+        return None  # a required argument cannot follow the class's own ones
+    return inspect.Signature(own[:-1] + inherited + own[-1:])
 
 
 def fill_docstring(doc: str | None, signature: inspect.Signature) -> str | None:
