@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
+import pickle
 import warnings
 
 import numpy as np
@@ -220,3 +222,25 @@ def test_default_relu_adds_no_warning():
         warnings.simplefilter("error")
         activations.relu(X)
         activations.softmax(X)
+
+
+# The one-kernel activations the module builds from one table line each.
+TABLE_ACTIVATIONS = (
+    "relu6 selu sigmoid hard_sigmoid log_sigmoid silu hard_silu tanh tanh_shrink "
+    "softplus softsign mish exponential arctan"
+).split()
+
+
+@pytest.mark.parametrize("name", TABLE_ACTIVATIONS)
+def test_table_activations_are_named_documented_picklable_functions(name):
+    fn = getattr(activations, name)
+    assert (fn.__name__, fn.__qualname__, fn.__module__) == (
+        name,
+        name,
+        "lamina.activations",
+    )
+    doc = inspect.getdoc(fn)
+    assert "Args:\n    x: Input tensor.\n\nExample:\n\n>>> " + name + "(" in doc
+    assert list(inspect.signature(fn).parameters) == ["x"]
+    assert pickle.loads(pickle.dumps(fn)) is fn
+    assert activations.serialize(fn) == name

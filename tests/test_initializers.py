@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
+import pickle
 
 import numpy as np
 import pytest
@@ -379,3 +381,29 @@ def test_keras2_configs_load():
 def test_bad_arguments_raise_argument_error(make, match):
     with pytest.raises(ArgumentError, match=match):
         make()
+
+
+@pytest.mark.parametrize(
+    "name",
+    "GlorotUniform GlorotNormal HeUniform HeNormal LecunUniform LecunNormal".split(),
+)
+def test_fixed_variance_scalings_are_plain_documented_classes(name):
+    cls = getattr(initializers, name)
+    assert (cls.__name__, cls.__qualname__, cls.__module__) == (
+        name,
+        name,
+        "lamina.initializers",
+    )
+    assert issubclass(cls, initializers.VarianceScaling)
+    doc = inspect.getdoc(cls)
+    assert "Args:\n    seed: " in doc and f"Example:\n\n>>> {name}(" in doc
+    assert list(inspect.signature(cls).parameters) == [
+        "seed",
+        "input_axes",
+        "output_axes",
+    ]
+    assert pickle.loads(pickle.dumps(cls(seed=1))).get_config() == {
+        "seed": 1,
+        "input_axes": None,
+        "output_axes": None,
+    }

@@ -3,8 +3,10 @@ where numpy has no equivalent or Keras's semantics differ."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
+import pickle
 
 import numpy as np
 import pytest
@@ -511,3 +513,26 @@ def test_custom_layer_using_ops_trains_with_fit():
     assert len(history.history["loss"]) == 15
     assert history.history["loss"][-1] < before
     assert model.evaluate(x, y, verbose=0) < before
+
+
+# The elementwise ops the numpy module builds from one table line each.
+TABLE_OPS = (
+    "abs negative sign square isfinite isinf isnan logical_not ceil floor sqrt "
+    "reciprocal exp log log1p log2 log10 sin cos tan sinh cosh tanh add subtract "
+    "multiply divide floor_divide power maximum minimum equal not_equal greater "
+    "greater_equal less less_equal logical_and logical_or matmul"
+).split()
+
+
+@pytest.mark.parametrize("name", TABLE_OPS)
+def test_table_ops_are_named_documented_picklable_functions(name):
+    fn = getattr(ops, name)
+    assert fn is getattr(ops.numpy, name)
+    assert (fn.__name__, fn.__qualname__, fn.__module__) == (
+        name,
+        name,
+        "lamina.ops.numpy",
+    )
+    assert f"``{name}(" in fn.__doc__
+    assert list(inspect.signature(fn).parameters) in (["x"], ["x1", "x2"])
+    assert pickle.loads(pickle.dumps(fn)) is fn
