@@ -29,10 +29,10 @@ import torch
 import torch.nn.functional as tnn
 
 from lamina.backend import convert_to_tensor
-from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
+from lamina.errors import ArgumentError, ShapeError
 from lamina.serialization import (
     deserialize_keras_object,
-    get_registered_object,
+    get_object,
     serialize_keras_object,
 )
 
@@ -613,22 +613,4 @@ def get(identifier: str | dict[str, Any] | Callable | None) -> Callable:
     """
     if identifier is None:
         return linear
-    if isinstance(identifier, str):
-        fn = get_registered_object(identifier, None, ALL_OBJECTS_DICT)
-        if fn is None:
-            raise UnknownObjectError.for_name(
-                "activation function", identifier, ALL_OBJECTS_DICT
-            )
-    elif isinstance(identifier, dict):
-        fn = deserialize(identifier)
-    else:
-        fn = identifier
-    if isinstance(fn, type):
-        fn = fn()  # a registered activation class, as Keras instantiates it
-    if not callable(fn):
-        raise ArgumentError(
-            "Could not interpret activation function identifier: expected None, "
-            f"a name, a config dict or a callable, received "
-            f"{type(identifier).__name__}: {identifier!r}"
-        )
-    return fn
+    return get_object(identifier, "activation function", ALL_OBJECTS_DICT, deserialize)

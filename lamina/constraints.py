@@ -25,10 +25,10 @@ from typing import Any
 import torch
 
 from lamina.backend import epsilon
-from lamina.errors import ArgumentError, UnknownObjectError
+from lamina.errors import ArgumentError
 from lamina.serialization import (
-    deserialize_keras_object,
-    get_registered_object,
+    family_deserializer,
+    get_object,
     serialize_keras_object,
 )
 
@@ -267,26 +267,7 @@ def serialize(constraint: Constraint | Callable) -> dict[str, Any] | str:
     return serialize_keras_object(constraint)
 
 
-def deserialize(
-    config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None
-) -> Constraint | Callable:
-    """The constraint a config (from `serialize`) or a name stands for.
-
-    Args:
-        config: A serialized config dict or a name such as ``"max_norm"``.
-        custom_objects: Extra ``{name: class_or_function}`` to search first.
-
-    Example:
-
-    >>> deserialize("unit_norm")
-    UnitNorm(axis=0)
-    """
-    return deserialize_keras_object(
-        config,
-        custom_objects=custom_objects,
-        module_objects=ALL_OBJECTS_DICT,
-        printable_module_name="constraint",
-    )
+deserialize = family_deserializer("constraint", ALL_OBJECTS_DICT)
 
 
 def get(identifier: Any) -> Constraint | Callable | None:
@@ -307,22 +288,4 @@ def get(identifier: Any) -> Constraint | Callable | None:
     """
     if identifier is None:
         return None
-    if isinstance(identifier, str):
-        obj = get_registered_object(identifier, None, ALL_OBJECTS_DICT)
-        if obj is None:
-            raise UnknownObjectError.for_name(
-                "constraint", identifier, ALL_OBJECTS_DICT
-            )
-    elif isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if not callable(obj):
-        raise ArgumentError(
-            "Could not interpret constraint identifier: expected None, a name, a "
-            "config dict or a callable, received "
-            f"{type(identifier).__name__}: {identifier!r}"
-        )
-    return obj
+    return get_object(identifier, "constraint", ALL_OBJECTS_DICT, deserialize)

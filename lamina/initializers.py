@@ -36,10 +36,11 @@ import numpy as np
 import torch
 
 from lamina.backend import device, standardize_dtype, to_torch_dtype
-from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
+from lamina.errors import ArgumentError, ShapeError
 from lamina.serialization import (
     deserialize_keras_object,
-    get_registered_object,
+    family_deserializer,
+    get_object,
     serialize_keras_object,
 )
 
@@ -719,26 +720,7 @@ def serialize(initializer: Initializer | Callable) -> dict[str, Any] | str:
     return serialize_keras_object(initializer)
 
 
-def deserialize(
-    config: dict[str, Any] | str, custom_objects: dict[str, Any] | None = None
-) -> Initializer | Callable:
-    """The initializer a config (from `serialize`) or a name stands for.
-
-    Args:
-        config: A serialized config dict or a name such as ``"he_normal"``.
-        custom_objects: Extra ``{name: class}`` to search first.
-
-    Example:
-
-    >>> deserialize("he_normal")
-    HeNormal(seed=None, input_axes=None, output_axes=None)
-    """
-    return deserialize_keras_object(
-        config,
-        custom_objects=custom_objects,
-        module_objects=ALL_OBJECTS_DICT,
-        printable_module_name="initializer",
-    )
+deserialize = family_deserializer("initializer", ALL_OBJECTS_DICT)
 
 
 def get(identifier: Any) -> Initializer | Callable | None:
@@ -760,27 +742,15 @@ def get(identifier: Any) -> Initializer | Callable | None:
     """
     if identifier is None:
         return None
-    if isinstance(identifier, str):
-        obj = get_registered_object(identifier, None, ALL_OBJECTS_DICT)
-        if obj is None:
-            raise UnknownObjectError.for_name(
-                "initializer", identifier, ALL_OBJECTS_DICT
-            )
-    elif isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, (torch.Tensor, np.ndarray, np.generic)):
-        obj = _from_values(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if not callable(obj):
-        raise ArgumentError(
-            "Could not interpret initializer identifier: expected None, a name, a "
-            "config dict, a callable or an array, received "
-            f"{type(identifier).__name__}: {identifier!r}"
-        )
-    return obj
+    if isinstance(identifier, (torch.Tensor, np.ndarray, np.generic)):
+        return _from_values(identifier)
+    return get_object(
+        identifier,
+        "initializer",
+        ALL_OBJECTS_DICT,
+        deserialize,
+        "None, a name, a config dict, a callable or an array",
+    )
 
 
 def _from_values(values: Any) -> Callable:

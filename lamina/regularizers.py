@@ -27,6 +27,7 @@ from lamina.backend import epsilon
 from lamina.errors import ArgumentError, ShapeError, UnknownObjectError
 from lamina.serialization import (
     deserialize_keras_object,
+    get_object,
     get_registered_object,
     serialize_keras_object,
 )
@@ -344,16 +345,6 @@ def get(identifier: Any) -> Regularizer | Callable | None:
     """
     if identifier is None:
         return None
-    if isinstance(identifier, (str, dict)):
-        obj = deserialize(identifier)
-    else:
-        obj = identifier
-    if isinstance(obj, type):
-        obj = obj()
-    if not callable(obj):
-        raise ArgumentError(
-            "Could not interpret regularizer identifier: expected None, a name, a "
-            "config dict or a callable, received "
-            f"{type(identifier).__name__}: {identifier!r}"
-        )
-    return obj
+    if isinstance(identifier, str):
+        identifier = deserialize(identifier)  # `l1_l2` is a factory
+    return get_object(identifier, "regularizer", ALL_OBJECTS_DICT, deserialize)

@@ -82,6 +82,70 @@ def get_registered_object(name: str, custom_objects=None, module_objects=None):
     return None
 
 
+def get_object(
+    identifier: Any,
+    kind: str,
+    module_objects: dict[str, Any],
+    deserialize: Callable,
+    expected: str = "None, a name, a config dict or a callable",
+) -> Any:
+    """What a family's ``get`` (activations, initializers, ...) returns for a name,
+    a config dict, a class (instantiated with its defaults) or a callable.
+
+    Args:
+        identifier: What the user passed (not None: each family treats None its way).
+        kind: The family's singular, for messages (``"constraint"``).
+        module_objects: The family's built-in ``{name: object}``.
+        deserialize: The family's ``deserialize``, for config dicts.
+        expected: What the family accepts, for the error message.
+
+    Raises:
+        UnknownObjectError: for an unknown name, listing the closest valid ones.
+        ArgumentError: when the result is not callable.
+    """
+    if isinstance(identifier, str):
+        obj = get_registered_object(identifier, None, module_objects)
+        if obj is None:
+            raise UnknownObjectError.for_name(kind, identifier, module_objects)
+    elif isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    else:
+        obj = identifier
+    if isinstance(obj, type):
+        obj = obj()
+    if not callable(obj):
+        raise ArgumentError(
+            f"Could not interpret {kind} identifier: expected {expected}, received "
+            f"{type(identifier).__name__}: {identifier!r}"
+        )
+    return obj
+
+
+def family_deserializer(kind: str, module_objects: dict[str, Any]) -> Callable:
+    """A family's ``deserialize(config, custom_objects=None)`` (constraints, ...).
+
+    Args:
+        kind: The family's singular, for messages and the docstring.
+        module_objects: The family's built-in ``{name: object}``.
+    """
+
+    def deserialize(config, custom_objects: dict[str, Any] | None = None):
+        return deserialize_keras_object(
+            config,
+            custom_objects=custom_objects,
+            module_objects=module_objects,
+            printable_module_name=kind,
+        )
+
+    deserialize.__doc__ = (
+        f"The {kind} a config (from `serialize`) or a name stands for.\n\n"
+        "    Args:\n"
+        "        config: A serialized config dict or a built-in name.\n"
+        "        custom_objects: Extra ``{name: object}`` to search first.\n"
+    )
+    return deserialize
+
+
 def get_custom_objects() -> dict[str, Any]:
     """The global registry (a live dict, as in Keras)."""
     return _GLOBAL_CUSTOM_OBJECTS
