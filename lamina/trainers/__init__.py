@@ -6,7 +6,7 @@ of the floors below and report to the callbacks. One concept per module:
 
 - `trainer`: `Trainer`: compile, fit, evaluate, predict, the ``*_on_batch``
   methods, and the overridable `train_step`/`test_step`/`predict_step`.
-- `compiled_steps`: the built-in step (forward, loss, backward, optimizer,
+- `builtin_steps`: the built-in step (forward, loss, backward, optimizer,
   metric updates) and the loss trackers and logs it keeps.
 - `compile_utils`: what `compile()` turns losses and metrics into.
 - `loop_data`: the batches a loop reads for a model, and the checks on them.

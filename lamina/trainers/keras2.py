@@ -110,6 +110,17 @@ def _generator_alias(method: str):
     return alias
 
 
+# fit_generator's arguments that `fit` does not take: Keras 2's queue arguments
+# have no counterpart (PyDataset has its own workers).
+_NOT_FIT_ARGUMENTS = (
+    "self",
+    "generator",
+    "max_queue_size",
+    "workers",
+    "use_multiprocessing",
+)
+
+
 class Keras2Methods:
     """The Keras 2 methods of `Model` that Keras 3 removed, each warning once."""
 
@@ -157,19 +168,8 @@ class Keras2Methods:
             "`model.fit_generator()` is deprecated; "
             "use model.fit(), which accepts generators.",
         )
-        return self.fit(
-            generator,
-            steps_per_epoch=steps_per_epoch,
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=callbacks,
-            validation_data=validation_data,
-            validation_steps=validation_steps,
-            validation_freq=validation_freq,
-            class_weight=class_weight,
-            shuffle=shuffle,
-            initial_epoch=initial_epoch,
-        )
+        options = {k: v for k, v in locals().items() if k not in _NOT_FIT_ARGUMENTS}
+        return self.fit(generator, **options)
 
     evaluate_generator = _generator_alias("evaluate")
     predict_generator = _generator_alias("predict")

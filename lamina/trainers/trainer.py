@@ -1,6 +1,6 @@
 """`Trainer`, the training half of `Model`: compile, fit, evaluate, predict.
 
-The loops live here; what a step does lives in `compiled_steps` (forward,
+The loops live here; what a step does lives in `builtin_steps` (forward,
 loss, backward, optimizer, metrics), how the data becomes batches in
 `loop_data` and `data_adapter`, and Keras 2's names in `keras2`. A call runs
 ``fit -> _train_epoch -> _train_step -> _forward_loss -> the model``.
@@ -18,6 +18,7 @@ from lamina.backend import tree
 from lamina.errors import ArgumentError, NotCompiledError
 from lamina.layers.layer import frozen_weights
 from lamina.trainers import data_adapter, keras2
+from lamina.trainers.builtin_steps import BuiltinSteps, sum_losses
 from lamina.trainers.compile_utils import (
     CompiledLoss,
     CompiledMetrics,
@@ -28,7 +29,6 @@ from lamina.trainers.compile_utils import (
     check_steps_per_execution,
     flatten_targets,
 )
-from lamina.trainers.compiled_steps import CompiledSteps, sum_losses
 from lamina.trainers.logs import LazyLogs, logs_to_floats
 from lamina.trainers.loop_data import (
     batches_for,
@@ -54,7 +54,7 @@ _COMPILE_CONFIG_KEYS = (
 )
 
 
-class Trainer(CompiledSteps, keras2.Keras2Methods):
+class Trainer(BuiltinSteps, keras2.Keras2Methods):
     """The training half of `Model`: compile, fit, evaluate, predict."""
 
     def __init__(self):

@@ -26,7 +26,7 @@ from lamina.trainers.logs import to_float
 from lamina.trainers.loop_data import batch_size_of
 
 
-class CompiledSteps:
+class BuiltinSteps:
     """The steps `Trainer` runs for each batch when `train_step`/`test_step`
     are not overridden, as methods of the model.
 
