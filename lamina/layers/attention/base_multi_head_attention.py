@@ -18,6 +18,12 @@ _FUSED_MASK_VALUE = {torch.float16: -0.7 * 65500.0}
 _FUSED_MASK_DEFAULT = -0.7 * 3.38953e38
 
 
+def read_only(attribute: str) -> property:
+    """A read-only public attribute that reads ``attribute``, as Keras's
+    attention layers expose their arguments and sublayers."""
+    return property(lambda self: getattr(self, attribute))
+
+
 class BaseMultiHeadAttention(Layer):
     """Base class of the multi-head attention layers (not exported).
 
@@ -26,10 +32,14 @@ class BaseMultiHeadAttention(Layer):
     all three input shapes; they make the ``_query_dense``, ``_key_dense``,
     ``_value_dense``, ``_output_dense`` and optional ``_gate_dense``
     projections), ``_explicit_attention`` and ``_scores_shape``; `call` is
-    shared. lamina's `Layer` builds
-    a layer from its first input only, so `build` without a ``value_shape``
-    does nothing and the weights are made at the first call, which sees the
-    query, value and key together (``_build_from_inputs``).
+    shared. lamina's `Layer` builds a layer from its first input only, so
+    `build` without a ``value_shape`` does nothing and the weights are made at
+    the first call, which sees the query, value and key together
+    (``_build_from_inputs``).
+
+    This constructor's arguments are those the subclasses share, in Keras's
+    order and with Keras's defaults; a subclass names only its own and takes
+    these through `keras_signature`.
     """
 
     def __init__(
@@ -93,13 +103,8 @@ class BaseMultiHeadAttention(Layer):
         self._shapes_dict = None
 
     # Keras's public attribute names.
-    @property
-    def dropout(self) -> float:
-        return self._dropout
-
-    @property
-    def use_bias(self) -> bool:
-        return self._use_bias
+    dropout = read_only("_dropout")
+    use_bias = read_only("_use_bias")
 
     # ------------------------------------------------------------------ building
     def build(self, query_shape, value_shape=None, key_shape=None) -> None:
@@ -422,6 +427,16 @@ def _check_mask_shape(layer, mask: torch.Tensor, scores_shape: tuple) -> None:
             "`attention_mask`, the inputs' masks and the causal mask) of shape "
             f"{tuple(mask.shape)} cannot broadcast to the attention scores of "
             f"shape {tuple(scores_shape)} (batch, heads, query, key)."
+        )
+
+
+def check_value_and_key(name: str, value_shape: tuple, key_shape: tuple) -> None:
+    """Keras's rule: ``value`` and ``key`` differ at most in their last axis."""
+    if value_shape[1:-1] != key_shape[1:-1]:
+        raise ShapeError(
+            f"{name}: all dimensions of `value` and `key`, except the last one, "
+            f"must be equal. Received: value_shape={value_shape} and "
+            f"key_shape={key_shape}"
         )
 
 

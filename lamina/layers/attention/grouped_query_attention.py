@@ -10,10 +10,13 @@ from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.activations.softmax import Softmax
 from lamina.layers.attention.base_multi_head_attention import (
     BaseMultiHeadAttention,
+    check_value_and_key,
+    read_only,
     validate_positive_int,
 )
 from lamina.layers.core.einsum_dense import EinsumDense
 from lamina.layers.regularization.dropout import Dropout
+from lamina.layers.rnn.keras_signature import keras_signature
 
 
 class GroupedQueryAttention(BaseMultiHeadAttention):
@@ -80,26 +83,8 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
         ``(B, T, dim)``, carrying the query's mask.
     """
 
-    def __init__(
-        self,
-        head_dim,
-        num_query_heads,
-        num_key_value_heads,
-        dropout=0.0,
-        use_bias: bool = True,
-        sliding_window=None,
-        flash_attention=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        use_gate: bool = False,
-        seed=None,
-        **kwargs,
-    ):
+    @keras_signature(BaseMultiHeadAttention)
+    def __init__(self, head_dim, num_query_heads, num_key_value_heads, **kwargs):
         cls = "GroupQueryAttention"
         validate_positive_int(cls, "head_dim", head_dim)
         validate_positive_int(cls, "num_query_heads", num_query_heads)
@@ -110,22 +95,7 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
                 f"`num_key_value_heads`. Received: num_query_heads="
                 f"{num_query_heads}, num_key_value_heads={num_key_value_heads}"
             )
-        super().__init__(
-            dropout=dropout,
-            use_bias=use_bias,
-            sliding_window=sliding_window,
-            flash_attention=flash_attention,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            use_gate=use_gate,
-            seed=seed,
-            **kwargs,
-        )
+        super().__init__(**kwargs)
         self.head_dim = head_dim
         self.num_query_heads = num_query_heads
         self.num_key_value_heads = num_key_value_heads
@@ -136,30 +106,16 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
         self._scale = 1.0 / math.sqrt(float(head_dim))
 
     # Keras's public attribute names.
-    @property
-    def use_gate(self) -> bool:
-        return self._use_gate
-
-    @property
-    def sliding_window(self):
-        return self._sliding_window
-
-    @property
-    def kernel_initializer(self):
-        return self._kernel_initializer
-
-    @property
-    def bias_initializer(self):
-        return self._bias_initializer
+    use_gate = read_only("_use_gate")
+    sliding_window = read_only("_sliding_window")
+    kernel_initializer = read_only("_kernel_initializer")
+    bias_initializer = read_only("_bias_initializer")
 
     # ------------------------------------------------------------------ building
     def _check_shapes(self, query_shape, value_shape, key_shape) -> None:
         name = f"Layer '{self.name}' (GroupQueryAttention)"
-        for label, shape in (
-            ("query", query_shape),
-            ("value", value_shape),
-            ("key", key_shape),
-        ):
+        shapes = (query_shape, value_shape, key_shape)
+        for label, shape in zip(("query", "value", "key"), shapes):
             if len(shape) != 3 or shape[-1] is None:
                 raise ShapeError(
                     f"{name} expects a 3-D `{label}` (batch, sequence, features) "
@@ -171,12 +127,7 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
                 f"must be equal, but are {query_shape[-1]}, {value_shape[-1]}. "
                 f"Received: query_shape={query_shape}, value_shape={value_shape}"
             )
-        if value_shape[1:-1] != key_shape[1:-1]:
-            raise ShapeError(
-                f"{name}: all dimensions of `value` and `key`, except the last one, "
-                f"must be equal. Received: value_shape={value_shape} and "
-                f"key_shape={key_shape}"
-            )
+        check_value_and_key(name, value_shape, key_shape)
 
     def _make_sublayers(self, query_shape, value_shape, key_shape) -> None:
         def projection(equation, heads, bias_axes, name, activation=None):

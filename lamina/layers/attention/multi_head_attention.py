@@ -11,10 +11,13 @@ from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.activations.softmax import Softmax
 from lamina.layers.attention.base_multi_head_attention import (
     BaseMultiHeadAttention,
+    check_value_and_key,
+    read_only,
     validate_positive_int,
 )
 from lamina.layers.core.einsum_dense import EinsumDense
 from lamina.layers.regularization.dropout import Dropout
+from lamina.layers.rnn.keras_signature import keras_signature
 
 
 class MultiHeadAttention(BaseMultiHeadAttention):
@@ -87,26 +90,15 @@ class MultiHeadAttention(BaseMultiHeadAttention):
         query's mask.
     """
 
+    @keras_signature(BaseMultiHeadAttention, after="use_bias")
     def __init__(
         self,
         num_heads,
         key_dim,
         value_dim=None,
-        dropout=0.0,
-        use_bias: bool = True,
+        *,
         output_shape=None,
         attention_axes=None,
-        sliding_window=None,
-        flash_attention=None,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        bias_constraint=None,
-        use_gate: bool = False,
-        seed=None,
         **kwargs,
     ):
         # Keras 2 configs carry the input shapes, to build at once on loading.
@@ -116,22 +108,7 @@ class MultiHeadAttention(BaseMultiHeadAttention):
         validate_positive_int("MultiHeadAttention", "num_heads", num_heads)
         validate_positive_int("MultiHeadAttention", "key_dim", key_dim)
         validate_positive_int("MultiHeadAttention", "value_dim", value_dim, True)
-        super().__init__(
-            dropout=dropout,
-            use_bias=use_bias,
-            sliding_window=sliding_window,
-            flash_attention=flash_attention,
-            kernel_initializer=kernel_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            bias_regularizer=bias_regularizer,
-            activity_regularizer=activity_regularizer,
-            kernel_constraint=kernel_constraint,
-            bias_constraint=bias_constraint,
-            use_gate=use_gate,
-            seed=seed,
-            **kwargs,
-        )
+        super().__init__(**kwargs)
         self._num_heads = num_heads
         self._key_dim = key_dim
         self._value_dim = value_dim or key_dim
@@ -155,48 +132,23 @@ class MultiHeadAttention(BaseMultiHeadAttention):
     _output_carries_query_mask = True
 
     # Keras's read-only attributes (`output_shape` stays the graph property).
-    @property
-    def num_heads(self) -> int:
-        return self._num_heads
-
-    @property
-    def key_dim(self) -> int:
-        return self._key_dim
-
-    @property
-    def value_dim(self) -> int:
-        return self._value_dim
-
-    @property
-    def attention_axes(self):
-        return self._attention_axes
+    num_heads = read_only("_num_heads")
+    key_dim = read_only("_key_dim")
+    value_dim = read_only("_value_dim")
+    attention_axes = read_only("_attention_axes")
 
     # The projections are registered under Keras's public property names,
     # which are also the names Keras's `.keras` files store them under.
-    @property
-    def _query_dense(self) -> EinsumDense:
-        return self.query_dense
-
-    @property
-    def _key_dense(self) -> EinsumDense:
-        return self.key_dense
-
-    @property
-    def _value_dense(self) -> EinsumDense:
-        return self.value_dense
-
-    @property
-    def _output_dense(self) -> EinsumDense:
-        return self.output_dense
+    _query_dense = read_only("query_dense")
+    _key_dense = read_only("key_dense")
+    _value_dense = read_only("value_dense")
+    _output_dense = read_only("output_dense")
 
     # ------------------------------------------------------------------ building
     def _check_shapes(self, query_shape, value_shape, key_shape) -> None:
         name = f"Layer '{self.name}' (MultiHeadAttention)"
-        for label, shape in (
-            ("query", query_shape),
-            ("value", value_shape),
-            ("key", key_shape),
-        ):
+        shapes = (query_shape, value_shape, key_shape)
+        for label, shape in zip(("query", "value", "key"), shapes):
             if len(shape) < 3:
                 raise ShapeError(
                     f"{name} expects a `{label}` of rank 3 or more (batch, ..., "
@@ -212,12 +164,7 @@ class MultiHeadAttention(BaseMultiHeadAttention):
                 f"{name}: `query` and `value` must have the same rank. Received: "
                 f"query_shape={query_shape} and value_shape={value_shape}"
             )
-        if value_shape[1:-1] != key_shape[1:-1]:
-            raise ShapeError(
-                f"{name}: all dimensions of `value` and `key`, except the last one, "
-                f"must be equal. Received: value_shape={value_shape} and "
-                f"key_shape={key_shape}"
-            )
+        check_value_and_key(name, value_shape, key_shape)
         rank = len(query_shape)
         axes = self._attention_axes
         if axes is not None:

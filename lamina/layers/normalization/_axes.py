@@ -1,9 +1,27 @@
-"""Axis helpers shared by the normalization layers."""
+"""Argument and axis checks shared by the normalization layers."""
 
 from __future__ import annotations
 
+import torch
+
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.input_spec import InputSpec
+
+# Inputs of these dtypes are normalized in float32.
+LOW_PRECISION = (torch.float16, torch.bfloat16)
+
+
+def check_epsilon(layer: str, epsilon) -> None:
+    """An ArgumentError unless ``epsilon`` is a non-negative number."""
+    if (
+        isinstance(epsilon, bool)
+        or not isinstance(epsilon, (int, float))
+        or epsilon < 0
+    ):
+        raise ArgumentError(
+            f"{layer}: `epsilon` must be a non-negative number. "
+            f"Received: epsilon={epsilon!r}"
+        )
 
 
 def check_axis_argument(axis, layer: str):
@@ -40,6 +58,28 @@ def positive_axes(axis, input_shape, layer_name: str) -> list[int]:
             f"Layer '{layer_name}': `axis` has repeated axes. Received: axis={axis}"
         )
     return result
+
+
+def build_axes(layer, input_shape) -> tuple:
+    """The sizes of the input along ``layer.axis``, which must be known, as
+    LayerNormalization and RMSNormalization build.
+
+    Sets ``layer.axis`` to the sorted list Keras shows in the config once
+    built, ``layer._axes`` (non-negative), ``layer._rank`` and
+    ``layer._trailing`` (whether the axes are the last ones).
+    """
+    axes = positive_axes(layer.axis, input_shape, layer.name)
+    shape = tuple(input_shape[a] for a in axes)
+    if None in shape:
+        raise ShapeError(
+            f"Layer '{layer.name}': the normalized axes {layer.axis} must have "
+            f"defined sizes. Received input shape {tuple(input_shape)}."
+        )
+    layer.axis = sorted(layer.axis) if isinstance(layer.axis, list) else [layer.axis]
+    layer._axes = axes
+    layer._rank = len(input_shape)
+    layer._trailing = is_trailing(axes, layer._rank)
+    return shape
 
 
 def is_trailing(axes: list[int], rank: int) -> bool:

@@ -7,14 +7,13 @@ import math
 import torch
 import torch.nn.functional as F
 
-from lamina import backend, constraints, initializers, regularizers
+from lamina import backend, initializers
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec
-from lamina.layers.layer import Layer
-from lamina.serialization import serialize_keras_object
+from lamina.layers.normalization.base_normalization import BaseNormalization
 
 
-class BatchNormalization(Layer):
+class BatchNormalization(BaseNormalization):
     """Normalizes each feature to zero mean and unit variance, then scales and shifts.
 
     In training (``training=True``, as in `fit`) the layer returns
@@ -106,7 +105,18 @@ class BatchNormalization(Layer):
                     f"BatchNormalization: the Keras 2 argument `{key}` is not "
                     "supported (only None is accepted)."
                 )
-        super().__init__(**kwargs)
+        super().__init__(
+            epsilon,
+            center,
+            scale,
+            beta_initializer,
+            gamma_initializer,
+            beta_regularizer,
+            gamma_regularizer,
+            beta_constraint,
+            gamma_constraint,
+            **kwargs,
+        )
         self.axis = _standardize_axis(axis)
         for arg, value in (
             ("momentum", momentum),
@@ -127,21 +137,14 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = bool(renorm)
         if renorm:
             renorm_clipping = _validate_renorm_clipping(renorm_clipping)
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
         self.synchronized = bool(synchronized)
-        self.supports_masking = True
         self.gamma = None
         self.beta = None
 
@@ -160,54 +163,21 @@ class BatchNormalization(Layer):
                 f"defined size. Received input shape {tuple(input_shape)}."
             )
         shape = (channels,)
-        if self.scale:
-            self.gamma = self.add_weight(
-                name="gamma",
-                shape=shape,
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-            )
-        if self.center:
-            self.beta = self.add_weight(
-                name="beta",
-                shape=shape,
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-            )
-        self.moving_mean = self.add_weight(
-            name="moving_mean",
-            shape=shape,
-            initializer=self.moving_mean_initializer,
-            trainable=False,
-        )
-        self.moving_variance = self.add_weight(
-            name="moving_variance",
-            shape=shape,
-            initializer=self.moving_variance_initializer,
-            trainable=False,
-        )
+        self._add_gamma_beta(shape, gamma=self.scale, beta=self.center)
+        # The statistics, non-trainable; with renorm Keras starts the stddevs at
+        # sqrt(moving_variance_initializer(...)).
+        mean, variance = self.moving_mean_initializer, self.moving_variance_initializer
+        statistics = {"moving_mean": mean, "moving_variance": variance}
         if self.renorm:
-            # Keras: the stddevs start at sqrt(moving_variance_initializer(...)).
-            self.moving_stddev = self.add_weight(
-                name="moving_stddev",
-                shape=shape,
-                initializer=self.moving_variance_initializer,
-                trainable=False,
+            statistics.update(
+                moving_stddev=variance, renorm_mean=mean, renorm_stddev=variance
             )
-            self.renorm_mean = self.add_weight(
-                name="renorm_mean",
-                shape=shape,
-                initializer=self.moving_mean_initializer,
-                trainable=False,
+        for name, initializer in statistics.items():
+            weight = self.add_weight(
+                name=name, shape=shape, initializer=initializer, trainable=False
             )
-            self.renorm_stddev = self.add_weight(
-                name="renorm_stddev",
-                shape=shape,
-                initializer=self.moving_variance_initializer,
-                trainable=False,
-            )
+            setattr(self, name, weight)
+        if self.renorm:
             with torch.no_grad():
                 self.moving_stddev.sqrt_()
                 self.renorm_stddev.sqrt_()
@@ -249,14 +219,6 @@ class BatchNormalization(Layer):
         return self._from_torch(out, inputs)
 
     # ------------------------------------------------------------------ helpers
-    def _affine(self, dtype: torch.dtype):
-        gamma, beta = self.gamma, self.beta
-        if gamma is not None and gamma.dtype != dtype:
-            gamma = gamma.to(dtype)
-        if beta is not None and beta.dtype != dtype:
-            beta = beta.to(dtype)
-        return gamma, beta
-
     def _to_torch(self, inputs: torch.Tensor) -> torch.Tensor:
         """A view of ``inputs`` in a layout torch's batch-norm kernels take.
 
@@ -394,31 +356,15 @@ class BatchNormalization(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
+        names = ("axis", "momentum", "epsilon", "center", "scale")
+        config.update({name: getattr(self, name) for name in names})
         config.update(
-            {
-                "axis": self.axis,
-                "momentum": self.momentum,
-                "epsilon": self.epsilon,
-                "center": self.center,
-                "scale": self.scale,
-                "beta_initializer": serialize_keras_object(self.beta_initializer),
-                "gamma_initializer": serialize_keras_object(self.gamma_initializer),
-                "moving_mean_initializer": serialize_keras_object(
-                    self.moving_mean_initializer
-                ),
-                "moving_variance_initializer": serialize_keras_object(
-                    self.moving_variance_initializer
-                ),
-                "beta_regularizer": serialize_keras_object(self.beta_regularizer),
-                "gamma_regularizer": serialize_keras_object(self.gamma_regularizer),
-                "beta_constraint": serialize_keras_object(self.beta_constraint),
-                "gamma_constraint": serialize_keras_object(self.gamma_constraint),
-                "synchronized": self.synchronized,
-                "renorm": self.renorm,
-                "renorm_clipping": self.renorm_clipping,
-                "renorm_momentum": self.renorm_momentum,
-            }
+            self._weight_arguments_config(
+                "beta", "gamma", "moving_mean", "moving_variance"
+            )
         )
+        names = ("synchronized", "renorm", "renorm_clipping", "renorm_momentum")
+        config.update({name: getattr(self, name) for name in names})
         return config
 
 

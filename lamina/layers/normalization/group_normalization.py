@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 
-from lamina import constraints, initializers, regularizers
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.input_spec import InputSpec
-from lamina.layers.layer import Layer
-from lamina.layers.normalization._axes import check_axes_in_shape
-from lamina.serialization import serialize_keras_object
-
-_LOW_PRECISION = (torch.float16, torch.bfloat16)
+from lamina.layers.normalization._axes import LOW_PRECISION, check_axes_in_shape
+from lamina.layers.normalization.base_normalization import BaseNormalization
+from lamina.layers.rnn.keras_signature import keras_signature
 
 
-class GroupNormalization(Layer):
+class GroupNormalization(BaseNormalization):
     """Splits the channels into ``groups`` and normalizes each group per example.
 
     ``groups=1`` is layer normalization over all non-batch axes; ``groups=-1``
@@ -47,21 +43,8 @@ class GroupNormalization(Layer):
         same as the input.
     """
 
-    def __init__(
-        self,
-        groups=32,
-        axis=-1,
-        epsilon=1e-3,
-        center: bool = True,
-        scale: bool = True,
-        beta_initializer="zeros",
-        gamma_initializer="ones",
-        beta_regularizer=None,
-        gamma_regularizer=None,
-        beta_constraint=None,
-        gamma_constraint=None,
-        **kwargs,
-    ):
+    @keras_signature(BaseNormalization)
+    def __init__(self, groups=32, axis=-1, **kwargs):
         if (
             isinstance(groups, bool)
             or not isinstance(groups, int)
@@ -79,16 +62,6 @@ class GroupNormalization(Layer):
         super().__init__(**kwargs)
         self.groups = groups
         self.axis = axis
-        self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
 
     def build(self, input_shape) -> None:
         rank = len(input_shape)
@@ -117,38 +90,13 @@ class GroupNormalization(Layer):
             )
         self._axis = self.axis % rank
         self.input_spec = InputSpec(ndim=rank, axes={self._axis: dim})
-        self.gamma = (
-            self.add_weight(
-                name="gamma",
-                shape=(dim,),
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-            )
-            if self.scale
-            else None
-        )
-        self.beta = (
-            self.add_weight(
-                name="beta",
-                shape=(dim,),
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-            )
-            if self.center
-            else None
-        )
+        self._add_gamma_beta((dim,), gamma=self.scale, beta=self.center)
         self.built = True
 
     def call(self, inputs):
         dtype = inputs.dtype
-        x = inputs.float() if dtype in _LOW_PRECISION else inputs
-        gamma, beta = self.gamma, self.beta
-        if gamma is not None and gamma.dtype != x.dtype:
-            gamma = gamma.to(x.dtype)
-        if beta is not None and beta.dtype != x.dtype:
-            beta = beta.to(x.dtype)
+        x = inputs.float() if dtype in LOW_PRECISION else inputs
+        gamma, beta = self._affine(x.dtype)
         # torch's group_norm backward fails for a bias without a weight
         # ("tensor does not have a device"): add such a bias separately.
         bias_apart = gamma is None and beta is not None
@@ -171,19 +119,7 @@ class GroupNormalization(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(
-            {
-                "groups": self.groups,
-                "axis": self.axis,
-                "epsilon": self.epsilon,
-                "center": self.center,
-                "scale": self.scale,
-                "beta_initializer": serialize_keras_object(self.beta_initializer),
-                "gamma_initializer": serialize_keras_object(self.gamma_initializer),
-                "beta_regularizer": serialize_keras_object(self.beta_regularizer),
-                "gamma_regularizer": serialize_keras_object(self.gamma_regularizer),
-                "beta_constraint": serialize_keras_object(self.beta_constraint),
-                "gamma_constraint": serialize_keras_object(self.gamma_constraint),
-            }
-        )
+        names = ("groups", "axis", "epsilon", "center", "scale")
+        config.update({name: getattr(self, name) for name in names})
+        config.update(self._weight_arguments_config("beta", "gamma"))
         return config

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import warnings
 
-import torch
 import torch.nn.functional as F
 
-from lamina import constraints, initializers, regularizers
-from lamina.errors import ArgumentError, ShapeError
-from lamina.layers.layer import Layer
 from lamina.layers.normalization._axes import (
+    LOW_PRECISION,
+    build_axes,
     check_axes_in_shape,
     check_axis_argument,
-    is_trailing,
+    check_epsilon,
     normalized_axes_spec,
-    positive_axes,
 )
-from lamina.serialization import serialize_keras_object
+from lamina.layers.normalization.base_normalization import BaseNormalization
+from lamina.layers.rnn.keras_signature import keras_signature
 
-_LOW_PRECISION = (torch.float16, torch.bfloat16)
 
-
-class LayerNormalization(Layer):
+class LayerNormalization(BaseNormalization):
     """Normalizes each example over ``axis``: ``gamma * (x - mean) / std + beta``.
 
     Unlike `BatchNormalization`, the statistics are those of each example
@@ -55,20 +51,8 @@ class LayerNormalization(Layer):
         same as the input.
     """
 
-    def __init__(
-        self,
-        axis=-1,
-        epsilon=1e-3,
-        center: bool = True,
-        scale: bool = True,
-        beta_initializer="zeros",
-        gamma_initializer="ones",
-        beta_regularizer=None,
-        gamma_regularizer=None,
-        beta_constraint=None,
-        gamma_constraint=None,
-        **kwargs,
-    ):
+    @keras_signature(BaseNormalization)
+    def __init__(self, axis=-1, **kwargs):
         rms_scaling = bool(kwargs.pop("rms_scaling", False))
         if rms_scaling:
             warnings.warn(
@@ -76,80 +60,30 @@ class LayerNormalization(Layer):
                 "incorrectly scales the input by the variance, not the root mean "
                 "square. To correctly use RMS Normalization, please use "
                 "`lamina.layers.RMSNormalization` instead.",
-                stacklevel=2,
+                stacklevel=3,
             )
         super().__init__(**kwargs)
         self.axis = check_axis_argument(axis, "LayerNormalization")
-        if (
-            isinstance(epsilon, bool)
-            or not isinstance(epsilon, (int, float))
-            or epsilon < 0
-        ):
-            raise ArgumentError(
-                "LayerNormalization: `epsilon` must be a non-negative number. "
-                f"Received: epsilon={epsilon!r}"
-            )
-        self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
+        check_epsilon("LayerNormalization", self.epsilon)
         self.rms_scaling = rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
 
     def build(self, input_shape) -> None:
-        axes = positive_axes(self.axis, input_shape, self.name)
-        shape = tuple(input_shape[a] for a in axes)
-        if None in shape:
-            raise ShapeError(
-                f"Layer '{self.name}': the normalized axes {self.axis} must have "
-                f"defined sizes. Received input shape {tuple(input_shape)}."
-            )
-        # Keras turns `axis` into a sorted list when it builds (get_config shows it).
-        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
-        self._axes = axes
-        self._rank = len(input_shape)
+        shape = build_axes(self, input_shape)
         # The normalized axes moved last (a no-op when they already are).
-        self._last_axes = list(range(self._rank - len(axes), self._rank))
-        self._trailing = is_trailing(axes, self._rank)
+        self._last_axes = list(range(self._rank - len(shape), self._rank))
         self._normalized_shape = shape
-        self.gamma = (
-            self.add_weight(
-                name="gamma",
-                shape=shape,
-                initializer=self.gamma_initializer,
-                regularizer=self.gamma_regularizer,
-                constraint=self.gamma_constraint,
-            )
-            if self.scale or self.rms_scaling
-            else None
+        self._add_gamma_beta(
+            shape,
+            gamma=self.scale or self.rms_scaling,
+            beta=self.center and not self.rms_scaling,
         )
-        self.beta = (
-            self.add_weight(
-                name="beta",
-                shape=shape,
-                initializer=self.beta_initializer,
-                regularizer=self.beta_regularizer,
-                constraint=self.beta_constraint,
-            )
-            if self.center and not self.rms_scaling
-            else None
-        )
-        self.input_spec = normalized_axes_spec(axes, shape, self._rank)
+        self.input_spec = normalized_axes_spec(self._axes, shape, self._rank)
         self.built = True
 
     def call(self, inputs):
         dtype = inputs.dtype
-        x = inputs.float() if dtype in _LOW_PRECISION else inputs
-        gamma, beta = self.gamma, self.beta
-        if gamma is not None and gamma.dtype != x.dtype:
-            gamma = gamma.to(x.dtype)
-        if beta is not None and beta.dtype != x.dtype:
-            beta = beta.to(x.dtype)
+        x = inputs.float() if dtype in LOW_PRECISION else inputs
+        gamma, beta = self._affine(x.dtype)
         if not self._trailing:
             x = x.movedim(self._axes, self._last_axes)
         if self.rms_scaling:
@@ -168,19 +102,7 @@ class LayerNormalization(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(
-            {
-                "axis": self.axis,
-                "epsilon": self.epsilon,
-                "center": self.center,
-                "scale": self.scale,
-                "rms_scaling": self.rms_scaling,
-                "beta_initializer": serialize_keras_object(self.beta_initializer),
-                "gamma_initializer": serialize_keras_object(self.gamma_initializer),
-                "beta_regularizer": serialize_keras_object(self.beta_regularizer),
-                "gamma_regularizer": serialize_keras_object(self.gamma_regularizer),
-                "beta_constraint": serialize_keras_object(self.beta_constraint),
-                "gamma_constraint": serialize_keras_object(self.gamma_constraint),
-            }
-        )
+        names = ("axis", "epsilon", "center", "scale", "rms_scaling")
+        config.update({name: getattr(self, name) for name in names})
+        config.update(self._weight_arguments_config("beta", "gamma"))
         return config

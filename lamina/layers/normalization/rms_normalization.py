@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 
-from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.layer import Layer
 from lamina.layers.normalization._axes import (
+    LOW_PRECISION,
+    build_axes,
     check_axes_in_shape,
     check_axis_argument,
-    is_trailing,
+    check_epsilon,
     normalized_axes_spec,
-    positive_axes,
 )
-
-_LOW_PRECISION = (torch.float16, torch.bfloat16)
 
 
 class RMSNormalization(Layer):
@@ -45,36 +42,18 @@ class RMSNormalization(Layer):
     def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
         super().__init__(**kwargs)
         self.axis = check_axis_argument(axis, "RMSNormalization")
-        if (
-            isinstance(epsilon, bool)
-            or not isinstance(epsilon, (int, float))
-            or epsilon < 0
-        ):
-            raise ArgumentError(
-                "RMSNormalization: `epsilon` must be a non-negative number. "
-                f"Received: epsilon={epsilon!r}"
-            )
+        check_epsilon("RMSNormalization", epsilon)
         self.epsilon = epsilon
 
     def build(self, input_shape) -> None:
-        axes = positive_axes(self.axis, input_shape, self.name)
-        shape = tuple(input_shape[a] for a in axes)
-        if None in shape:
-            raise ShapeError(
-                f"Layer '{self.name}': the normalized axes {self.axis} must have "
-                f"defined sizes. Received input shape {tuple(input_shape)}."
-            )
-        self.axis = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
-        self._axes = axes
-        self._rank = len(input_shape)
-        self._trailing = is_trailing(axes, self._rank)
+        shape = build_axes(self, input_shape)
         self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
-        self.input_spec = normalized_axes_spec(axes, shape, self._rank)
+        self.input_spec = normalized_axes_spec(self._axes, shape, self._rank)
         self.built = True
 
     def call(self, inputs):
         dtype = inputs.dtype
-        x = inputs.float() if dtype in _LOW_PRECISION else inputs
+        x = inputs.float() if dtype in LOW_PRECISION else inputs
         scale = self.scale if self.scale.dtype == x.dtype else self.scale.to(x.dtype)
         if self._trailing:
             out = F.rms_norm(x, tuple(scale.shape), scale, self.epsilon)

@@ -1,57 +1,15 @@
-"""What the built-in recurrent cells share: arguments, weights, config, Keras 1."""
+"""BaseRNNCell: what the built-in recurrent cells share: their arguments, weights,
+dropout masks and config."""
 
 from __future__ import annotations
 
 import torch
 
 from lamina import activations, constraints, initializers, regularizers
-from lamina.errors import ArgumentError, warn_deprecated_once
+from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
 from lamina.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from lamina.serialization import serialize_keras_object
-
-# Keras 1 argument names of the recurrent layers and cells -> Keras 2/3 names.
-_KERAS_1_NAMES = {
-    "output_dim": "units",
-    "init": "kernel_initializer",
-    "inner_init": "recurrent_initializer",
-    "inner_activation": "recurrent_activation",
-    "W_regularizer": "kernel_regularizer",
-    "U_regularizer": "recurrent_regularizer",
-    "b_regularizer": "bias_regularizer",
-    "W_constraint": "kernel_constraint",
-    "U_constraint": "recurrent_constraint",
-    "b_constraint": "bias_constraint",
-    "dropout_W": "dropout",
-    "dropout_U": "recurrent_dropout",
-}
-
-
-def rename_keras_1_arguments(layer_name: str, kwargs: dict) -> dict:
-    """Move Keras 1 argument names in ``kwargs`` to their modern names (warns once)."""
-    for old, new in _KERAS_1_NAMES.items():
-        if old in kwargs:
-            warn_deprecated_once(
-                f"{layer_name}.{old}",
-                f"{layer_name}({old}=...) is deprecated; use {new}=...",
-            )
-            kwargs[new] = kwargs.pop(old)
-    if "forget_bias_init" in kwargs:
-        warn_deprecated_once(
-            f"{layer_name}.forget_bias_init",
-            f"{layer_name}(forget_bias_init=...) is deprecated; "
-            "use unit_forget_bias=True",
-        )
-        kwargs["unit_forget_bias"] = kwargs.pop("forget_bias_init") == "one"
-    return kwargs
-
-
-def merge_keras_1_arguments(layer_name: str, args: dict, kwargs: dict) -> dict:
-    """``args`` updated with the (renamed) Keras 1 arguments found in ``kwargs``,
-    which are removed from ``kwargs``."""
-    rename_keras_1_arguments(layer_name, kwargs)
-    args.update({key: kwargs.pop(key) for key in list(kwargs) if key in args})
-    return args
 
 
 def check_units(layer_name: str, units) -> int:
@@ -77,13 +35,17 @@ def check_rate(layer_name: str, name: str, rate) -> float:
 
 
 class BaseRNNCell(Layer, DropoutRNNCell):
-    """Base of SimpleRNNCell, LSTMCell and GRUCell: one recurrent step.
+    """Base of SimpleRNNCell, LSTMCell, GRUCell and ConvLSTMCell: one recurrent step.
 
     Subclasses set ``gates`` (1, 4 or 3) and implement ``step(x_proj, states,
     training)``, where ``x_proj`` is the input already multiplied by the kernel
     (and biased). Splitting the input projection from the step lets the RNN
     layer project a whole sequence with one matrix product and loop only over
     the recurrent part, while ``call`` (one step) stays Keras's.
+
+    This constructor's arguments are those the cells share, in Keras's order
+    and with Keras's defaults; a cell names only its own and takes these
+    through `keras_signature`.
 
     Args:
         units: positive int, the size of the state.
@@ -95,6 +57,8 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         kernel_constraint / recurrent_constraint / bias_constraint: constraints.
         dropout / recurrent_dropout: rates in [0, 1] for the inputs and states.
         seed: int seed of the dropout masks.
+        **kwargs: standard layer arguments; Keras 2's ``implementation`` is
+            accepted and has no effect.
     """
 
     gates = 1
@@ -151,17 +115,19 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         return self.units
 
     def _add_cell_weights(
-        self, input_dim: int, bias_shape: tuple | None, bias_initializer=None
+        self, kernel_shape: tuple, recurrent_shape: tuple, bias_shape: tuple, bias_init
     ) -> None:
+        """The ``kernel``, ``recurrent_kernel`` and (with ``use_bias``) ``bias``
+        weights, in Keras's order."""
         self.kernel = self.add_weight(
-            shape=(input_dim, self.gates * self.units),
+            shape=kernel_shape,
             name="kernel",
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
         self.recurrent_kernel = self.add_weight(
-            shape=(self.units, self.gates * self.units),
+            shape=recurrent_shape,
             name="recurrent_kernel",
             initializer=self.recurrent_initializer,
             regularizer=self.recurrent_regularizer,
@@ -171,7 +137,7 @@ class BaseRNNCell(Layer, DropoutRNNCell):
             self.add_weight(
                 shape=bias_shape,
                 name="bias",
-                initializer=bias_initializer or self.bias_initializer,
+                initializer=bias_init,
                 regularizer=self.bias_regularizer,
                 constraint=self.bias_constraint,
             )
@@ -241,126 +207,19 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         device = self.kernel.device if self.built else None
         return [torch.zeros((batch_size, d), dtype=dtype, device=device) for d in sizes]
 
-    def _cell_config(self) -> dict:
-        return {
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": serialize_keras_object(self.kernel_initializer),
-            "recurrent_initializer": serialize_keras_object(self.recurrent_initializer),
-            "bias_initializer": serialize_keras_object(self.bias_initializer),
-            "kernel_regularizer": serialize_keras_object(self.kernel_regularizer),
-            "recurrent_regularizer": serialize_keras_object(self.recurrent_regularizer),
-            "bias_regularizer": serialize_keras_object(self.bias_regularizer),
-            "kernel_constraint": serialize_keras_object(self.kernel_constraint),
-            "recurrent_constraint": serialize_keras_object(self.recurrent_constraint),
-            "bias_constraint": serialize_keras_object(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
-        }
-
-
-def cell_property(name: str) -> property:
-    """A read-only attribute of a recurrent layer that lives on its cell."""
-    return property(
-        lambda self: getattr(self.cell, name), doc=f"The cell's ``{name}``."
-    )
-
-
-class CellAttributes:
-    """Mixin of LSTM, GRU, SimpleRNN and ConvLSTM: the cell's arguments they
-    all have, as Keras's read-only layer attributes, and Keras's config.
-
-    Each layer adds the attributes only it has (``units``, ``filters``,
-    ``recurrent_activation``, ...).
-    """
-
-    activation = cell_property("activation")
-    use_bias = cell_property("use_bias")
-    kernel_initializer = cell_property("kernel_initializer")
-    recurrent_initializer = cell_property("recurrent_initializer")
-    bias_initializer = cell_property("bias_initializer")
-    kernel_regularizer = cell_property("kernel_regularizer")
-    recurrent_regularizer = cell_property("recurrent_regularizer")
-    bias_regularizer = cell_property("bias_regularizer")
-    kernel_constraint = cell_property("kernel_constraint")
-    recurrent_constraint = cell_property("recurrent_constraint")
-    bias_constraint = cell_property("bias_constraint")
-    dropout = cell_property("dropout")
-    recurrent_dropout = cell_property("recurrent_dropout")
-
     def get_config(self) -> dict:
-        return recurrent_layer_config(self)
-
-
-def constructor_arguments(local_names: dict) -> tuple[dict, dict]:
-    """``(named arguments, kwargs)`` of a constructor from its ``locals()``.
-
-    The public recurrent layers and cells write Keras's signature out (for
-    ``help``) and forward their arguments with this, not name by name; it is
-    their first statement, so no other local is bound yet.
-    """
-    arguments = {
-        key: value
-        for key, value in local_names.items()
-        if key not in ("self", "__class__", "kwargs")
-    }
-    return arguments, dict(local_names.get("kwargs", {}))
-
-
-# The arguments of the built-in recurrent layers that go to `RNN`, not the cell.
-_RNN_ARGUMENTS = (
-    "activity_regularizer",
-    "return_sequences",
-    "return_state",
-    "go_backwards",
-    "stateful",
-    "unroll",
-)
-
-
-def pop_rnn_arguments(arguments: dict) -> dict:
-    """Move the `RNN` arguments out of a recurrent layer's ``arguments``."""
-    return {key: arguments.pop(key) for key in _RNN_ARGUMENTS if key in arguments}
-
-
-def make_layer_cell(
-    layer_name: str, cell_class, cell_name: str, arguments: dict, kwargs: dict
-) -> BaseRNNCell:
-    """The cell of an LSTM, GRU or SimpleRNN layer from the layer's cell
-    ``arguments``; Keras 1 names and Keras 2's ``implementation`` are moved out
-    of ``kwargs``, which then holds the layer's own arguments."""
-    merge_keras_1_arguments(layer_name, arguments, kwargs)
-    return cell_class(
-        **arguments,
-        dtype=kwargs.get("dtype"),
-        trainable=kwargs.get("trainable", True),
-        name=cell_name,
-        implementation=kwargs.pop("implementation", 2),
-    )
-
-
-def check_use_cudnn(use_cudnn):
-    if use_cudnn not in ("auto", True, False):
-        raise ArgumentError(
-            "Invalid value received for argument `use_cudnn`. Expected one of "
-            f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn!r}"
+        config = super().get_config()
+        config["units"] = self.units
+        config["activation"] = activations.serialize(self.activation)
+        config["recurrent_activation"] = activations.serialize(
+            self.recurrent_activation
         )
-    return use_cudnn
-
-
-def recurrent_layer_config(layer) -> dict:
-    """A recurrent layer's config as Keras writes it: the RNN keys without
-    ``cell``, plus the cell's arguments."""
-    from lamina.layers.rnn.rnn import RNN
-
-    config = RNN.get_config(layer)
-    del config["cell"]
-    cell_config = layer.cell.get_config()
-    for key in ("name", "trainable", "dtype"):
-        cell_config.pop(key, None)
-    config.update(cell_config)
-    config["activity_regularizer"] = serialize_keras_object(layer.activity_regularizer)
-    return config
+        config["use_bias"] = self.use_bias
+        for kind in ("initializer", "regularizer", "constraint"):
+            for weight in ("kernel", "recurrent", "bias"):
+                name = f"{weight}_{kind}"
+                config[name] = serialize_keras_object(getattr(self, name))
+        config["dropout"] = self.dropout
+        config["recurrent_dropout"] = self.recurrent_dropout
+        config["seed"] = self.seed
+        return config

@@ -6,16 +6,12 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lamina import backend, initializers
+from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
-from lamina.layers.rnn.base_rnn_cell import (
-    BaseRNNCell,
-    CellAttributes,
-    cell_property,
-    constructor_arguments,
-    pop_rnn_arguments,
-)
-from lamina.layers.rnn.rnn import RNN
+from lamina.layers.rnn.base_rnn_cell import BaseRNNCell
+from lamina.layers.rnn.builtin_rnn import BuiltinRNN, layer_parameters
+from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.layers.rnn.lstm import lstm_bias_initializer
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 
@@ -65,12 +61,15 @@ class ConvLSTMCell(BaseRNNCell):
         padding: ``"valid"`` or ``"same"``.
         data_format: ``"channels_last"`` (default) or ``"channels_first"``.
         activation, recurrent_activation, use_bias, kernel_initializer,
-        recurrent_initializer, bias_initializer, unit_forget_bias, regularizers,
-        constraints, dropout, recurrent_dropout, seed: as in `LSTMCell`.
+        recurrent_initializer, bias_initializer, unit_forget_bias,
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+        kernel_constraint, recurrent_constraint, bias_constraint, dropout,
+        recurrent_dropout, seed: as in `LSTMCell`.
     """
 
     gates = 4
 
+    @keras_signature(BaseRNNCell, after="bias_initializer", drop=("units",))
     def __init__(
         self,
         rank,
@@ -80,22 +79,8 @@ class ConvLSTMCell(BaseRNNCell):
         padding="valid",
         data_format=None,
         dilation_rate=1,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
+        *,
         unit_forget_bias: bool = True,
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
         **kwargs,
     ):
         name = f"ConvLSTM{rank}D"
@@ -108,25 +93,7 @@ class ConvLSTMCell(BaseRNNCell):
                 f"{name}: received an invalid value for argument `filters`, expected "
                 f"a positive integer, got filters={filters!r}."
             )
-        super().__init__(
-            filters,
-            activation=activation,
-            recurrent_activation=recurrent_activation,
-            use_bias=use_bias,
-            kernel_initializer=kernel_initializer,
-            recurrent_initializer=recurrent_initializer,
-            bias_initializer=bias_initializer,
-            kernel_regularizer=kernel_regularizer,
-            recurrent_regularizer=recurrent_regularizer,
-            bias_regularizer=bias_regularizer,
-            kernel_constraint=kernel_constraint,
-            recurrent_constraint=recurrent_constraint,
-            bias_constraint=bias_constraint,
-            dropout=dropout,
-            recurrent_dropout=recurrent_dropout,
-            seed=seed,
-            **kwargs,
-        )
+        super().__init__(filters, **kwargs)
         self.dropout_mask_count = 4  # Keras: one mask per gate, always
         self.rank = rank
         self.filters = filters
@@ -182,41 +149,12 @@ class ConvLSTMCell(BaseRNNCell):
                 f"{self.dilation_rate}) is larger than the input's spatial size "
                 f"{spatial} with padding='valid'."
             )
-        units = self.filters
-        base = self.bias_initializer
-
-        def forget_bias_one(shape, dtype=None):
-            parts = [
-                base((units,), dtype=dtype),
-                initializers.get("ones")((units,), dtype=dtype),
-                base((2 * units,), dtype=dtype),
-            ]
-            return torch.cat([torch.as_tensor(p) for p in parts])
-
-        self.kernel = self.add_weight(
-            shape=(*self.kernel_size, channels, 4 * units),
-            name="kernel",
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        self.recurrent_kernel = self.add_weight(
-            shape=(*self.kernel_size, units, 4 * units),
-            name="recurrent_kernel",
-            initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer,
-            constraint=self.recurrent_constraint,
-        )
-        self.bias = (
-            self.add_weight(
-                shape=(4 * units,),
-                name="bias",
-                initializer=forget_bias_one if self.unit_forget_bias else base,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-            if self.use_bias
-            else None
+        filters = self.filters
+        self._add_cell_weights(
+            (*self.kernel_size, channels, 4 * filters),
+            (*self.kernel_size, filters, 4 * filters),
+            (4 * filters,),
+            lstm_bias_initializer(self),
         )
         self.built = True
 
@@ -348,7 +286,6 @@ class ConvLSTMCell(BaseRNNCell):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(self._cell_config())
         del config["units"]
         config.update(
             {
@@ -365,37 +302,36 @@ class ConvLSTMCell(BaseRNNCell):
         return config
 
 
-class ConvLSTM(CellAttributes, RNN):
+class ConvLSTM(BuiltinRNN):
     """Base of ConvLSTM1D/2D/3D: an LSTM whose products are convolutions.
 
     Always a step loop (as in Keras; torch has no fused ConvLSTM), with the
-    input convolutions of all timesteps done at once before it.
-
-    Each public class writes Keras's constructor signature (for ``help``) and
-    hands its arguments here as ``locals()``: the RNN's own arguments go to
-    `RNN`, the rest make the `ConvLSTMCell`.
-
-    Args:
-        rank: the number of spatial dimensions.
-        arguments: the public constructor's ``locals()``: the `ConvLSTMCell`
-            arguments but ``rank``, ``activity_regularizer``,
-            ``return_sequences``, ``return_state``, ``go_backwards``,
-            ``stateful`` and ``kwargs`` (standard layer arguments).
+    input convolutions of all timesteps done at once before it. A subclass
+    sets ``_spatial_rank`` and its docstring (`conv_lstm_docstring`).
     """
 
-    def __init__(self, rank: int, arguments: dict):
-        cell_arguments, kwargs = constructor_arguments(arguments)
-        rnn_arguments = pop_rnn_arguments(cell_arguments)
-        cell = ConvLSTMCell(
-            rank, **cell_arguments, name="conv_lstm_cell", dtype=kwargs.get("dtype")
-        )
-        super().__init__(cell, **rnn_arguments, **kwargs)
+    _cell_class = ConvLSTMCell
+    _cell_name = "conv_lstm_cell"
+    _spatial_rank: int
+
+    @keras_signature(layer_parameters(ConvLSTMCell), drop=("rank", "unroll"))
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        rank = self._spatial_rank
         self._input_rank = rank + 3
         spatial = ", ".join(["rows", "cols", "depth"][:rank]) if rank > 1 else "steps"
         self._input_layout = (
             f"(batch, time, {spatial}, channels)"
-            if cell.data_format == "channels_last"
+            if self.cell.data_format == "channels_last"
             else f"(batch, time, channels, {spatial})"
+        )
+
+    def _make_cell(self, arguments: dict, kwargs: dict) -> ConvLSTMCell:
+        return ConvLSTMCell(
+            self._spatial_rank,
+            **arguments,
+            name=self._cell_name,
+            dtype=kwargs.get("dtype"),
         )
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
@@ -414,16 +350,53 @@ class ConvLSTM(CellAttributes, RNN):
         output_mask = mask if self.return_sequences else None
         return [output_mask, None, None] if self.return_state else output_mask
 
-    filters = cell_property("filters")
-    kernel_size = cell_property("kernel_size")
-    strides = cell_property("strides")
-    padding = cell_property("padding")
-    data_format = cell_property("data_format")
-    dilation_rate = cell_property("dilation_rate")
-    recurrent_activation = cell_property("recurrent_activation")
-    unit_forget_bias = cell_property("unit_forget_bias")
-
     def get_config(self) -> dict:
         config = super().get_config()
         del config["rank"]
         return config
+
+
+_DOCSTRING = """{rank}-D convolutional LSTM: an LSTM whose input and recurrent products are
+    {rank}-D convolutions (Shi et al., 2015).
+
+    Example:
+        >>> layer = lamina.layers.ConvLSTM{rank}D(4, 3, padding="same")
+        >>> layer(torch.zeros(2, 5, {sizes}3)).shape
+        torch.Size([2, {sizes}4])
+
+    Args:
+        filters: positive int, the number of output channels.
+        kernel_size: int or tuple of {rank} ints.
+        strides: int or tuple of {rank} ints (input convolution only).
+        padding: ``"valid"`` or ``"same"`` (input convolution; the recurrent
+            one is always "same").
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+        dilation_rate: int or tuple of {rank} ints.
+        activation, recurrent_activation, use_bias, kernel_initializer,
+        recurrent_initializer, bias_initializer, unit_forget_bias,
+        kernel_regularizer, recurrent_regularizer, bias_regularizer,
+        activity_regularizer, kernel_constraint, recurrent_constraint,
+        bias_constraint, dropout, recurrent_dropout, seed: as in `LSTM`.
+        return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+        **kwargs: standard layer arguments.
+
+    Call arguments:
+        inputs: ``(batch, time, {spatial}, channels)``.
+        mask: boolean ``(batch, time)``.
+        training: whether dropout is active.
+        initial_state: ``[h, c]``, each of the output's per-step shape.
+
+    Input shape:
+        ``(batch, time, {spatial}, channels)``; ``(batch, time, channels,
+        {spatial})`` with ``channels_first``.
+
+    Output shape:
+        ``(batch, {spatial}, filters)`` with the new spatial sizes (time after
+        batch with ``return_sequences``); with ``return_state`` also the final
+        ``h`` and ``c``.
+    """
+
+
+def conv_lstm_docstring(rank: int, spatial: str) -> str:
+    """The docstring of ConvLSTM{rank}D, whose spatial axes are ``spatial``."""
+    return _DOCSTRING.format(rank=rank, spatial=spatial, sizes="6, " * rank)

@@ -6,17 +6,15 @@ import torch
 
 from lamina import activations
 from lamina.layers.rnn import fused_kernels
-from lamina.layers.rnn.base_rnn_cell import (
-    BaseRNNCell,
-    CellAttributes,
-    cell_property,
+from lamina.layers.rnn.base_rnn_cell import BaseRNNCell
+from lamina.layers.rnn.builtin_rnn import (
+    BuiltinRNN,
     check_use_cudnn,
-    constructor_arguments,
-    make_layer_cell,
-    merge_keras_1_arguments,
-    pop_rnn_arguments,
+    docstring_tail,
+    layer_parameters,
 )
-from lamina.layers.rnn.rnn import RNN
+from lamina.layers.rnn.keras_1_arguments import merge_keras_1_arguments
+from lamina.layers.rnn.keras_signature import keras_signature
 
 
 class GRUCell(BaseRNNCell):
@@ -56,36 +54,21 @@ class GRUCell(BaseRNNCell):
 
     gates = 3
 
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        reset_after: bool = True,
-        seed=None,
-        **kwargs,
-    ):
-        arguments, kwargs = constructor_arguments(locals())
-        merge_keras_1_arguments("GRUCell", arguments, kwargs)
-        reset_after = arguments.pop("reset_after")
-        super().__init__(**arguments, **kwargs)
+    @keras_signature(
+        BaseRNNCell, after="recurrent_dropout", rename=merge_keras_1_arguments
+    )
+    def __init__(self, units, *, reset_after: bool = True, **kwargs):
+        super().__init__(units, **kwargs)
         self.reset_after = bool(reset_after)
 
     def build(self, input_shape) -> None:
-        bias_shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
-        self._add_cell_weights(input_shape[-1], bias_shape)
+        units = self.units
+        self._add_cell_weights(
+            (input_shape[-1], 3 * units),
+            (units, 3 * units),
+            (2, 3 * units) if self.reset_after else (3 * units,),
+            self.bias_initializer,
+        )
         self.built = True
 
     def _input_bias(self):
@@ -127,12 +110,11 @@ class GRUCell(BaseRNNCell):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(self._cell_config())
         config["reset_after"] = self.reset_after
         return config
 
 
-class GRU(CellAttributes, RNN):
+class GRU(BuiltinRNN):
     """Gated Recurrent Unit layer (Cho et al., 2014).
 
     Runs on torch's fused GRU kernel (cuDNN on CUDA) when the configuration
@@ -146,70 +128,22 @@ class GRU(CellAttributes, RNN):
         >>> gru = lamina.layers.GRU(4, return_sequences=True)
         >>> gru(torch.zeros(32, 10, 8)).shape
         torch.Size([32, 10, 4])
-
-    Args:
-        units: positive int, the size of the output.
-        activation, recurrent_activation, use_bias, kernel_initializer,
-        recurrent_initializer, bias_initializer, kernel_regularizer,
-        recurrent_regularizer, bias_regularizer, kernel_constraint,
-        recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
-        reset_after, seed: as in `GRUCell`.
-        activity_regularizer: penalty on the output.
-        return_sequences, return_state, go_backwards, stateful, unroll: as in
-            `RNN`.
-        use_cudnn: ``"auto"``/True (fused kernel when possible) or False.
-        **kwargs: standard layer arguments; Keras 2's ``implementation`` and
-            ``time_major`` and Keras 1's argument names are accepted.
-
-    Call arguments:
-        inputs: ``(batch, timesteps, features)``.
-        mask: boolean ``(batch, timesteps)``.
-        training: whether dropout is active.
-        initial_state: ``[h]``, ``(batch, units)``.
-
-    Input shape:
-        ``(batch, timesteps, features)``.
-
-    Output shape:
-        ``(batch, units)`` or ``(batch, timesteps, units)``; with
-        ``return_state`` also the final state.
     """
 
-    _input_rank = 3
+    # The sections every built-in recurrent layer shares.
+    __doc__ += docstring_tail(GRUCell, ("h",), use_cudnn=True)
 
+    _input_rank = 3
+    _cell_class = GRUCell
+    _cell_name = "gru_cell"
+
+    # ``units`` may be None when Keras 1's ``output_dim`` stands for it; Keras
+    # lists ``reset_after`` after the RNN's arguments.
+    @keras_signature(layer_parameters(GRUCell), rename=merge_keras_1_arguments)
     def __init__(
-        self,
-        units=None,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        return_sequences: bool = False,
-        return_state: bool = False,
-        go_backwards: bool = False,
-        stateful: bool = False,
-        unroll: bool = False,
-        reset_after: bool = True,
-        use_cudnn="auto",
-        **kwargs,
+        self, units=None, *, reset_after: bool = True, use_cudnn="auto", **kwargs
     ):
-        arguments, kwargs = constructor_arguments(locals())
-        rnn_arguments = pop_rnn_arguments(arguments)
-        use_cudnn = arguments.pop("use_cudnn")
-        cell = make_layer_cell("GRU", GRUCell, "gru_cell", arguments, kwargs)
-        super().__init__(cell, **rnn_arguments, **kwargs)
+        super().__init__(units=units, reset_after=reset_after, **kwargs)
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
     def _fused_call(self, sequences, states, mask, training):
@@ -224,10 +158,6 @@ class GRU(CellAttributes, RNN):
         return self._run_fused(
             "gru", fused_kernels.gru_weights(cell), sequences, states, mask, training
         )
-
-    units = cell_property("units")
-    recurrent_activation = cell_property("recurrent_activation")
-    reset_after = cell_property("reset_after")
 
 
 _TANH = activations.get("tanh")

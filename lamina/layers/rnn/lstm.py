@@ -6,17 +6,15 @@ import torch
 
 from lamina import activations, initializers
 from lamina.layers.rnn import fused_kernels
-from lamina.layers.rnn.base_rnn_cell import (
-    BaseRNNCell,
-    CellAttributes,
-    cell_property,
+from lamina.layers.rnn.base_rnn_cell import BaseRNNCell
+from lamina.layers.rnn.builtin_rnn import (
+    BuiltinRNN,
     check_use_cudnn,
-    constructor_arguments,
-    make_layer_cell,
-    merge_keras_1_arguments,
-    pop_rnn_arguments,
+    docstring_tail,
+    layer_parameters,
 )
-from lamina.layers.rnn.rnn import RNN
+from lamina.layers.rnn.keras_1_arguments import merge_keras_1_arguments
+from lamina.layers.rnn.keras_signature import keras_signature
 
 
 class LSTMCell(BaseRNNCell):
@@ -60,31 +58,11 @@ class LSTMCell(BaseRNNCell):
 
     gates = 4
 
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        unit_forget_bias: bool = True,
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        **kwargs,
-    ):
-        arguments, kwargs = constructor_arguments(locals())
-        merge_keras_1_arguments("LSTMCell", arguments, kwargs)
-        unit_forget_bias = arguments.pop("unit_forget_bias")
-        super().__init__(**arguments, **kwargs)
+    @keras_signature(
+        BaseRNNCell, after="bias_initializer", rename=merge_keras_1_arguments
+    )
+    def __init__(self, units, *, unit_forget_bias: bool = True, **kwargs):
+        super().__init__(units, **kwargs)
         self.unit_forget_bias = bool(unit_forget_bias)
 
     @property
@@ -92,21 +70,12 @@ class LSTMCell(BaseRNNCell):
         return [self.units, self.units]
 
     def build(self, input_shape) -> None:
-        units, base = self.units, self.bias_initializer
-
-        def forget_bias_one(shape, dtype=None):
-            # Keras: zeros-init (or the given init) with the forget gate's part at 1.
-            parts = [
-                base((units,), dtype=dtype),
-                initializers.get("ones")((units,), dtype=dtype),
-                base((2 * units,), dtype=dtype),
-            ]
-            return torch.cat([torch.as_tensor(p) for p in parts])
-
+        units = self.units
         self._add_cell_weights(
-            input_shape[-1],
+            (input_shape[-1], 4 * units),
+            (units, 4 * units),
             (4 * units,),
-            forget_bias_one if self.unit_forget_bias else None,
+            lstm_bias_initializer(self),
         )
         self.built = True
 
@@ -129,12 +98,11 @@ class LSTMCell(BaseRNNCell):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(self._cell_config())
         config["unit_forget_bias"] = self.unit_forget_bias
         return config
 
 
-class LSTM(CellAttributes, RNN):
+class LSTM(BuiltinRNN):
     """Long Short-Term Memory layer (Hochreiter & Schmidhuber, 1997).
 
     Runs on torch's fused LSTM kernel (cuDNN on CUDA) when the configuration
@@ -150,72 +118,19 @@ class LSTM(CellAttributes, RNN):
         >>> seq, h, c = lstm(torch.zeros(32, 10, 8))
         >>> seq.shape, h.shape, c.shape
         (torch.Size([32, 10, 4]), torch.Size([32, 4]), torch.Size([32, 4]))
-
-    Args:
-        units: positive int, the size of the output.
-        activation, recurrent_activation, use_bias, kernel_initializer,
-        recurrent_initializer, bias_initializer, unit_forget_bias,
-        kernel_regularizer, recurrent_regularizer, bias_regularizer,
-        kernel_constraint, recurrent_constraint, bias_constraint, dropout,
-        recurrent_dropout, seed: as in `LSTMCell`.
-        activity_regularizer: penalty on the output.
-        return_sequences, return_state, go_backwards, stateful, unroll: as in
-            `RNN`.
-        use_cudnn: ``"auto"`` (fused kernel when possible), True (same here) or
-            False (always the step loop).
-        **kwargs: standard layer arguments; Keras 2's ``implementation`` and
-            ``time_major`` and Keras 1's names (``output_dim``,
-            ``inner_activation``, ``dropout_W``, ...) are accepted.
-
-    Call arguments:
-        inputs: ``(batch, timesteps, features)``.
-        mask: boolean ``(batch, timesteps)`` (from ``Embedding(mask_zero=True)``).
-        training: whether dropout is active.
-        initial_state: ``[h, c]``, each ``(batch, units)``.
-
-    Input shape:
-        ``(batch, timesteps, features)``.
-
-    Output shape:
-        ``(batch, units)``, or ``(batch, timesteps, units)`` with
-        ``return_sequences``; with ``return_state`` also ``h`` and ``c``.
     """
 
-    _input_rank = 3
+    # The sections every built-in recurrent layer shares.
+    __doc__ += docstring_tail(LSTMCell, ("h", "c"), use_cudnn=True)
 
-    def __init__(
-        self,
-        units=None,
-        activation="tanh",
-        recurrent_activation="sigmoid",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        unit_forget_bias: bool = True,
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        return_sequences: bool = False,
-        return_state: bool = False,
-        go_backwards: bool = False,
-        stateful: bool = False,
-        unroll: bool = False,
-        use_cudnn="auto",
-        **kwargs,
-    ):
-        arguments, kwargs = constructor_arguments(locals())
-        rnn_arguments = pop_rnn_arguments(arguments)
-        use_cudnn = arguments.pop("use_cudnn")
-        cell = make_layer_cell("LSTM", LSTMCell, "lstm_cell", arguments, kwargs)
-        super().__init__(cell, **rnn_arguments, **kwargs)
+    _input_rank = 3
+    _cell_class = LSTMCell
+    _cell_name = "lstm_cell"
+
+    # ``units`` may be None when Keras 1's ``output_dim`` stands for it.
+    @keras_signature(layer_parameters(LSTMCell), rename=merge_keras_1_arguments)
+    def __init__(self, units=None, *, use_cudnn="auto", **kwargs):
+        super().__init__(units=units, **kwargs)
         self.use_cudnn = check_use_cudnn(use_cudnn)
 
     def _fused_call(self, sequences, states, mask, training):
@@ -230,10 +145,26 @@ class LSTM(CellAttributes, RNN):
             "lstm", fused_kernels.lstm_weights(cell), sequences, states, mask, training
         )
 
-    units = cell_property("units")
-    recurrent_activation = cell_property("recurrent_activation")
-    unit_forget_bias = cell_property("unit_forget_bias")
-
 
 _TANH = activations.get("tanh")
 _SIGMOID = activations.get("sigmoid")
+
+
+def lstm_bias_initializer(cell):
+    """The bias initializer of an LSTM-like cell with 4 gates ``i, f, c, o``:
+    ``bias_initializer``, with the forget gate's part at 1 when
+    ``unit_forget_bias`` (Jozefowicz et al., 2015), as in Keras."""
+    base = cell.bias_initializer
+    if not cell.unit_forget_bias:
+        return base
+    units = cell.units
+
+    def forget_bias_one(shape, dtype=None):
+        parts = [
+            base((units,), dtype=dtype),
+            initializers.get("ones")((units,), dtype=dtype),
+            base((2 * units,), dtype=dtype),
+        ]
+        return torch.cat([torch.as_tensor(p) for p in parts])
+
+    return forget_bias_one

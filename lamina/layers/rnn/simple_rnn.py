@@ -6,16 +6,14 @@ import torch
 
 from lamina import activations
 from lamina.layers.rnn import fused_kernels
-from lamina.layers.rnn.base_rnn_cell import (
-    BaseRNNCell,
-    CellAttributes,
-    cell_property,
-    constructor_arguments,
-    make_layer_cell,
-    merge_keras_1_arguments,
-    pop_rnn_arguments,
+from lamina.layers.rnn.base_rnn_cell import BaseRNNCell
+from lamina.layers.rnn.builtin_rnn import (
+    BuiltinRNN,
+    docstring_tail,
+    layer_parameters,
 )
-from lamina.layers.rnn.rnn import RNN
+from lamina.layers.rnn.keras_1_arguments import merge_keras_1_arguments
+from lamina.layers.rnn.keras_signature import keras_signature
 
 
 class SimpleRNNCell(BaseRNNCell):
@@ -43,31 +41,17 @@ class SimpleRNNCell(BaseRNNCell):
 
     gates = 1
 
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        **kwargs,
-    ):
-        arguments, kwargs = constructor_arguments(locals())
-        merge_keras_1_arguments("SimpleRNNCell", arguments, kwargs)
-        super().__init__(recurrent_activation=None, **arguments, **kwargs)
+    @keras_signature(
+        BaseRNNCell, drop=("recurrent_activation",), rename=merge_keras_1_arguments
+    )
+    def __init__(self, units, **kwargs):
+        super().__init__(units, recurrent_activation=None, **kwargs)
 
     def build(self, input_shape) -> None:
-        self._add_cell_weights(input_shape[-1], (self.units,))
+        units = self.units
+        self._add_cell_weights(
+            (input_shape[-1], units), (units, units), (units,), self.bias_initializer
+        )
         self.built = True
 
     def step(self, x_proj, states, training=None):
@@ -82,12 +66,11 @@ class SimpleRNNCell(BaseRNNCell):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(self._cell_config())
         del config["recurrent_activation"]
         return config
 
 
-class SimpleRNN(CellAttributes, RNN):
+class SimpleRNN(BuiltinRNN):
     """Fully connected RNN whose output is fed back as the next state.
 
     Runs on torch's fused ``rnn_tanh`` / ``rnn_relu`` kernel (cuDNN on CUDA)
@@ -99,67 +82,20 @@ class SimpleRNN(CellAttributes, RNN):
         >>> rnn = lamina.layers.SimpleRNN(4)
         >>> rnn(torch.zeros(32, 10, 8)).shape
         torch.Size([32, 4])
-
-    Args:
-        units: positive int, the size of the output.
-        activation, use_bias, kernel_initializer, recurrent_initializer,
-        bias_initializer, kernel_regularizer, recurrent_regularizer,
-        bias_regularizer, kernel_constraint, recurrent_constraint,
-        bias_constraint, dropout, recurrent_dropout, seed: as in
-            `SimpleRNNCell`.
-        activity_regularizer: penalty on the output.
-        return_sequences, return_state, go_backwards, stateful, unroll: as in
-            `RNN`.
-        **kwargs: standard layer arguments; Keras 2's ``time_major`` and Keras
-            1's argument names are accepted.
-
-    Call arguments:
-        inputs: ``(batch, timesteps, features)``.
-        mask: boolean ``(batch, timesteps)``.
-        training: whether dropout is active.
-        initial_state: ``[h]``, ``(batch, units)``.
-
-    Input shape:
-        ``(batch, timesteps, features)``.
-
-    Output shape:
-        ``(batch, units)`` or ``(batch, timesteps, units)``; with
-        ``return_state`` also the final state.
     """
 
-    _input_rank = 3
+    # The sections every built-in recurrent layer shares.
+    __doc__ += docstring_tail(SimpleRNNCell, ("h",), use_cudnn=False)
 
-    def __init__(
-        self,
-        units=None,
-        activation="tanh",
-        use_bias: bool = True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        kernel_regularizer=None,
-        recurrent_regularizer=None,
-        bias_regularizer=None,
-        activity_regularizer=None,
-        kernel_constraint=None,
-        recurrent_constraint=None,
-        bias_constraint=None,
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        return_sequences: bool = False,
-        return_state: bool = False,
-        go_backwards: bool = False,
-        stateful: bool = False,
-        unroll: bool = False,
-        seed=None,
-        **kwargs,
-    ):
-        arguments, kwargs = constructor_arguments(locals())
-        rnn_arguments = pop_rnn_arguments(arguments)
-        cell = make_layer_cell(
-            "SimpleRNN", SimpleRNNCell, "simple_rnn_cell", arguments, kwargs
-        )
-        super().__init__(cell, **rnn_arguments, **kwargs)
+    _input_rank = 3
+    _cell_class = SimpleRNNCell
+    _cell_name = "simple_rnn_cell"
+
+    # ``units`` may be None when Keras 1's ``output_dim`` stands for it; Keras
+    # lists ``seed`` after the RNN's arguments.
+    @keras_signature(layer_parameters(SimpleRNNCell), rename=merge_keras_1_arguments)
+    def __init__(self, units=None, *, seed=None, **kwargs):
+        super().__init__(units=units, seed=seed, **kwargs)
 
     def _fused_call(self, sequences, states, mask, training):
         cell = self.cell
@@ -174,8 +110,6 @@ class SimpleRNN(CellAttributes, RNN):
             mask,
             training,
         )
-
-    units = cell_property("units")
 
     def get_config(self) -> dict:
         config = super().get_config()
