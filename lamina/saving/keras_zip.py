@@ -19,6 +19,7 @@ import shutil
 import tempfile
 import warnings
 import zipfile
+import zlib
 
 import h5py
 
@@ -179,7 +180,8 @@ def read_archive(filepath) -> tuple[dict, dict | None, bytes]:
                 raise FileFormatError(f"The archive has no '{WEIGHTS_FILE}'.")
             _check_not_a_bomb(zf.getinfo(WEIGHTS_FILE))
             weights = zf.read(WEIGHTS_FILE)
-    except zipfile.BadZipFile as err:
+    except (zipfile.BadZipFile, EOFError, zlib.error) as err:
+        # EOFError, zlib.error: a member's compressed data is cut short or corrupt.
         raise FileFormatError(f"Not a valid .keras (zip) file: {err}") from err
     if (
         not isinstance(config, dict)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import zipfile
+import zlib
 
 from lamina.errors import ArgumentError, FileFormatError, UnknownObjectError
 
@@ -165,6 +166,8 @@ def _as_file_format_error(path):
         RecursionError,
         UnicodeError,
         zipfile.BadZipFile,
+        EOFError,
+        zlib.error,
         OverflowError,
         AssertionError,
     ) as err:

@@ -124,6 +124,24 @@ def test_keras_archive_with_wrong_weight_shape(good_keras, tmp_path):
         load_model(path)
 
 
+def test_corrupt_compressed_member_is_a_file_format_error(good_keras, tmp_path):
+    # The zip directory is intact but a member's deflated bytes are garbage:
+    # zipfile raises zlib.error (or EOFError when they are cut short).
+    deflated = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good_keras)) as src, zipfile.ZipFile(
+        deflated, "w", zipfile.ZIP_DEFLATED
+    ) as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+    data = bytearray(deflated.getvalue())
+    info = zipfile.ZipFile(deflated).getinfo("config.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start : start + info.compress_size] = bytes(info.compress_size)
+    path = _write(tmp_path, "corrupt.keras", bytes(data))
+    with pytest.raises(FileFormatError, match="Not a valid .keras"):
+        load_model(path)
+
+
 def test_huge_declared_shape_is_refused_before_reading(good_keras, tmp_path):
     weights = io.BytesIO()
     with h5py.File(weights, "w") as f:
