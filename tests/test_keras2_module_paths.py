@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+import lamina
+
 SCRIPT = """
 from keras.layers.core import Dense, Dropout, Flatten, Activation
 from keras.layers.convolutional import Conv2D, UpSampling2D
@@ -32,7 +36,41 @@ print(model.count_params(), to_categorical([1], 3).tolist())
 def test_keras2_module_paths(tmp_path):
     script = tmp_path / "keras2_paths.py"
     script.write_text(SCRIPT)
-    result = subprocess.run([sys.executable, "-m", "lamina", "run", str(script)],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "lamina", "run", str(script)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["825", "[[0.0,", "1.0,", "0.0]]"]
+
+
+def test_every_keras2_path_imports_from_the_one_table():
+    import importlib
+    import pathlib
+
+    import lamina
+    from lamina.compat import KERAS2_MODULES
+
+    root = pathlib.Path(lamina.__file__).parent
+    for path, (source, names) in KERAS2_MODULES.items():
+        if path == "lamina.wrappers.scikit_learn":
+            pytest.importorskip("sklearn")
+        module = importlib.import_module(path)
+        for name in names:
+            assert getattr(module, name) is getattr(
+                importlib.import_module(source), name
+            )
+        # No twin: a path is either a real package of its own concept or served
+        # from the table, never a file that repeats another module's names.
+        relative = pathlib.Path(*path.split(".")[1:])
+        assert not root.joinpath(relative).with_suffix(".py").exists(), path
+
+
+def test_a_name_a_keras2_path_never_had_is_an_attribute_error():
+    import lamina.layers.merge as merge
+
+    assert merge.Add is lamina.layers.Add
+    with pytest.raises(AttributeError, match="has no attribute 'Dense'"):
+        merge.Dense  # noqa: B018
