@@ -542,7 +542,6 @@ MODULES = [
     "iou_metrics",
     "f_score_metrics",
     "correlation_metrics",
-    "signatures",
 ]
 
 

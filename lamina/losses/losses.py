@@ -19,13 +19,13 @@ True
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from lamina import signatures
 from lamina.backend.tensor_ops import squeeze_or_expand_to_same_rank
 from lamina.errors import ArgumentError, UnknownObjectError
 from lamina.losses import aliases
@@ -197,7 +197,6 @@ _class_docs = docstring_with(
             Defaults to ``True``; pass ``False`` for a softmax output.
         {COMMON_ARGS}""",
 )
-_NAMED = inspect.Parameter.POSITIONAL_OR_KEYWORD
 _SHARED_ARGUMENTS = ("reduction", "name", "dtype")
 
 
@@ -207,14 +206,16 @@ def _keras_loss(fn: Callable, **arguments: Any) -> Callable[[type], type]:
     ``arguments`` are the class's own arguments with their defaults, in
     Keras's order; ``reduction``, ``name`` (``fn``'s name by default) and
     ``dtype`` follow, unless named there to take another place. The
-    constructor binds a call to that signature, which ``inspect.signature``
-    and ``help()`` show, and passes the options on to `_BuiltinLoss`.
+    constructor binds a call to that signature (`signatures.keras_signature`),
+    which ``inspect.signature`` and ``help()`` show, and passes the options on
+    to `_BuiltinLoss`.
 
     Example:
 
     >>> @_keras_loss(l1_loss)
     ... class L1Loss(_BuiltinLoss):
     ...     \"\"\"L1 loss. Args: {common}\"\"\"
+    >>> import inspect
     >>> inspect.signature(L1Loss)
     <Signature (reduction='sum_over_batch_size', name='l1_loss', dtype=None)>
     """
@@ -222,43 +223,20 @@ def _keras_loss(fn: Callable, **arguments: Any) -> Callable[[type], type]:
     defaults.setdefault("reduction", "sum_over_batch_size")
     defaults.setdefault("name", fn.__name__)
     defaults.setdefault("dtype", None)
-    options = [key for key in defaults if key not in _SHARED_ARGUMENTS]
-    signature = inspect.Signature(
-        [inspect.Parameter("self", _NAMED)]
-        + [inspect.Parameter(key, _NAMED, default=v) for key, v in defaults.items()]
-    )
+    signature = signatures.constructor_signature(signatures.parameters(defaults))
 
     def decorate(cls: type) -> type:
-        def init(self, *args, **kwargs):
-            try:
-                bound = signature.bind(self, *args, **kwargs)
-            except TypeError as error:
-                problem = _as_python_says(error, signature, 1 + len(args))
-                raise TypeError(f"{cls.__name__}.__init__() {problem}") from None
-            bound.apply_defaults()
-            values = bound.arguments
-            shared = {key: values[key] for key in _SHARED_ARGUMENTS}
-            own = {key: values[key] for key in options}
-            _BuiltinLoss.__init__(self, fn, **shared, **own)
+        @signatures.keras_signature(signature)
+        def __init__(self, **arguments):  # noqa: N807 (it becomes an __init__)
+            _BuiltinLoss.__init__(self, fn, **arguments)
 
-        init.__signature__ = signature
-        init.__name__ = "__init__"
-        init.__qualname__ = f"{cls.__qualname__}.__init__"
-        cls.__init__ = init
+        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+        cls.__init__ = __init__
         if "_config_keys" not in cls.__dict__:
-            cls._config_keys = tuple(options)
+            cls._config_keys = tuple(k for k in defaults if k not in _SHARED_ARGUMENTS)
         return _class_docs(cls)
 
     return decorate
-
-
-def _as_python_says(error: TypeError, signature: inspect.Signature, given: int) -> str:
-    """A bad call's problem in the words of Python's TypeError for a plain def."""
-    most = len(signature.parameters)
-    if given > most:
-        return f"takes from 1 to {most} positional arguments but {given} were given"
-    problem = str(error)
-    return "got " + problem if problem.startswith("multiple values") else problem
 
 
 def _check_label_smoothing(label_smoothing) -> None:

@@ -24,7 +24,7 @@ from lamina.metrics.confusion_matrix import (
     update_confusion_matrix_variables,
 )
 from lamina.metrics.metric import Metric
-from lamina.metrics.signatures import with_signature
+from lamina.signatures import constructor_signature, keras_signature
 
 # ---------------------------------------------------------------- counts
 
@@ -306,7 +306,7 @@ def _bounded_rate_constructor(bound: str):
     parameters = list(inspect.signature(SensitivitySpecificityBase).parameters.values())
     parameters[0] = parameters[0].replace(name=bound)
 
-    @with_signature(parameters)
+    @keras_signature(constructor_signature(parameters))
     def __init__(self, num_thresholds: int, **kwargs):  # noqa: N807
         value = kwargs.pop(bound)
         if value < 0 or value > 1:

@@ -8,6 +8,7 @@ it, per class, averaged over the target classes.
 from __future__ import annotations
 
 import inspect
+import textwrap
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -18,12 +19,7 @@ from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
 from lamina.metrics._tensors import broadcast_weights, to_tensor
 from lamina.metrics.metric import Metric
-from lamina.metrics.signatures import (
-    constructor_config,
-    document_arguments,
-    parameters_of,
-    with_signature,
-)
+from lamina.signatures import constructor_signature, keras_signature, parameters_of
 
 # What each argument of the IoU metrics means; their docstrings list their own.
 _ARGUMENTS = {
@@ -37,6 +33,41 @@ _ARGUMENTS = {
     "sparse_y_pred": "`y_pred` holds class ids (else scores: argmax taken).",
     "axis": "the class axis of inputs that are not sparse.",
 }
+# Where a class docstring's Args lines start.
+_ARGS_INDENT = " " * 8
+
+
+def document_arguments(glossary: dict[str, str]):
+    """Class decorator: list the constructor's arguments where the docstring says.
+
+    The docstring's ``{arguments}`` line becomes one Google-style line per
+    argument of the class's signature, in its order, described by ``glossary``
+    (the family's one text for what each argument means).
+    """
+
+    def decorate(cls: type) -> type:
+        entries = [
+            textwrap.fill(
+                f"{name}: {glossary[name]}",
+                width=88,
+                initial_indent=_ARGS_INDENT,
+                subsequent_indent=_ARGS_INDENT + "    ",
+            )
+            for name in inspect.signature(cls).parameters
+        ]
+        cls.__doc__ = cls.__doc__.replace(
+            _ARGS_INDENT + "{arguments}", "\n".join(entries)
+        )
+        return cls
+
+    return decorate
+
+
+def constructor_config(metric) -> dict:
+    """The arguments of ``metric``'s constructor, in its order, read back."""
+    return {
+        key: getattr(metric, key) for key in inspect.signature(type(metric)).parameters
+    }
 
 
 class _IoUBase(Metric):
@@ -240,10 +271,12 @@ class MeanIoU(IoU):
     0.3333
     """
 
-    @with_signature(
-        parameters_of(
-            IoU.__init__,
-            "num_classes name dtype ignore_class sparse_y_true sparse_y_pred axis",
+    @keras_signature(
+        constructor_signature(
+            parameters_of(
+                IoU.__init__,
+                "num_classes name dtype ignore_class sparse_y_true sparse_y_pred axis",
+            )
         )
     )
     def __init__(self, num_classes: int, **kwargs):
@@ -262,7 +295,7 @@ def _one_hot_constructor(sparse_metric: type):
     names.remove("sparse_y_true")
     parameters = parameters_of(sparse_metric, " ".join(names), sparse_y_pred=False)
 
-    @with_signature(parameters)
+    @keras_signature(constructor_signature(parameters))
     def __init__(self, **kwargs):  # noqa: N807 (it is an __init__)
         sparse_metric.__init__(self, sparse_y_true=False, **kwargs)
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lamina import serialization
+from lamina import serialization, signatures
 from lamina.backend.naming import auto_name
 from lamina.errors import ArgumentError
 from lamina.optimizers import optimizer_arguments
@@ -145,7 +145,10 @@ class Optimizer:
         """
         super().__init_subclass__(**kwargs)
         if inherit_arguments:
-            optimizer_arguments.inherit_arguments(cls)
+            signatures.inherit_arguments(cls)
+            cls.__doc__ = optimizer_arguments.fill_docstring(
+                cls.__doc__, inspect.signature(cls.__init__)
+            )
 
     def __init__(
         self,

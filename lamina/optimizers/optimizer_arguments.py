@@ -1,11 +1,12 @@
-"""The optimizers' constructor arguments: Keras's signatures and ``Args:`` texts.
+"""The optimizers' constructor arguments: the ``Args:`` texts of Keras's signatures.
 
 Keras spells the base arguments (``weight_decay``, ``clipnorm``, ..., ``name``)
 out in every optimizer's signature and docstring. Here an optimizer's
 ``__init__`` names only its own arguments and passes ``**kwargs`` on to its
-parent; `inherit_arguments` (run for every subclass of `Optimizer`) gives the
-class the constructor Keras shows: its own arguments, then its parent's
-others, in order, for ``inspect.signature``, ``help()`` and positional calls.
+parent; `lamina.signatures.inherit_arguments` (run for every subclass of
+`Optimizer`) gives the class the constructor Keras shows: its own arguments,
+then its parent's others, in order, for ``inspect.signature``, ``help()`` and
+positional calls.
 
 A docstring's ``Args:`` section that ends with the line ``{arguments}`` lists
 every argument of the signature, in order: with the text the section gives
@@ -14,7 +15,6 @@ for it, else the shared one in `ARGUMENT_DOCS`, and its default.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import re
 import textwrap
@@ -54,38 +54,8 @@ ARGUMENT_DOCS = {
 }
 
 _POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
-_VAR_KEYWORD = inspect.Parameter.VAR_KEYWORD
 _EMPTY = inspect.Parameter.empty
 _ENTRY = re.compile(r"(\w+): (.*)")
-
-
-def inherit_arguments(cls: type) -> None:
-    """Give ``cls`` its parent's constructor arguments after its own.
-
-    Applies where the class defines an ``__init__`` whose last parameter is
-    ``**kwargs`` (passed on to the parent): the new signature is the class's own
-    arguments, then the parent's others in the parent's order, then
-    ``**kwargs``. Then fills the docstring's ``{arguments}`` line.
-    """
-    init = cls.__dict__.get("__init__")
-    signature = None if init is None else _extended_signature(cls, init)
-    if signature is not None:
-        own_count = len(inspect.signature(init).parameters) - 1  # without **kwargs
-        cls.__init__ = _accepting_positionals(init, signature, own_count)
-    cls.__doc__ = fill_docstring(cls.__doc__, inspect.signature(cls.__init__))
-
-
-def _extended_signature(cls: type, init) -> inspect.Signature | None:
-    """``init``'s signature with the parent's other arguments before ``**kwargs``."""
-    own = list(inspect.signature(init).parameters.values())
-    if own[-1].kind is not _VAR_KEYWORD:
-        return None
-    named = {p.name for p in own}
-    parent = inspect.signature(super(cls, cls).__init__).parameters.values()
-    inherited = [p for p in parent if p.kind is _POSITIONAL and p.name not in named]
-    if any(p.default is _EMPTY for p in inherited):
-        return None  # a required argument cannot follow the class's own ones
-    return inspect.Signature(own[:-1] + inherited + own[-1:])
 
 
 def fill_docstring(doc: str | None, signature: inspect.Signature) -> str | None:
@@ -133,31 +103,3 @@ def _entry(parameter: inspect.Parameter, text: str | None, indent: str) -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
-
-
-def _accepting_positionals(init, signature: inspect.Signature, own_count: int):
-    """``init`` that also takes the inherited arguments by position."""
-    positional = [p for p in signature.parameters.values() if p.kind is _POSITIONAL]
-    inherited = [p.name for p in positional[own_count:]]
-    required = sum(p.default is _EMPTY for p in positional)
-
-    @functools.wraps(init)
-    def init_with_positionals(self, *args, **kwargs):
-        if len(args) < own_count:  # the usual call: own arguments by position
-            return init(self, *args, **kwargs)
-        extra = args[own_count - 1 :]
-        if len(extra) > len(inherited):
-            raise TypeError(
-                f"{init.__qualname__}() takes from {required} to {len(positional)} "
-                f"positional arguments but {len(args) + 1} were given"
-            )
-        for name, value in zip(inherited, extra):
-            if name in kwargs:
-                raise TypeError(
-                    f"{init.__qualname__}() got multiple values for argument '{name}'"
-                )
-            kwargs[name] = value
-        return init(self, *args[: own_count - 1], **kwargs)
-
-    init_with_positionals.__signature__ = signature
-    return init_with_positionals

@@ -16,7 +16,7 @@ from lamina.layers.attention.base_multi_head_attention import (
 )
 from lamina.layers.core.einsum_dense import EinsumDense
 from lamina.layers.regularization.dropout import Dropout
-from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.signatures import keras_signature
 
 
 class GroupedQueryAttention(BaseMultiHeadAttention):

@@ -10,8 +10,8 @@ its arguments once, in Keras's order, the defaults come from one table, and
 from __future__ import annotations
 
 from lamina import constraints, initializers, regularizers
-from lamina.layers.core.keras_constructor import REQUIRED, keras_constructor
 from lamina.serialization import serialize_keras_object
+from lamina.signatures import REQUIRED, keras_constructor
 
 # Keras's defaults; an argument missing here (a regularizer, a constraint)
 # defaults to None.

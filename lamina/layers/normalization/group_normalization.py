@@ -8,7 +8,7 @@ from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.normalization._axes import LOW_PRECISION, check_axes_in_shape
 from lamina.layers.normalization.base_normalization import BaseNormalization
-from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.signatures import keras_signature
 
 
 class GroupNormalization(BaseNormalization):

@@ -15,7 +15,7 @@ from lamina.layers.normalization._axes import (
     normalized_axes_spec,
 )
 from lamina.layers.normalization.base_normalization import BaseNormalization
-from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.signatures import keras_signature
 
 
 class LayerNormalization(BaseNormalization):

@@ -21,9 +21,9 @@ import torch
 from lamina import backend
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError
-from lamina.layers.core.keras_constructor import keras_constructor
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing import encoding
+from lamina.signatures import keras_constructor
 
 # Stands for a masked position in the non-int modes: outside every encoding, so
 # the position adds nothing to one_hot / multi_hot / count rows.

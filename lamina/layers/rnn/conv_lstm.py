@@ -10,8 +10,8 @@ from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.rnn.base_rnn_cell import BaseRNNCell
 from lamina.layers.rnn.builtin_rnn import BuiltinRNN, layer_parameters
-from lamina.layers.rnn.keras_signature import keras_signature
 from lamina.layers.rnn.lstm import lstm_bias_initializer
+from lamina.signatures import keras_signature
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

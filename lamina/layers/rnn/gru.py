@@ -13,8 +13,8 @@ from lamina.layers.rnn.builtin_rnn import (
     docstring_tail,
     layer_parameters,
 )
-from lamina.layers.rnn.keras_1_arguments import merge_keras_1_arguments
-from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.layers.rnn.keras_1_arguments import rename_keras_1_arguments
+from lamina.signatures import keras_signature
 
 
 class GRUCell(BaseRNNCell):
@@ -55,7 +55,7 @@ class GRUCell(BaseRNNCell):
     gates = 3
 
     @keras_signature(
-        BaseRNNCell, after="recurrent_dropout", rename=merge_keras_1_arguments
+        BaseRNNCell, after="recurrent_dropout", rename=rename_keras_1_arguments
     )
     def __init__(self, units, *, reset_after: bool = True, **kwargs):
         super().__init__(units, **kwargs)
@@ -139,7 +139,7 @@ class GRU(BuiltinRNN):
 
     # ``units`` may be None when Keras 1's ``output_dim`` stands for it; Keras
     # lists ``reset_after`` after the RNN's arguments.
-    @keras_signature(layer_parameters(GRUCell), rename=merge_keras_1_arguments)
+    @keras_signature(layer_parameters(GRUCell), rename=rename_keras_1_arguments)
     def __init__(
         self, units=None, *, reset_after: bool = True, use_cudnn="auto", **kwargs
     ):

@@ -22,8 +22,12 @@ _KERAS_1_NAMES = {
 }
 
 
-def _rename(layer_name: str, kwargs: dict) -> None:
-    """Move Keras 1 argument names in ``kwargs`` to their modern names (warns once)."""
+def rename_keras_1_arguments(layer_name: str, kwargs: dict) -> None:
+    """Move Keras 1 argument names in ``kwargs`` to their modern names (warns
+    once); a modern name given too is overridden, as Keras 2 did.
+
+    The ``rename`` of the recurrent layers' `keras_signature`.
+    """
     for old, new in _KERAS_1_NAMES.items():
         if old in kwargs:
             warn_deprecated_once(
@@ -38,12 +42,3 @@ def _rename(layer_name: str, kwargs: dict) -> None:
             "use unit_forget_bias=True",
         )
         kwargs["unit_forget_bias"] = kwargs.pop("forget_bias_init") == "one"
-
-
-def merge_keras_1_arguments(layer_name: str, arguments: dict, kwargs: dict) -> dict:
-    """``arguments`` updated with the (renamed) Keras 1 arguments found in
-    ``kwargs``, which are removed from ``kwargs``; a Keras 1 name that is not
-    one of ``arguments`` stays in ``kwargs`` under its modern name."""
-    _rename(layer_name, kwargs)
-    arguments.update({key: kwargs.pop(key) for key in list(kwargs) if key in arguments})
-    return arguments

@@ -13,8 +13,8 @@ from lamina.layers.rnn.builtin_rnn import (
     docstring_tail,
     layer_parameters,
 )
-from lamina.layers.rnn.keras_1_arguments import merge_keras_1_arguments
-from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.layers.rnn.keras_1_arguments import rename_keras_1_arguments
+from lamina.signatures import keras_signature
 
 
 class LSTMCell(BaseRNNCell):
@@ -59,7 +59,7 @@ class LSTMCell(BaseRNNCell):
     gates = 4
 
     @keras_signature(
-        BaseRNNCell, after="bias_initializer", rename=merge_keras_1_arguments
+        BaseRNNCell, after="bias_initializer", rename=rename_keras_1_arguments
     )
     def __init__(self, units, *, unit_forget_bias: bool = True, **kwargs):
         super().__init__(units, **kwargs)
@@ -128,7 +128,7 @@ class LSTM(BuiltinRNN):
     _cell_name = "lstm_cell"
 
     # ``units`` may be None when Keras 1's ``output_dim`` stands for it.
-    @keras_signature(layer_parameters(LSTMCell), rename=merge_keras_1_arguments)
+    @keras_signature(layer_parameters(LSTMCell), rename=rename_keras_1_arguments)
     def __init__(self, units=None, *, use_cudnn="auto", **kwargs):
         super().__init__(units=units, **kwargs)
         self.use_cudnn = check_use_cudnn(use_cudnn)

@@ -12,8 +12,8 @@ from lamina.layers.rnn.builtin_rnn import (
     docstring_tail,
     layer_parameters,
 )
-from lamina.layers.rnn.keras_1_arguments import merge_keras_1_arguments
-from lamina.layers.rnn.keras_signature import keras_signature
+from lamina.layers.rnn.keras_1_arguments import rename_keras_1_arguments
+from lamina.signatures import keras_signature
 
 
 class SimpleRNNCell(BaseRNNCell):
@@ -42,7 +42,7 @@ class SimpleRNNCell(BaseRNNCell):
     gates = 1
 
     @keras_signature(
-        BaseRNNCell, drop=("recurrent_activation",), rename=merge_keras_1_arguments
+        BaseRNNCell, drop=("recurrent_activation",), rename=rename_keras_1_arguments
     )
     def __init__(self, units, **kwargs):
         super().__init__(units, recurrent_activation=None, **kwargs)
@@ -93,7 +93,7 @@ class SimpleRNN(BuiltinRNN):
 
     # ``units`` may be None when Keras 1's ``output_dim`` stands for it; Keras
     # lists ``seed`` after the RNN's arguments.
-    @keras_signature(layer_parameters(SimpleRNNCell), rename=merge_keras_1_arguments)
+    @keras_signature(layer_parameters(SimpleRNNCell), rename=rename_keras_1_arguments)
     def __init__(self, units=None, *, seed=None, **kwargs):
         super().__init__(units=units, seed=seed, **kwargs)
 

@@ -8,11 +8,11 @@ Keras's order, so a seeded run draws the same parameters.
 
 from __future__ import annotations
 
-import functools
 import inspect
 
 import numpy as np
 
+from lamina import signatures
 from lamina.errors import ArgumentError, ShapeError
 from lamina.utils.image_utils import (
     array_to_img,
@@ -257,22 +257,8 @@ def _random_warp(draw):
     Keras, and reach ``draw`` by keyword with their defaults filled in.
     """
     own = list(inspect.signature(draw).parameters.values())[:-1]
-    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    signature = inspect.Signature(
-        own
-        + [inspect.Parameter(k, keyword, default=v) for k, v in _WARP_ARGUMENTS.items()]
-    )
-
-    @functools.wraps(draw)
-    def warp(*args, **kwargs):
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = bound.arguments
-        own_values = [values.pop(p.name) for p in own]
-        return draw(*own_values, **values)
-
-    warp.__signature__ = signature
-    return warp
+    warp = signatures.parameters(_WARP_ARGUMENTS)
+    return signatures.keras_signature(inspect.Signature(own + warp))(draw)
 
 
 def _apply_warp(x, interpolation_order, **params):

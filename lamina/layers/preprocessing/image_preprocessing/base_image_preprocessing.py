@@ -6,9 +6,9 @@ import torch
 
 from lamina import backend
 from lamina.errors import ArgumentError, ShapeError
-from lamina.layers.core.keras_constructor import keras_constructor
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing.image_preprocessing import image_transforms
+from lamina.signatures import keras_constructor
 
 
 def standardize_data_format(data_format, layer_name: str) -> str:
