@@ -149,8 +149,7 @@ def _floor(module: str) -> int:
 
 def _is_seam(importer: str, target: str) -> bool:
     return any(
-        importer == a and (target == b or b.startswith(target + "."))
-        for a, b in SEAMS
+        importer == a and (target == b or b.startswith(target + ".")) for a, b in SEAMS
     )
 
 
@@ -210,8 +209,7 @@ def test_the_checker_sees_function_level_and_relative_imports(tmp_path):
     # The reader itself: a function-level import and a relative one are found.
     path = tmp_path / "probe.py"
     path.write_text(
-        "def f():\n    from lamina.saving import saving_api\n"
-        "from .layer import Layer\n"
+        "def f():\n    from lamina.saving import saving_api\nfrom .layer import Layer\n"
     )
     found = list(_imported_names("lamina.layers.probe", path))
     assert ("lamina.saving.saving_api", 2, True) in found
