@@ -325,11 +325,22 @@ def log_softmax(
 def sparsemax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     """Sparsemax: the Euclidean projection of `x` onto the probability simplex.
 
-    Like softmax the outputs are non-negative and sum to 1 along `axis`, but
-    small inputs get exactly 0. The threshold is Martins & Astudillo's
-    ``tau = (sum of the k largest - 1) / k``. (Keras 3.15 and earlier sum the
-    running sums instead, keras-team/keras#23425, and their outputs do not sum
-    to 1 when more than one entry is kept; this is the corrected formula.)
+    Martins & Astudillo (2016): ``max(x - tau, 0)``, where ``tau`` makes the
+    outputs sum to 1 along `axis`; like softmax the outputs are non-negative and
+    sum to 1, but small inputs get exactly 0. With the inputs sorted in
+    decreasing order ``z_1 >= z_2 >= ...``, the support size ``k`` is the
+    largest with ``1 + k z_k > z_1 + ... + z_k``, and ``tau = (z_1 + ... + z_k
+    - 1) / k``.
+
+    Where lamina differs from Keras 3.15 (keras-team/keras#23425): Keras's
+    ``tau`` divides the sum of the running sums ``z_1 + (z_1 + z_2) + ...``
+    over the support by ``k``, not the running sum at ``k``. The two agree when
+    one entry is kept (``k = 1``: the output is one-hot), and there lamina gives
+    Keras's numbers; when two or more entries are kept (ties at the maximum
+    included), Keras's outputs are wrong (they do not sum to 1) and lamina's are
+    the projection. lamina also subtracts the maximum first (sparsemax does not
+    change when a constant is added), so large inputs lose no precision, and
+    computes float16/bfloat16 inputs in float32.
 
     Args:
         x: Input tensor.
@@ -342,16 +353,22 @@ def sparsemax(x: torch.Tensor, axis: int = -1) -> torch.Tensor:
     """
     x = _as_tensor(x)
     _check_axis(x, axis, "sparsemax")
+    dtype = x.dtype if x.is_floating_point() else torch.float32
+    if x.dtype != torch.float64:
+        x = x.float()
+    x = x - torch.amax(x, dim=axis, keepdim=True)  # the largest is 0, exactly
     z, _ = torch.sort(x, dim=axis, descending=True)
     cumsum = torch.cumsum(z, dim=axis)
     shape = [1] * x.ndim
     shape[axis] = -1
     k = torch.arange(1, x.shape[axis] + 1, dtype=x.dtype, device=x.device).view(shape)
-    # The support is a prefix of the sorted entries: those with 1 + k z_k > sum.
-    support = (1.0 + k * z) > cumsum
-    k_max = support.sum(dim=axis, keepdim=True)
-    tau = (torch.gather(cumsum, axis, k_max - 1) - 1.0) / k_max.to(x.dtype)
-    return torch.clamp(x - tau, min=0.0)
+    # The support is a prefix of the sorted entries; its size is the largest k
+    # that passes (k = 1 always does, as z_1 = 0).
+    k_max = torch.amax(
+        torch.where(1.0 + k * z > cumsum, k, 1.0), dim=axis, keepdim=True
+    )
+    tau = (torch.gather(cumsum, axis, k_max.long() - 1) - 1.0) / k_max
+    return torch.clamp(x - tau, min=0.0).to(dtype)
 
 
 def glu(x: torch.Tensor, axis: int = -1) -> torch.Tensor:

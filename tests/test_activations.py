@@ -70,6 +70,78 @@ def test_sparsemax_is_the_simplex_projection():
     np.testing.assert_allclose(sums.numpy(), np.ones(sums.shape), atol=1e-5)
 
 
+# Keras 3.15's sparsemax on chosen inputs (tests/fixtures/make_sparsemax.py).
+SPARSEMAX = np.load(
+    os.path.join(os.path.dirname(__file__), "fixtures", "sparsemax.npz")
+)
+SPARSEMAX_CASES = json.loads(str(SPARSEMAX["cases"]))
+
+
+def _sparsemax_reference(x: np.ndarray, axis: int):
+    """Martins & Astudillo's projection by sorting, in float64 numpy.
+
+    Returns the output and, for each entry, the support size of its slice.
+    """
+    z = np.moveaxis(x.astype(np.float64), axis, -1)
+    z_sorted = -np.sort(-z, axis=-1)
+    k = np.arange(1, z.shape[-1] + 1)
+    with np.errstate(invalid="ignore"):  # -inf - -inf in the running sums
+        cumsum = np.cumsum(z_sorted, axis=-1)
+        kept = 1 + k * z_sorted > cumsum
+    k_max = np.max(np.where(kept, k, 1), axis=-1, keepdims=True)
+    tau = (np.take_along_axis(cumsum, k_max - 1, axis=-1) - 1) / k_max
+    out = np.maximum(z - tau, 0)
+    support = np.broadcast_to(k_max, z.shape)
+    return np.moveaxis(out, -1, axis), np.moveaxis(support, -1, axis)
+
+
+@pytest.mark.parametrize("case", SPARSEMAX_CASES)
+def test_sparsemax_against_keras_and_the_projection(case):
+    x = SPARSEMAX[f"{case}/x"]
+    axis = int(SPARSEMAX[f"{case}/axis"])
+    keras_out = SPARSEMAX[f"{case}/keras"]
+    out = activations.sparsemax(torch.from_numpy(x), axis=axis)
+    assert out.dtype == torch.float32
+    out = out.numpy()
+    expected, support = _sparsemax_reference(x, axis)
+    np.testing.assert_allclose(out, expected, rtol=0, atol=1e-6)
+    np.testing.assert_allclose(out.sum(axis=axis), 1.0, atol=1e-5)
+    # Where one entry is kept, Keras 3.15 is right: its numbers, to float32
+    # rounding (Keras computes x - (max - 1) without subtracting the max first).
+    one = support == 1
+    tolerance = 1e-6 + 4 * np.finfo(np.float32).eps * np.abs(x)
+    assert np.all(np.abs(out - keras_out)[one] <= tolerance[one]), case
+    # Where several are kept, Keras 3.15's threshold is wrong (on every backend):
+    # its outputs do not sum to 1, and lamina's differ from them.
+    several = (support > 1).any(axis=axis)
+    keras_sums = keras_out.sum(axis=axis)
+    assert np.all(np.abs(keras_sums - 1)[several] > 1e-3), case
+    np.testing.assert_allclose(SPARSEMAX[f"{case}/keras_jax"], keras_out, atol=1e-6)
+
+
+def test_sparsemax_layer_dtypes_and_gradient():
+    from lamina import layers
+
+    x = SPARSEMAX["random_1.0/x"]
+    expected, _ = _sparsemax_reference(x, -1)
+    out = layers.Activation("sparsemax")(torch.from_numpy(x))
+    np.testing.assert_allclose(out.numpy(), expected, atol=1e-6)
+    # Half precision is computed in float32 and returned in its own dtype.
+    for dtype in (torch.float16, torch.bfloat16):
+        half = torch.from_numpy(x).to(dtype)
+        out = activations.sparsemax(half)
+        assert out.dtype == dtype
+        reference, _ = _sparsemax_reference(half.float().numpy(), -1)
+        np.testing.assert_allclose(out.float().numpy(), reference, atol=1e-2)
+    ints = activations.sparsemax(torch.tensor([[1, 2, 3], [2, 2, 0]]))
+    assert ints.dtype == torch.float32
+    assert ints.tolist() == [[0.0, 0.0, 1.0], [0.5, 0.5, 0.0]]
+    # The outputs always sum to 1, so the gradient of their sum is 0.
+    xg = torch.from_numpy(x).requires_grad_()
+    activations.sparsemax(xg).sum().backward()
+    np.testing.assert_allclose(xg.grad.numpy(), 0.0, atol=1e-6)
+
+
 def test_binary_step_and_heaviside():
     assert activations.get("heaviside") is activations.binary_step
     x = torch.tensor([-2.0, -1e-6, 0.0, 1e-6, 3.0], requires_grad=True)
