@@ -64,6 +64,41 @@ KERAS_SIGNATURES = {
         ("relative_step", True),
     ]
     + BASE,
+    "Lamb": [("learning_rate", 0.001), *ADAM_OWN] + BASE,
+    "Muon": [
+        ("learning_rate", 0.001),
+        ("adam_beta_1", 0.9),
+        ("adam_beta_2", 0.999),
+        ("adam_weight_decay", 0.004),
+        ("epsilon", 1e-7),
+        ("weight_decay", 0.004),
+    ]
+    + BASE[1:]
+    + [
+        ("exclude_layers", None),
+        ("exclude_embeddings", True),
+        ("muon_a", 3.4445),
+        ("muon_b", -4.775),
+        ("muon_c", 2.0315),
+        ("adam_lr_ratio", 1),
+        ("momentum", 0.95),
+        ("ns_steps", 5),
+        ("nesterov", True),
+        ("rms_rate", 0.2),
+    ],
+    "ScheduleFreeAdamW": [
+        ("learning_rate", 0.0025),
+        ("beta_1", 0.9),
+        ("beta_2", 0.999),
+        ("epsilon", 1e-8),
+        ("warmup_steps", 0),
+    ]
+    + BASE,
+    "MultiOptimizer": [
+        ("optimizer_map", inspect.Parameter.empty),
+        ("loss_scale_factor", None),
+        ("name", None),
+    ],
     "LossScaleOptimizer": [
         ("inner_optimizer", inspect.Parameter.empty),
         ("initial_scale", 2.0**15),
@@ -71,6 +106,9 @@ KERAS_SIGNATURES = {
         ("name", None),
     ],
 }
+
+
+WRAPPERS = {"LossScaleOptimizer", "MultiOptimizer"}
 
 
 def _arguments(cls) -> list[tuple[str, object]]:
@@ -84,10 +122,12 @@ def _arguments(cls) -> list[tuple[str, object]]:
 def test_signature_is_keras(name):
     cls = getattr(optimizers, name)
     assert _arguments(cls) == KERAS_SIGNATURES[name]
-    assert list(inspect.signature(cls).parameters)[-1] == "kwargs"
+    # Keras's MultiOptimizer alone takes no **kwargs.
+    last = list(inspect.signature(cls).parameters)[-1]
+    assert last == ("name" if name == "MultiOptimizer" else "kwargs")
 
 
-@pytest.mark.parametrize("name", sorted(set(KERAS_SIGNATURES) - {"LossScaleOptimizer"}))
+@pytest.mark.parametrize("name", sorted(set(KERAS_SIGNATURES) - WRAPPERS))
 def test_docstring_lists_every_argument_with_its_default(name):
     cls = getattr(optimizers, name)
     doc = inspect.getdoc(cls)
@@ -141,7 +181,7 @@ def test_subclass_passing_kwargs_on_shows_its_parents_arguments():
 
 
 def test_constructors_pickle_and_round_trip_configs():
-    for name in sorted(set(KERAS_SIGNATURES) - {"LossScaleOptimizer"}):
+    for name in sorted(set(KERAS_SIGNATURES) - WRAPPERS):
         cls = getattr(optimizers, name)
         opt = cls(name="o")
         assert pickle.loads(pickle.dumps(cls)) is cls

@@ -20,13 +20,17 @@ from lamina.optimizers.adam import Adam
 from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
 from lamina.optimizers.ftrl import Ftrl
+from lamina.optimizers.lamb import Lamb
 from lamina.optimizers.lion import Lion
+from lamina.optimizers.muon import Muon
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.optimizer import Optimizer
 from lamina.optimizers.rmsprop import RMSprop
+from lamina.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from lamina.optimizers.sgd import SGD
 
-# Every built-in optimizer but the LossScaleOptimizer wrapper.
+# Every built-in optimizer but the wrappers (LossScaleOptimizer, MultiOptimizer).
+# Lamb too, which Keras 3.15 leaves out of its table (`get("lamb")` fails there).
 OPTIMIZERS = (
     Optimizer,
     Adam,
@@ -40,6 +44,9 @@ OPTIMIZERS = (
     Ftrl,
     Lion,
     Adafactor,
+    Lamb,
+    Muon,
+    ScheduleFreeAdamW,
 )
 
 

@@ -380,7 +380,7 @@ class Optimizer:
             for avg, v in zip(self._averages, variables):
                 avg.copy_(v.detach())
         if self.gradient_accumulation_steps:
-            self._accumulators = self.add_optimizer_variables(
+            self._gradient_accumulators = self.add_optimizer_variables(
                 variables, "gradient_accumulator"
             )
         self._decayed = [self._use_weight_decay(v) for v in variables]
@@ -604,7 +604,7 @@ class Optimizer:
             grads = torch._foreach_div(grads, float(self.loss_scale_factor))
         steps = self.gradient_accumulation_steps
         if steps:
-            accs = _take(self._accumulators, idx)
+            accs = _take(self._gradient_accumulators, idx)
             if (self._step_count + 1) % steps == 0:
                 grads = torch._foreach_add(grads, accs)
                 torch._foreach_div_(grads, float(steps))

@@ -8,9 +8,10 @@ from lamina import serialization
 from lamina.errors import ArgumentError
 from lamina.optimizers import lookup
 from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from lamina.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from lamina.optimizers.optimizer import Optimizer
 
-ALL_OBJECTS = (*lookup.OPTIMIZERS, LossScaleOptimizer)
+ALL_OBJECTS = (*lookup.OPTIMIZERS, LossScaleOptimizer, MultiOptimizer, OptimizerMap)
 # Keras looks built-in names up in lower case: "Adam", "adam" and "ADAM" all work.
 ALL_OBJECTS_DICT = lookup.by_name(ALL_OBJECTS)
 
