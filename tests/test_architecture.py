@@ -19,8 +19,8 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "lamina"
 # Bottom to top: a module may import from its own floor (without a cycle) or
 # from a floor below. The key is the first name under ``lamina.``.
 FLOORS: list[tuple[str, ...]] = [
-    ("backend", "errors", "io_utils", "serialization", "signatures", "version"),
-    ("ops", "activations", "initializers", "constraints", "regularizers"),
+    ("backend", "errors", "io_utils", "serialization", "signatures", "tree", "version"),
+    ("ops", "activations", "initializers", "constraints", "regularizers", "random"),
     ("layers",),
     ("losses", "metrics", "optimizers"),
     ("callbacks",),
