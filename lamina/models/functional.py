@@ -432,7 +432,8 @@ def functional_from_config(cls, config: dict, custom_objects=None):
     created: dict[str, Layer] = {}
     # Outputs of each layer call, in the order the calls are made here.
     node_outputs: dict[str, list] = collections.defaultdict(list)
-    pending: collections.deque = collections.deque()
+    # Each layer's calls still to make, in the order the config numbers them.
+    unmade: dict[str, collections.deque] = {}
 
     for layer_data in config["layers"]:
         name = layer_data.get("name") or layer_data["config"]["name"]
@@ -450,8 +451,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
                 layer.build_from_config(build)
             except (ValueError, TypeError):
                 pass  # built again on its first call below
-        for node_data in layer_data.get("inbound_nodes", []):
-            pending.append((name, node_data))
+        unmade[name] = collections.deque(layer_data.get("inbound_nodes", []))
 
     def resolve(ref):
         """A KerasTensor from ``[layer_name, node_index, tensor_index]`` if ready."""
@@ -486,23 +486,28 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         args = [tensors[0]] if len(tensors) == 1 else [tensors]
         return args, kwargs
 
-    stalled = 0
-    while pending:
-        name, node_data = pending.popleft()
-        try:
-            args, kwargs = resolve_args(node_data)
-        except LookupError:
-            pending.append((name, node_data))
-            stalled += 1
-            if stalled > len(pending) + 1:
-                raise GraphError(
-                    f"Could not rebuild the model graph: layer '{name}' needs the output "
-                    f"of a layer that is never computed ({node_data})."
-                ) from None
-            continue
-        stalled = 0
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("training",)}
-        node_outputs[name].append(created[name](*args, **kwargs))
+    # Make the calls in graph order, whatever the order of the config's layers: a
+    # layer's next call is made once its inputs exist, and never before the calls
+    # numbered earlier (node k of a shared layer or nested model is its k-th call).
+    progress = True
+    while progress:
+        progress = False
+        for name, nodes in unmade.items():
+            while nodes:
+                try:
+                    args, kwargs = resolve_args(nodes[0])
+                except LookupError:
+                    break
+                nodes.popleft()
+                kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+                node_outputs[name].append(created[name](*args, **kwargs))
+                progress = True
+    for name, nodes in unmade.items():
+        if nodes:
+            raise GraphError(
+                f"Could not rebuild the model graph: layer '{name}' needs the output "
+                f"of a layer that is never computed ({nodes[0]})."
+            )
 
     def refs(struct):
         if isinstance(struct, dict):

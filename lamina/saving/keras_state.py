@@ -10,6 +10,14 @@ visited in sorted order, private ones last, and an object reached twice is
 written once, at the first path. This module walks a lamina model in the same
 order so that files move between lamina and Keras unchanged.
 
+tf-keras 2 (``save_weights("x.weights.h5")``, and the weights inside its ``.keras``)
+writes the same groups but visits attributes in *reverse* sorted order, so a model's
+``layers`` list comes before most of its attributes: a subclassed model's layers sit
+under ``layers/batch_normalization``, ``layers/dense``, except those held by an
+attribute that sorts after "layers" (``proj/vars``); and an item already visited
+takes no number in a container. Its optimizers store no learning-rate variable.
+`walk(..., keras2=True)` follows tf-keras; loading picks the layout the file holds.
+
 A layer whose stored layout differs from its in-memory one can define
 ``save_own_variables(store)`` and ``load_own_variables(store)`` (Keras's
 hooks); ``store`` maps ``"0"``, ``"1"``, ... to numpy arrays.
@@ -36,6 +44,14 @@ MAX_ELEMENTS = 1 << 32
 # Keras reaches through the `layers` attribute instead.
 _INTERNAL_CONTAINERS = {"_graph_layers", "_stack", "_layers"}
 _SLOT_KEY = re.compile(r"layer_\d+")
+# Sublayers that tf-keras 2 holds under another attribute than Keras 3 (whose
+# public names lamina registers them under), by the class that holds them.
+_KERAS2_ATTRIBUTES = {
+    "MultiHeadAttention": {
+        name: f"_{name}"
+        for name in ("query_dense", "key_dense", "value_dense", "output_dense")
+    },
+}
 
 
 def read_array(node, where: str, expected_shape: tuple | None = None) -> np.ndarray:
@@ -137,8 +153,10 @@ def _name_key(name: str) -> str:
     return f"~{name}" if name.startswith("_") else name
 
 
-def _children(obj, include_optimizer: bool) -> Iterator[tuple[str, object]]:
-    """(attribute, child) pairs in the order Keras visits them."""
+def _children(
+    obj, include_optimizer: bool, keras2: bool = False
+) -> Iterator[tuple[str, object]]:
+    """(attribute, child) pairs in the order Keras (or tf-keras 2) visits them."""
     from lamina.layers.layer import Layer
     from lamina.models.functional import Functional
     from lamina.models.model import Model
@@ -147,7 +165,7 @@ def _children(obj, include_optimizer: bool) -> Iterator[tuple[str, object]]:
     if not isinstance(obj, Layer):
         return
     graph_model = isinstance(obj, (Functional, Sequential))
-    if graph_model:
+    if graph_model and not keras2:
         yield "layers", list(obj.layers)
     attrs: dict[str, object] = {}
     for key, module in obj._modules.items():
@@ -166,21 +184,34 @@ def _children(obj, include_optimizer: bool) -> Iterator[tuple[str, object]]:
                 else list(module)
             )
     if isinstance(obj, Model):
-        if not graph_model:
+        if keras2 or not graph_model:
             attrs["layers"] = list(obj.layers)
         if include_optimizer and getattr(obj, "optimizer", None) is not None:
             attrs["optimizer"] = obj.optimizer
-    for name in sorted(attrs, key=_name_key):
+    if keras2:
+        renamed = _KERAS2_ATTRIBUTES.get(type(obj).__name__, {})
+        attrs = {renamed.get(name, name): child for name, child in attrs.items()}
+    # tf-keras walks `sorted(dir(obj), reverse=True)`; Keras 3 sorts forward, with
+    # private attributes last.
+    order = sorted(attrs, reverse=True) if keras2 else sorted(attrs, key=_name_key)
+    for name in order:
         yield name, attrs[name]
 
 
-def _container_items(container) -> Iterator[tuple[str, object]]:
+def _container_items(
+    container, skip: set | None = None
+) -> Iterator[tuple[str, object]]:
+    """(name, item) pairs: items named after their class, numbered per class.
+
+    tf-keras leaves out of the numbering the items already visited (``skip``, read
+    as the walk goes); Keras 3 numbers them too.
+    """
     values = (
         list(container.values()) if isinstance(container, dict) else list(container)
     )
     used: dict[str, int] = {}
     for item in values:
-        if not _is_saveable(item):
+        if not _is_saveable(item) or (skip is not None and id(item) in skip):
             continue
         name = to_snake_case(type(item).__name__)
         if name in used:
@@ -191,8 +222,13 @@ def _container_items(container) -> Iterator[tuple[str, object]]:
         yield name, item
 
 
-def walk(model, include_optimizer: bool = True) -> Iterator[tuple[str, object]]:
-    """Every saveable object of ``model`` with its Keras path (``""`` for the model)."""
+def walk(
+    model, include_optimizer: bool = True, keras2: bool = False
+) -> Iterator[tuple[str, object]]:
+    """Every saveable object of ``model`` with its Keras path (``""`` for the model).
+
+    With ``keras2=True``, the paths tf-keras 2 gives the same objects.
+    """
     visited: set[int] = set()
 
     def visit(obj, path: str):
@@ -200,12 +236,12 @@ def walk(model, include_optimizer: bool = True) -> Iterator[tuple[str, object]]:
             return
         visited.add(id(obj))
         yield path, obj
-        for attr, child in _children(obj, include_optimizer):
+        for attr, child in _children(obj, include_optimizer, keras2):
             child_path = f"{path}/{attr}" if path else attr
             if _is_saveable(child):
                 yield from visit(child, child_path)
             elif isinstance(child, (list, tuple, dict)):
-                for name, item in _container_items(child):
+                for name, item in _container_items(child, visited if keras2 else None):
                     yield from visit(item, f"{child_path}/{name}")
 
     yield from visit(model, "")
@@ -225,15 +261,29 @@ def own_variables(obj) -> list:
 
 
 # ---------------------------------------------------------------------- save / load
-def save_state(model, root: h5py.Group, include_optimizer: bool = True) -> None:
-    """Write ``model``'s variables (and optimizer state) into ``root``, Keras's way."""
-    for path, obj in walk(model, include_optimizer):
+def save_state(
+    model, root: h5py.Group, include_optimizer: bool = True, keras2: bool = False
+) -> None:
+    """Write ``model``'s variables (and optimizer state) into ``root``, Keras's way.
+
+    With ``keras2=True``, at tf-keras 2's paths and with its optimizer state.
+    """
+    from lamina.optimizers.optimizer import Optimizer
+
+    for path, obj in walk(model, include_optimizer, keras2):
         group = root.require_group(f"{path}/vars" if path else "vars")
         name = getattr(obj, "name", None)
         if isinstance(name, str):
             group.attrs["name"] = name
         store = WriteStore(group)
-        if hasattr(obj, "save_own_variables"):
+        if keras2 and isinstance(obj, Optimizer):
+            state = [
+                v.detach().cpu().numpy() for v in optimizer_state(obj, keras2=True)
+            ]
+            state[0] = state[0].astype(np.int64)  # tf-keras's `iterations` is int64
+            for i, value in enumerate(state):
+                store[str(i)] = value
+        elif hasattr(obj, "save_own_variables"):
             obj.save_own_variables(store)
         else:
             for i, var in enumerate(own_variables(obj)):
@@ -261,7 +311,7 @@ def load_state(
             f"Model '{model.name}' is not built, so it has no weights to load into. "
             "Call it on data or call `build(input_shape)` first."
         )
-    for path, obj in walk(model, include_optimizer):
+    for path, obj in _walk_as_stored(model, root, include_optimizer):
         where = f"{path}/vars" if path else "vars"
         group = root.get(where)
         if group is not None and not isinstance(group, h5py.Group):
@@ -312,6 +362,35 @@ def assign(variables: list, values: list) -> None:
             var.copy_(torch.as_tensor(value).to(dtype=var.dtype))
 
 
+def _walk_as_stored(model, root, include_optimizer: bool) -> list:
+    """`walk` in the layout ``root`` was written in: Keras 3's, or tf-keras 2's."""
+    keras3 = list(walk(model, include_optimizer))
+    keras2 = list(walk(model, include_optimizer, keras2=True))
+    if {id(o): p for p, o in keras3} == {id(o): p for p, o in keras2}:
+        return keras3
+
+    def found(walked) -> int:
+        groups = (root.get(f"{p}/vars" if p else "vars") for p, _ in walked)
+        return sum(isinstance(g, h5py.Group) and len(g) > 0 for g in groups)
+
+    return keras2 if found(keras2) > found(keras3) else keras3
+
+
+def optimizer_state(optimizer, count: int | None = None, keras2: bool = False):
+    """The optimizer variables a stored state holds, in the stored order.
+
+    tf-keras 2's optimizers keep no learning-rate variable: its state is
+    ``iterations`` and the slots. A state of ``count`` arrays, one fewer than
+    ``optimizer.variables``, is read as that (the configured learning rate stays).
+    """
+    variables = list(optimizer.variables)
+    lr = getattr(optimizer, "_lr_tensor", None)
+    has_lr = len(variables) > 1 and variables[1] is lr
+    if has_lr and (keras2 or count == len(variables) - 1):
+        return [variables[0], *variables[2:]]
+    return variables
+
+
 def _load_optimizer(model, optimizer, group, where: str) -> None:
     if group is None or not len(group):
         return
@@ -321,16 +400,22 @@ def _load_optimizer(model, optimizer, group, where: str) -> None:
         return
     if not optimizer.built:
         optimizer.build(model._trainable_params())
-    shapes = [tuple(v.shape) for v in optimizer.variables]
-    store = ReadStore(group, where, shapes)
-    if len(store.keys()) != len(shapes):
+    count = len(ReadStore(group, where).keys())
+    targets = optimizer_state(optimizer, count)
+    if count != len(targets):
         warnings.warn(
             f"Skipping the optimizer state: optimizer '{optimizer.name}' has "
-            f"{len(shapes)} variables but the file has {len(store.keys())}.",
+            f"{len(targets)} variables but the file has {count}.",
             stacklevel=4,
         )
         return
-    optimizer.load_own_variables(store)
+    store = ReadStore(group, where, [tuple(v.shape) for v in targets])
+    if len(targets) == len(optimizer.variables):
+        optimizer.load_own_variables(store)
+        return
+    assign(targets, [store[str(i)] for i in range(count)])
+    optimizer._sync_mirrors()
+    optimizer._state_loaded()
 
 
 # ---------------------------------------------------------------------- assets

@@ -4,9 +4,11 @@
 ``config.json`` is the model serialized as Keras does (``module``,
 ``class_name``, ``config``, ``registered_name``, plus ``build_config`` and
 ``compile_config``); ``model.weights.h5`` holds the variables in Keras's layout
-(see `lamina.saving.keras_state`). The loader reads only these named members,
-never extracts paths from the archive, and never runs code from it unless
-``safe_mode=False`` (a `Lambda` layer's Python bytecode).
+(see `lamina.saving.keras_state`). tf-keras 2 writes the same archive around a
+Keras 2 model config (graph nodes as lists, a nested model's calls numbered from
+1), which is read as in a legacy ``.h5`` file. The loader reads only these named
+members, never extracts paths from the archive, and never runs code from it
+unless ``safe_mode=False`` (a `Lambda` layer's Python bytecode).
 """
 
 from __future__ import annotations
@@ -197,16 +199,35 @@ def read_archive(filepath) -> tuple[dict, dict | None, bytes]:
     return config, metadata, weights
 
 
+def written_by_keras2(config: dict, metadata: dict | None) -> bool:
+    """Whether a ``.keras`` archive comes from tf-keras 2 (its version, or, without
+    metadata, graph nodes in Keras 2's ``[[layer, node, tensor, kwargs]]`` form)."""
+    if metadata is not None and "keras_version" in metadata:
+        return str(metadata["keras_version"]).startswith("2.")
+    layers = config.get("config", {}).get("layers") if isinstance(config, dict) else ()
+    return any(
+        isinstance(entry, dict)
+        and any(isinstance(node, list) for node in entry.get("inbound_nodes") or [])
+        for entry in (layers if isinstance(layers, list) else ())
+    )
+
+
 def load_model(
     filepath,
     custom_objects=None,
     compile=True,  # noqa: A002
     safe_mode=True,
 ):
-    """Rebuild a model from a ``.keras`` file (written by Keras 3 or lamina)."""
+    """Rebuild a model from a ``.keras`` file (written by Keras 3, tf-keras 2 or
+    lamina)."""
     from lamina.models.model import model_from_config
 
-    config, _, weights = read_archive(filepath)
+    config, metadata, weights = read_archive(filepath)
+    if written_by_keras2(config, metadata):
+        from lamina.saving.keras2_config import from_keras2_config
+
+        # tf-keras's .keras holds the same model config as its .h5 files.
+        config = from_keras2_config(config)
     with safe_mode_scope(safe_mode), custom_object_scope(custom_objects):
         model = model_from_config(config, custom_objects=custom_objects)
         build_config = config.get("build_config")

@@ -1,11 +1,12 @@
 """`save_weights` and `load_weights`: Keras 3 ``.weights.h5`` and legacy ``.h5``.
 
 ``.weights.h5`` uses Keras 3's layout (``layers/dense/vars/0``, with the
-optimizer's state under ``optimizer/vars``); any other ``.h5`` / ``.hdf5``
-name gets Keras 2's layout (``layer_names``, ``weight_names``), which loads in
-topological order or, with ``by_name=True``, by layer name. Loading looks at the
-file's content, not its name, and also accepts a whole ``.keras`` or ``.h5``
-model file.
+optimizer's state under ``optimizer/vars``), or with ``layout="keras2"`` the one
+tf-keras 2 gives that name (see `lamina.saving.keras_state`); any other ``.h5`` /
+``.hdf5`` name gets Keras 2's legacy layout (``layer_names``, ``weight_names``),
+which loads in topological order or, with ``by_name=True``, by layer name. Loading
+looks at the file's content, not its name (either ``.weights.h5`` layout is
+recognised), and also accepts a whole ``.keras`` or ``.h5`` model file.
 """
 
 from __future__ import annotations
@@ -21,24 +22,42 @@ from lamina.saving import keras_state, legacy_h5
 from lamina.saving.model_files import _as_file_format_error, sniff_format
 
 
-def save_weights(model, filepath, overwrite: bool = True) -> None:
+def save_weights(
+    model, filepath, overwrite: bool = True, layout: str | None = None
+) -> None:
     """Save the model's weights (and optimizer state, for ``.weights.h5``).
 
     Example:
         >>> model.save_weights("model.weights.h5")
+        >>> model.save_weights("model.weights.h5", layout="keras2")  # for tf-keras
 
     Args:
         model: the model.
         filepath: ``*.weights.h5`` (Keras 3) or ``*.h5`` / ``*.hdf5`` (Keras 2).
         overwrite: when False, refuse to replace an existing file.
+        layout: ``"keras3"`` (the default for ``*.weights.h5``) or ``"keras2"``:
+            the ``*.weights.h5`` that tf-keras 2 writes and reads (its group paths,
+            its optimizer state without a learning-rate variable). Other ``*.h5``
+            names always get Keras 2's legacy layout.
     """
     path = os.fspath(filepath)
+    if layout not in (None, "keras2", "keras3"):
+        raise ArgumentError(
+            f"layout must be 'keras3' or 'keras2'; received layout={layout!r}."
+        )
     if not overwrite and os.path.exists(path):
         raise ArgumentError(f"File {path!r} exists and overwrite=False.")
     lower = path.lower()
     if lower.endswith(".weights.h5"):
         with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
-            keras_state.save_state(model, f, include_optimizer=True)
+            keras_state.save_state(
+                model, f, include_optimizer=True, keras2=layout == "keras2"
+            )
+    elif layout == "keras3":
+        raise ArgumentError(
+            f"layout='keras3' needs a filename ending in `.weights.h5`; received "
+            f"filepath={path}"
+        )
     elif lower.endswith((".h5", ".hdf5")):
         legacy_h5.save_weights(model, path)
     else:

@@ -25,7 +25,11 @@ def _zeros(size: int, like: torch.Tensor) -> torch.Tensor:
     key = (size, like.dtype, like.device)
     zeros = _ZEROS.get(key)
     if zeros is None:
-        zeros = _ZEROS[key] = torch.zeros(size, dtype=like.dtype, device=like.device)
+        # Not an inference tensor, though `predict` may be the first to ask: a
+        # training step reuses it later.
+        with torch.inference_mode(False):
+            zeros = torch.zeros(size, dtype=like.dtype, device=like.device)
+        _ZEROS[key] = zeros
     return zeros
 
 
