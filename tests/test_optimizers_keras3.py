@@ -11,7 +11,6 @@ ScheduleFreeAdamW's numbers come from Keras on jax (see the fixture script).
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import numpy as np
@@ -19,122 +18,43 @@ import pytest
 import torch
 
 from lamina import optimizers
-from lamina.optimizers import schedules
+from lamina.errors import ArgumentError
+from tests.optimizer_test_utils import (
+    cases,
+    check_config,
+    flat,
+    make,
+    no_host_reads,
+    start_params,
+    step_gradients,
+)
 
-HERE = os.path.join(os.path.dirname(__file__), "fixtures")
-FIXTURES = [
-    np.load(os.path.join(HERE, name))
-    for name in ("optimizers_keras3.npz", "optimizers_keras3_jax.npz")
-]
-VARIABLES = json.loads(str(FIXTURES[0]["variables"]))
-CASES = [
-    (fixture, n, case)
-    for fixture in FIXTURES
-    for n, case in enumerate(json.loads(str(fixture["cases"])))
-]
+CASES = cases("cases")
 IDS = [f"{case['class_name']}-{k}" for k, (_, _, case) in enumerate(CASES)]
 STEPS = 5
-
-
-def unflatten(flat: np.ndarray, shapes, dtypes=None) -> list[np.ndarray]:
-    """Arrays of ``shapes`` (and ``dtypes``) from one flat float64 array."""
-    arrays, at = [], 0
-    for k, shape in enumerate(shapes):
-        size = int(np.prod(shape, dtype=np.int64))
-        array = flat[at : at + size].reshape(shape)
-        arrays.append(array.astype(dtypes[k] if dtypes else "float32"))
-        at += size
-    assert at == flat.size
-    return arrays
-
-
-def _params(fixture, device="cpu") -> list[torch.Tensor]:
-    values = unflatten(fixture["start"], [s for _, s in VARIABLES])
-    params = []
-    for (path, _), value in zip(VARIABLES, values):
-        p = torch.nn.Parameter(torch.tensor(value, device=device))
-        p.path = path  # as the Keras variables of the fixture
-        params.append(p)
-    return params
-
-
-def _grads(fixture, case, k, device="cpu") -> list[torch.Tensor]:
-    grads = unflatten(fixture[f"grad{k}"], [s for _, s in VARIABLES])
-    if case["class_name"] == "LossScaleOptimizer":
-        # What Keras was fed: the loss scale of the step times the gradients.
-        grads = [g * np.float32(case["scales"][k]) for g in grads]
-        poison = case["poison"].get(str(k))
-        if poison:
-            grads[0][1, 2] = np.nan if poison == "nan" else np.inf
-    return [torch.tensor(g, device=device) for g in grads]
-
-
-def make(class_name: str, kwargs: dict, name: str = "opt") -> optimizers.Optimizer:
-    """The lamina optimizer a fixture case describes (as the script builds Keras's)."""
-    kwargs = dict(kwargs)
-    if isinstance(kwargs.get("learning_rate"), dict):
-        kwargs["learning_rate"] = schedules.deserialize(kwargs["learning_rate"])
-    if class_name == "LossScaleOptimizer":
-        spec = kwargs.pop("inner_optimizer")
-        inner = make(spec["class_name"], spec["config"], "inner")
-        return optimizers.LossScaleOptimizer(inner, name=name, **kwargs)
-    if class_name == "MultiOptimizer":
-        spec = kwargs.pop("optimizer_map")
-        default = spec["default_optimizer"]
-        mapping = {
-            key: make(s["class_name"], s["config"], s["config"]["name"])
-            for key, s in spec.get("optimizer_map", {}).items()
-        }
-        optimizer_map = optimizers.OptimizerMap(
-            make(default["class_name"], default["config"]), mapping
-        )
-        return optimizers.MultiOptimizer(optimizer_map, name=name, **kwargs)
-    kwargs.setdefault("name", name)
-    return getattr(optimizers, class_name)(**kwargs)
-
-
-def _flat(tensors) -> np.ndarray:
-    return np.concatenate(
-        [np.ravel(t.detach().cpu().numpy()).astype("float64") for t in tensors]
-    )
 
 
 def _close(actual, expected):
     np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
 
 
-def check_config(config, expected, where="config"):
-    """``config`` equals Keras's, floats to float32 precision; Keras's module
-    names for its torch classes and its registered names aside."""
-    if isinstance(expected, dict):
-        assert isinstance(config, dict), where
-        keys = set(expected) - {"module", "registered_name"}
-        assert set(config) - {"module", "registered_name"} == keys, where
-        for key in keys:
-            check_config(config[key], expected[key], f"{where}.{key}")
-    elif isinstance(expected, float):
-        assert config == pytest.approx(expected, rel=1e-7), where
-    else:
-        assert config == expected, where
-
-
 @pytest.mark.parametrize("k", range(len(CASES)), ids=IDS)
 @pytest.mark.parametrize("path", ["step", "apply_gradients"])
 def test_matches_keras(k, path):
     fixture, n, case = CASES[k]
-    params = _params(fixture)
+    params = start_params(fixture)
     opt = make(case["class_name"], case["kwargs"])
     opt.build(params)
     expected_steps = fixture[f"case{n}/steps"]
     for step in range(STEPS):
-        grads = _grads(fixture, case, step)
+        grads = step_gradients(fixture, case, step)
         if path == "step":
             for p, g in zip(params, grads):
                 p.grad = g
             opt.step(params)
         else:
             opt.apply_gradients(zip(grads, params))
-        _close(_flat(params), expected_steps[step])
+        _close(flat(params), expected_steps[step])
     # Keras numbers its unnamed variables per session (Nadam's "opt/variable_3").
     keras_paths = [re.sub(r"/variable_\d+$", "/variable", p) for p in case["paths"]]
     assert [v.path for v in opt.variables] == keras_paths
@@ -142,7 +62,7 @@ def test_matches_keras(k, path):
     assert [str(v.detach().cpu().numpy().dtype) for v in opt.variables] == case[
         "dtypes"
     ]
-    _close(_flat(opt.variables), fixture[f"case{n}/state"])
+    _close(flat(opt.variables), fixture[f"case{n}/state"])
     check_config(opt.get_config(), case["config"])
 
 
@@ -158,14 +78,6 @@ def test_serialize_round_trip(k):
     assert restored.get_config() == opt.get_config()
 
 
-def _no_host_reads(monkeypatch):
-    def fail(*args, **kwargs):
-        raise AssertionError("the optimizer step read a tensor value on the host")
-
-    for attr in ("item", "tolist", "__float__", "__int__", "__bool__", "numpy"):
-        monkeypatch.setattr(torch.Tensor, attr, fail)
-
-
 NO_SYNC = [
     k
     for k, (_, _, case) in enumerate(CASES)
@@ -176,17 +88,17 @@ NO_SYNC = [
 @pytest.mark.parametrize("k", NO_SYNC, ids=[IDS[k] for k in NO_SYNC])
 def test_step_reads_no_tensor_value(k, monkeypatch):
     fixture, n, case = CASES[k]
-    params = _params(fixture)
+    params = start_params(fixture)
     opt = make(case["class_name"], case["kwargs"])
     opt.build(params)
-    grads = [_grads(fixture, case, step) for step in range(3)]
-    _no_host_reads(monkeypatch)
+    grads = [step_gradients(fixture, case, step) for step in range(3)]
+    no_host_reads(monkeypatch)
     for step in range(3):
         for p, g in zip(params, grads[step]):
             p.grad = g
         opt.step(params)
     monkeypatch.undo()
-    _close(_flat(params), fixture[f"case{n}/steps"][2])
+    _close(flat(params), fixture[f"case{n}/steps"][2])
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -194,13 +106,62 @@ def test_step_reads_no_tensor_value(k, monkeypatch):
 def test_matches_keras_on_cuda(k):
     torch.backends.cuda.matmul.allow_tf32 = False  # Muon's products in float32
     fixture, n, case = CASES[k]
-    params = _params(fixture, "cuda")
+    params = start_params(fixture, "cuda")
     opt = make(case["class_name"], case["kwargs"])
     opt.build(params)
     for step in range(STEPS):
-        for p, g in zip(params, _grads(fixture, case, step, "cuda")):
+        for p, g in zip(params, step_gradients(fixture, case, step, "cuda")):
             p.grad = g
         opt.step(params)
     np.testing.assert_allclose(
-        _flat(params), fixture[f"case{n}/steps"][STEPS - 1], rtol=1e-5, atol=1e-5
+        flat(params), fixture[f"case{n}/steps"][STEPS - 1], rtol=1e-5, atol=1e-5
     )
+
+
+@pytest.mark.parametrize(
+    "cls,kwargs,match",
+    [
+        (optimizers.Lamb, {"beta_1": 1.0}, "beta_1"),
+        (optimizers.Lamb, {"epsilon": -1.0}, "epsilon"),
+        (optimizers.ScheduleFreeAdamW, {"beta_2": 1.5}, "beta_2"),
+        (optimizers.ScheduleFreeAdamW, {"warmup_steps": -1}, "warmup_steps"),
+        (optimizers.Muon, {"adam_beta_1": 1.0}, "adam_beta_1"),
+        (optimizers.Muon, {"momentum": 1.5}, "momentum"),
+        (optimizers.Muon, {"ns_steps": -1}, "ns_steps"),
+        (optimizers.Muon, {"ns_steps": 2.5}, "ns_steps"),
+        (optimizers.Muon, {"rms_rate": "big"}, "rms_rate"),
+        (optimizers.Muon, {"adam_weight_decay": -0.1}, "adam_weight_decay"),
+    ],
+)
+def test_bad_arguments(cls, kwargs, match):
+    with pytest.raises(ArgumentError, match=match):
+        cls(**kwargs)
+
+
+def test_muon_assigns_variables_as_keras():
+    # Rank 2 takes Muon's step unless its path names an embedding or matches
+    # `exclude_layers`; ranks 0, 1 and 3 take AdamW's (a velocity slot each).
+    variables = {
+        path: torch.nn.Parameter(torch.ones(shape))
+        for path, shape in [
+            ("dense/kernel", (4, 3)),
+            ("dense/bias", (3,)),
+            ("conv/kernel", (2, 3, 3, 4)),
+            ("token_Embedding/embeddings", (9, 4)),
+            ("head/kernel", (4, 2)),
+        ]
+    }
+    for path, v in variables.items():
+        v.path = path
+    opt = optimizers.Muon(exclude_layers=["^head/"], name="muon")
+    opt.build(list(variables.values()))
+    velocities = [v.path for v in opt.variables if v.path.endswith("_velocity")]
+    assert velocities == [
+        "muon/dense_bias_velocity",
+        "muon/conv_kernel_velocity",
+        "muon/token_Embedding_embeddings_velocity",
+        "muon/head_kernel_velocity",
+    ]
+    kept = optimizers.Muon(exclude_embeddings=False)
+    kept.build([variables["token_Embedding/embeddings"]])
+    assert not any(v.path.endswith("_velocity") for v in kept.variables)

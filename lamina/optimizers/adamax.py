@@ -22,16 +22,12 @@ class Adamax(AdaptiveMoments):
         {arguments}
     """
 
-    def build(self, var_list) -> None:
-        if self.built:
-            return
-        super().build(var_list)
-        self._m, self._u = self.add_optimizer_variables(var_list, ["momentum", "norm"])
+    _second_moment = "norm"
 
     def _update(self, params, grads, idx, lr) -> None:
         beta_1_power = _f32(self._beta_1_f32 ** self._local_step())
-        ms = _take(self._m, idx)
-        us = _take(self._u, idx)
+        ms = _take(self._momentums, idx)
+        us = _take(self._velocities, idx)
         torch._foreach_lerp_(ms, grads, 1 - self.beta_1)
         torch._foreach_mul_(us, self.beta_2)
         torch._foreach_maximum_(us, torch._foreach_abs(grads))

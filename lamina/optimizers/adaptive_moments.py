@@ -1,4 +1,4 @@
-"""The base of Adam, Adamax and Nadam: decaying estimates of the gradient's moments."""
+"""The base of Adam, Adamax, Nadam, Lamb and ScheduleFreeAdamW: decaying moments."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from lamina.optimizers.optimizer import Optimizer, _check_number, _f32
 class AdaptiveMoments(Optimizer):
     """An optimizer steering by decaying averages of the gradient's moments.
 
-    It checks and keeps the arguments Adam, Adamax and Nadam share; each of
-    them creates its slots and writes its update.
+    It checks and keeps the arguments they share and creates their two slots
+    per variable as Keras names them: ``momentum``, then the second moment
+    (``velocity``; Adamax's ``norm``, set by `_second_moment`). Each writes its
+    update.
 
     Args:
         {arguments}
     """
 
     _config_arguments = ("beta_1", "beta_2", "epsilon")
+    _second_moment = "velocity"
 
     def __init__(
         self,
@@ -32,3 +35,11 @@ class AdaptiveMoments(Optimizer):
         # Keras raises the float32 betas to the step in float32; so do we.
         self._beta_1_f32 = _f32(beta_1)
         self._beta_2_f32 = _f32(beta_2)
+
+    def build(self, var_list) -> None:
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", self._second_moment]
+        )

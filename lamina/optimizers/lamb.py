@@ -24,14 +24,6 @@ class Lamb(AdaptiveMoments):
         {arguments}
     """
 
-    def build(self, var_list) -> None:
-        if self.built:
-            return
-        super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
-
     def _update(self, params, grads, idx, lr) -> None:
         t = self._local_step()
         ms = _take(self._momentums, idx)

@@ -50,13 +50,14 @@ class OptimizerMap(MutableMapping):
         default_optimizer: Optimizer,
         optimizer_map: dict[str, Optimizer] | None = None,
     ):
+        # TypeErrors, as Keras raises here.
         if not isinstance(default_optimizer, Optimizer):
-            raise ArgumentError(
+            raise TypeError(
                 "default_optimizer must be a Keras Optimizer instance. "
                 f"Received: {default_optimizer!r}"
             )
         if optimizer_map is not None and not isinstance(optimizer_map, dict):
-            raise ArgumentError(
+            raise TypeError(
                 f"optimizer_map must be a dictionary. Received: {optimizer_map!r}"
             )
         self._default_optimizer = default_optimizer

@@ -30,9 +30,6 @@ class Nadam(AdaptiveMoments):
             return
         dtype = var_list[0].dtype if var_list else torch.float32
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
         self._u_product = torch.ones((), dtype=dtype)
         self._u_product.path = f"{self.name}/variable"  # Keras leaves it unnamed
         self._u_product_value = 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from lamina.errors import ArgumentError
 from lamina.optimizers.adaptive_moments import AdaptiveMoments
 from lamina.optimizers.optimizer import _f32, _take
 
@@ -46,22 +47,22 @@ class ScheduleFreeAdamW(AdaptiveMoments):
         warmup_steps: int = 0,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            **kwargs,
-        )
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, **kwargs)
+        if (
+            isinstance(warmup_steps, bool)
+            or not isinstance(warmup_steps, int)
+            or warmup_steps < 0
+        ):
+            raise ArgumentError(
+                "Argument `warmup_steps` must be an integer >= 0. Received: "
+                f"warmup_steps={warmup_steps!r}"
+            )
         self.warmup_steps = warmup_steps
 
     def build(self, var_list) -> None:
         if self.built:
             return
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            var_list, ["momentum", "velocity"]
-        )
         torch._foreach_copy_(self._momentums, [v.detach() for v in var_list])
 
     def _update(self, params, grads, idx, lr) -> None:
