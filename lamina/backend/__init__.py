@@ -21,6 +21,7 @@ from lamina.backend.config import (
     standardize_dtype,
     to_torch_dtype,
 )
+from lamina.backend.dtypes import is_float_dtype, is_int_dtype, result_type
 from lamina.backend.math_ops import *  # noqa: F403 - Keras 2's K.mean, K.square, ...
 from lamina.backend.naming import get_uid, reset_uids
 
@@ -78,6 +79,9 @@ __all__ = [
     "floatx",
     "get_uid",
     "image_data_format",
+    "is_float_dtype",
+    "is_int_dtype",
+    "result_type",
     "set_device",
     "set_epsilon",
     "set_floatx",

@@ -1,0 +1,8 @@
+"""Parity cases for ``ops.image`` (see cases.py)."""
+
+from __future__ import annotations
+
+from tests.ops.cases import Cases
+
+CASES = Cases()
+c = CASES
