@@ -118,6 +118,15 @@ def test_moments(draw, mean, variance):
     assert values.var().item() == pytest.approx(variance, rel=0.03)
 
 
+def test_integer_parameters_draw_as_floats():
+    # Keras on torch raises NotImplementedError for these ("gamma_cpu" for Long).
+    assert torch.equal(random.gamma((3,), 2, seed=1), random.gamma((3,), 2.0, seed=1))
+    assert torch.equal(
+        random.beta((3,), 1, 2, seed=1), random.beta((3,), 1.0, 2.0, seed=1)
+    )
+    assert random.binomial((3,), 5, 0.5, seed=1).dtype == torch.float32
+
+
 def test_truncated_normal_stays_within_two_stddevs():
     values = random.truncated_normal((N,), mean=1.0, stddev=0.5, seed=0)
     assert values.min() > 0.0 and values.max() < 2.0

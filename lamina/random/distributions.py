@@ -269,7 +269,15 @@ def _seeded_global_generator(seed: Seed, on: torch.device):
 
 
 def _broadcast(value, shape: Shape, on: torch.device) -> torch.Tensor:
-    return torch.broadcast_to(convert_to_tensor(value).to(on), tuple(shape))
+    """A distribution parameter as a float tensor of `shape` on `on`.
+
+    Integer parameters become float32 (torch's samplers take floats only; Keras
+    on torch fails on ``gamma(shape, 2)``).
+    """
+    tensor = convert_to_tensor(value).to(on)
+    if not tensor.is_floating_point():
+        tensor = tensor.float()
+    return torch.broadcast_to(tensor, tuple(shape))
 
 
 def gamma(shape: Shape, alpha, dtype=None, seed: Seed = None) -> torch.Tensor:
