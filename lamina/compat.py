@@ -6,7 +6,7 @@ Two import hooks, both here so that the package tree holds each concept once:
   ``keras.utils.np_utils``, ``keras.wrappers.scikit_learn``, ...). Each names the
   lamina module that holds the names today; `install_keras2_paths` (run by
   ``import lamina``) makes ``lamina.layers.merge`` and friends importable from it,
-  without a file of their own.
+  without a file of their own. Importing one warns once (`keras2_path_warning`).
 - `KerasAlias`, which serves ``keras`` (and ``tensorflow.keras``) from lamina.
   `python -m lamina run script.py` installs it (and notebooks call
   `lamina.compat.install()`), so an unchanged Keras script imports lamina:
@@ -19,10 +19,14 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
+import os
 import sys
 import types
 
+from lamina.errors import warn_deprecated_once
+
 _PREFIXES = ("tensorflow.keras", "tf.keras", "keras")
+_LAMINA_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _MERGING = (
     "Add",
@@ -118,6 +122,33 @@ KERAS2_MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+def keras2_path_warning(path: str) -> tuple[str, str]:
+    """`warn_deprecated_once`'s key and message for a `KERAS2_MODULES` path.
+
+    Each importer calls ``warn_deprecated_once(*keras2_path_warning(path))``
+    itself, so that the warning points at the import statement (Python skips
+    its import machinery's frames).
+    """
+    source = KERAS2_MODULES[path][0]
+    keras_path = "keras" + path[len("lamina") :]
+    modern = "keras." + source.split(".")[1]
+    return (
+        f"keras2-module:{path}",
+        f"`{keras_path}` is a Keras 2 module path; import its names from "
+        f"`{modern}` instead.",
+    )
+
+
+def _imported_by_lamina() -> bool:
+    """Whether the import being run comes from lamina's own code (no warning then:
+    ``lamina.wrappers`` imports ``scikit_learn`` so that the attribute chain works).
+    """
+    frame = sys._getframe(2)
+    while frame is not None and "importlib" in frame.f_code.co_filename:
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename.startswith(_LAMINA_DIR)
+
+
 class _Keras2Module(types.ModuleType):
     """A Keras 2 module path: its names are looked up where they live now."""
 
@@ -147,7 +178,9 @@ class _Keras2Paths(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return module
 
     def exec_module(self, module):
-        """Nothing to run: names resolve on first use."""
+        """Nothing to run: names resolve on first use. A user's import warns."""
+        if not _imported_by_lamina():
+            warn_deprecated_once(*keras2_path_warning(module.__name__))
 
 
 def install_keras2_paths() -> None:
@@ -192,7 +225,10 @@ class KerasAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(fullname, self, is_package=True)
 
     def create_module(self, spec):
-        return importlib.import_module(self._real(spec.name))
+        real = self._real(spec.name)
+        if real in KERAS2_MODULES:  # warned before importing: it names this import
+            warn_deprecated_once(*keras2_path_warning(real))
+        return importlib.import_module(real)
 
     def exec_module(self, module):
         """The module is lamina's, already executed."""

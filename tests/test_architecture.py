@@ -53,6 +53,17 @@ SEAMS: dict[tuple[str, str], str] = {
     ("lamina.compat", "lamina"): (
         "the `keras` import hook serves the whole package as `keras`"
     ),
+    ("lamina.backend.variables", "lamina.initializers"): (
+        "Variable('glorot_uniform', shape=...) looks the initializer up by name, "
+        "as Keras's own Variable does"
+    ),
+    ("lamina.backend.math_ops", "lamina.models.functional"): (
+        "K.function(inputs, outputs) runs the layer graph between KerasTensors as "
+        "a functional model, as Keras 2's K.function does"
+    ),
+    ("lamina.backend.math_ops", "lamina.layers.core.input_layer"): (
+        "K.placeholder(shape) is Input(batch_shape=shape), as in tf.keras 2"
+    ),
 }
 
 

@@ -1,8 +1,14 @@
-"""Keras 2's ``keras.backend`` math functions (``K.mean``, ``K.square``, ...).
+"""Keras 2's ``keras.backend`` functions (``K.mean``, ``K.square``, ``K.function``...).
 
 Old tutorials write custom losses and metrics with them, e.g.
 ``K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))``; here they are thin
 wrappers over torch with Keras's argument names (``axis``, ``keepdims``).
+
+Three of Keras 2's graph-building functions work as tf.keras 2 runs them
+eagerly, each warning once with the modern spelling: `function` (a functional
+graph's inputs to outputs, as numpy), `placeholder` (an `Input`) and
+`gradients` (through torch autograd, on tensors computed eagerly; a symbolic
+loss is refused with the eager alternative).
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from lamina.backend import nn
+from lamina.backend import nn, tree
 from lamina.backend.config import device, epsilon, floatx, to_torch_dtype
+from lamina.backend.keras_tensor import KerasTensor
+from lamina.errors import ArgumentError, warn_deprecated_once
 
 
 def _t(x) -> torch.Tensor:
@@ -248,6 +256,159 @@ def variable(value, dtype=None, name=None):
     return Variable(data, trainable=True, name=name or "variable")
 
 
+# ------------------------------------------------- Keras 2's graph functions
+
+
+def function(inputs, outputs, updates=None, name=None, **kwargs):
+    """Keras 2's ``K.function``: input arrays in, the ``outputs``' values out.
+
+    ``inputs`` and ``outputs`` are KerasTensors of a functional graph (e.g.
+    ``model.input`` and ``model.layers[2].output``). The returned function takes
+    one array per input (a list, or the array alone for one input) and returns
+    numpy arrays, in ``outputs``' structure, computed in inference mode. As in
+    tf.keras 2, it is a functional model: ``keras.Model(inputs, outputs)`` is the
+    modern spelling.
+
+    Example:
+
+    >>> import numpy as np, lamina
+    >>> x = lamina.Input((3,))
+    >>> hidden = lamina.layers.Dense(2, kernel_initializer="ones")(x)
+    >>> get_hidden = function([x], [hidden])
+    >>> get_hidden([np.ones((1, 3))])
+    [array([[3., 3.]], dtype=float32)]
+
+    Raises:
+        ArgumentError: for ``updates`` (eager code assigns variables itself).
+    """
+    warn_deprecated_once(
+        "K.function",
+        "`keras.backend.function` is Keras 2's; use `keras.Model(inputs, outputs)` "
+        "and call it (or its `predict`).",
+    )
+    if kwargs:
+        raise ArgumentError(
+            f"Invalid argument(s) passed to `K.function`: {sorted(kwargs)}."
+        )
+    if updates:
+        raise ArgumentError(
+            "`K.function(..., updates=...)` is graph-mode Keras 2: lamina runs "
+            "eagerly. Apply updates yourself, with `variable.assign(...)` or "
+            "`optimizer.apply(grads, variables)`."
+        )
+    from lamina.models.functional import Functional
+
+    model = Functional(inputs, outputs, name=name)
+    single_input = not isinstance(inputs, (list, tuple, dict))
+    wrap_outputs = isinstance(outputs, list) and len(outputs) == 1
+
+    def run(values):
+        if single_input and isinstance(values, (list, tuple)) and len(values) == 1:
+            values = values[0]
+        elif not single_input and not isinstance(values, (list, tuple, dict)):
+            values = [values]
+        with torch.no_grad():
+            result = model(values)
+        if wrap_outputs:
+            result = [result]
+        return tree.map_structure(lambda t: t.detach().cpu().numpy(), result)
+
+    return run
+
+
+def placeholder(
+    shape=None, ndim=None, dtype=None, sparse=False, name=None, ragged=False
+):
+    """Keras 2's ``K.placeholder``: a symbolic input, ``keras.Input(batch_shape=...)``.
+
+    Args:
+        shape: The full shape, batch dimension included (``(None, 28, 28)``).
+        ndim: Instead of ``shape``: the rank, every size unknown.
+        dtype: The dtype (default `floatx()`).
+        sparse, ragged: Not supported (lamina's inputs are dense tensors).
+        name: The input's name.
+    """
+    warn_deprecated_once(
+        "K.placeholder",
+        "`keras.backend.placeholder` is Keras 2's; use "
+        "`keras.Input(batch_shape=shape)`.",
+    )
+    if sparse or ragged:
+        raise ArgumentError(
+            "`K.placeholder`: sparse and ragged placeholders are not supported; "
+            "lamina's inputs are dense tensors."
+        )
+    if shape is None:
+        if ndim is None:
+            raise ArgumentError("`K.placeholder` needs `shape` or `ndim`.")
+        shape = (None,) * int(ndim)
+    from lamina.layers.core.input_layer import Input
+
+    return Input(batch_shape=tuple(shape), dtype=dtype or floatx(), name=name)
+
+
+def gradients(loss, variables):
+    """Keras 2's ``K.gradients``: the gradients of ``loss`` with respect to ``variables``.
+
+    Computed eagerly by torch autograd, so ``loss`` must be a tensor computed
+    from ``variables`` after they required gradients: layer weights,
+    `K.variable`s, ``keras.Variable``s, or tensors after ``requires_grad_()``.
+    As ``tf.gradients``, a non-scalar loss (or a list of losses) is summed, the
+    result is one gradient per variable, ``None`` where the loss does not depend
+    on it, and the gradients can be differentiated again (a gradient penalty).
+    The modern spelling is ``torch.autograd.grad(loss, variables)``.
+
+    Example:
+
+    >>> v = variable([1.0, 2.0])
+    >>> gradients((v * v).sum(), [v])[0].tolist()
+    [2.0, 4.0]
+
+    Raises:
+        ArgumentError: for symbolic KerasTensors (graph-mode Keras 2: build the
+            loss from real values instead), or a variable that records no
+            gradients.
+    """
+    warn_deprecated_once(
+        "K.gradients",
+        "`keras.backend.gradients` is Keras 2's (graph mode); in eager code use "
+        "`torch.autograd.grad(loss, variables)`.",
+    )
+    losses = list(loss) if isinstance(loss, (list, tuple)) else [loss]
+    variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    if any(isinstance(x, KerasTensor) for x in losses + variables):
+        raise ArgumentError(
+            "`K.gradients` got a symbolic KerasTensor: differentiating a graph "
+            "before it runs is graph-mode Keras 2. lamina runs eagerly: compute the "
+            "loss from values, then differentiate, e.g. `x = keras.Variable(image); "
+            "loss = K.mean(model(x)[..., 0]); grads = K.gradients(loss, [x])` (or "
+            "`torch.autograd.grad(loss, [x])`)."
+        )
+    for i, v in enumerate(variables):
+        if not isinstance(v, torch.Tensor) or not v.requires_grad:
+            raise ArgumentError(
+                f"`K.gradients`: variable {i} ({getattr(v, 'path', type(v).__name__)}) "
+                "records no gradients. torch differentiates only with respect to "
+                "tensors that required gradients before the loss was computed: use a "
+                "`keras.Variable`/`K.variable`, or call `x.requires_grad_()` first."
+            )
+    tracked = [_t(x) for x in losses if _t(x).requires_grad]
+    if not tracked:
+        return [None] * len(variables)
+    total = tracked[0].sum()
+    for x in tracked[1:]:
+        total = total + x.sum()
+    return list(
+        torch.autograd.grad(
+            total,
+            variables,
+            retain_graph=True,
+            create_graph=True,
+            allow_unused=True,
+        )
+    )
+
+
 __all__ = [
     "abs",
     "argmax",
@@ -265,7 +426,9 @@ __all__ = [
     "exp",
     "expand_dims",
     "flatten",
+    "function",
     "get_value",
+    "gradients",
     "int_shape",
     "log",
     "max",
@@ -275,6 +438,7 @@ __all__ = [
     "minimum",
     "ndim",
     "ones_like",
+    "placeholder",
     "pow",
     "prod",
     "relu",

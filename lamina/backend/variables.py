@@ -1,45 +1,127 @@
-"""`Variable`: a layer weight, a `torch.nn.Parameter` that also speaks Keras."""
+"""`Variable`: a weight, a `torch.nn.Parameter` that also speaks Keras."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import torch
 
-from lamina.backend.config import standardize_dtype
-from lamina.errors import ShapeError
+from lamina.backend.config import device, floatx, standardize_dtype, to_torch_dtype
+from lamina.backend.naming import auto_name
+from lamina.errors import ArgumentError, ShapeError
+
+_AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
+_SYNCHRONIZATIONS = (None, "none", "on_read", "on_write", "auto")
 
 
 class Variable(torch.nn.Parameter):
-    """A layer weight: a `torch.nn.Parameter` that also speaks Keras.
+    """A weight: a `torch.nn.Parameter` that also speaks Keras.
 
     It is a real Parameter (optimizers, ``state_dict`` and ``.to(device)`` see
-    it) with Keras's ``name``, ``path`` (``"dense/kernel"``), ``trainable``,
-    ``numpy()``, ``assign()`` and ``value``.
+    it) with Keras 3's constructor and Keras's ``name``, ``path``
+    (``"dense/kernel"``), ``trainable``, ``numpy()``, ``assign()`` and
+    ``value``. Layers make theirs with `Layer.add_weight`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> v = Variable(np.ones((2, 3), "float32"), name="w")
+    >>> v.assign_add(np.ones((2, 3))).numpy()[0]
+    array([2., 2., 2.], dtype=float32)
+    >>> Variable("zeros", shape=(2,), dtype="float64").dtype
+    torch.float64
+
+    Args:
+        initializer: The initial value (a numpy array, a Python scalar or
+            list, a torch tensor) or an initializer (an object or function
+            called as ``initializer(shape, dtype=dtype)``, or a name such as
+            ``"glorot_uniform"``), which then needs ``shape``. A torch tensor
+            keeps its device and shares its memory, as a Parameter does; other
+            values are copied to `lamina.backend.device()`.
+        shape: The shape, needed with an initializer. With a value, it must
+            match the value's shape.
+        dtype: The dtype. By default the value's own (Python floats become
+            `floatx()`, Python ints ``int32``); with an initializer, `floatx()`.
+        trainable: Whether optimizers update it. Only float and complex
+            variables can record gradients in torch; an integer or boolean
+            variable keeps ``trainable`` as given, without gradients.
+        autocast: Whether layers may cast it to their compute dtype
+            (recorded, as in Keras; lamina's mixed precision is torch.autocast).
+        aggregation: How a distributed variable is aggregated: ``"none"``,
+            ``"mean"``, ``"sum"`` or ``"only_first_replica"`` (recorded).
+        synchronization: ``"none"``, ``"on_read"``, ``"on_write"`` or
+            ``"auto"`` (recorded).
+        name: The name; by default ``"variable"``, ``"variable_1"``, ...
+            It cannot contain ``"/"``.
+        layout: Keras's sharding layout; accepted for Keras's signature and
+            unused (torch places the value).
+        path: lamina's: the full path (``"dense/kernel"``); by default `name`.
     """
 
     def __new__(
         cls,
-        data,
+        initializer: Any,
+        shape=None,
+        dtype=None,
         trainable: bool = True,
-        name: str = "variable",
+        autocast: bool = True,
+        aggregation: str | None = "none",
+        synchronization: str | None = "auto",
+        name: str | None = None,
+        layout=None,
+        *,
         path: str | None = None,
     ):
-        var = super().__new__(cls, data, requires_grad=trainable)
+        name = auto_name(cls.__name__) if name is None else name
+        if not isinstance(name, str) or "/" in name:
+            raise ArgumentError(
+                "Argument `name` must be a string and cannot contain character `/`. "
+                f"Received: name={name}"
+            )
+        if aggregation not in _AGGREGATIONS:
+            raise ArgumentError(
+                "Invalid value for argument `aggregation`. Expected one of `None`, "
+                "`'none'`, `'mean'`, `'sum'`, `'only_first_replica'`. "
+                f"Received: aggregation={aggregation}"
+            )
+        if synchronization not in _SYNCHRONIZATIONS:
+            raise ArgumentError(
+                "Invalid value for argument `synchronization`. Expected one of "
+                "`None`, `'none'`, `'on_read'`, `'on_write'`, `'auto'`. "
+                f"Received: synchronization={synchronization}"
+            )
+        data = _initial_value(initializer, shape, dtype, path or name)
+        trainable = bool(trainable)
+        var = super().__new__(
+            cls, data, requires_grad=trainable and _can_require_grad(data)
+        )
         var._keras_name = name
         var._keras_path = path or name
         var._keras_trainable = trainable
+        var.autocast = bool(autocast)
+        var.aggregation = aggregation or "none"
+        var.synchronization = synchronization or "none"
         var.regularizer = None
         var.constraint = None
         return var
+
+    def _keras_attributes(self) -> dict[str, Any]:
+        return {
+            "trainable": self._keras_trainable,
+            "autocast": self.autocast,
+            "aggregation": self.aggregation,
+            "synchronization": self.synchronization,
+            "name": self._keras_name,
+            "path": self._keras_path,
+        }
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
         var = Variable(
             self.data.clone(memory_format=torch.preserve_format),
-            self._keras_trainable,
-            self._keras_name,
-            self._keras_path,
+            **self._keras_attributes(),
         )
         var.requires_grad_(self.requires_grad)
         var.regularizer = self.regularizer
@@ -56,6 +138,7 @@ class Variable(torch.nn.Parameter):
                 self._keras_name,
                 self._keras_path,
                 self._keras_trainable,
+                self._keras_attributes(),
             ),
         )
 
@@ -74,13 +157,20 @@ class Variable(torch.nn.Parameter):
     @trainable.setter
     def trainable(self, value: bool) -> None:
         self._keras_trainable = bool(value)
-        self.requires_grad_(bool(value))
+        self.requires_grad_(bool(value) and _can_require_grad(self))
 
     @property
     def value(self) -> torch.Tensor:
         # Keras on torch: `variable.value` is the torch parameter itself, so
         # custom train steps read `v.value.grad`.
         return self
+
+    def __float__(self) -> float:
+        # Keras reads a scalar variable's value; no autograd warning from torch.
+        return float(self.detach())
+
+    def __int__(self) -> int:
+        return int(self.detach())
 
     def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
         # A copy, whatever `force` says: on the CPU torch's view would share memory.
@@ -117,7 +207,85 @@ class Variable(torch.nn.Parameter):
         )
 
 
-def _rebuild_variable(data, requires_grad, name, path, trainable):
-    var = Variable(data, trainable, name, path)
+def _can_require_grad(data: torch.Tensor) -> bool:
+    return data.is_floating_point() or data.is_complex()
+
+
+def _initial_value(initializer, shape, dtype, path: str) -> torch.Tensor:
+    """The tensor a `Variable` starts from (see its ``initializer`` argument)."""
+    if isinstance(initializer, str):
+        # A name, as in Keras's own Variable (a seam: initializers are a floor up).
+        from lamina import initializers
+
+        initializer = initializers.get(initializer)
+    if callable(initializer):
+        if shape is None:
+            raise ArgumentError(
+                "When creating a Variable from an initializer, the `shape` argument "
+                f"should be specified. Received: initializer={initializer} and "
+                f"shape={shape}"
+            )
+        shape = _standardize_shape(shape, path)
+        dtype = standardize_dtype(dtype)
+        with torch.no_grad():
+            value = initializer(shape, dtype=dtype)
+        return torch.as_tensor(value, dtype=to_torch_dtype(dtype), device=device())
+    if isinstance(initializer, torch.Tensor):
+        value = initializer.detach()
+    else:
+        value = torch.tensor(np.asarray(initializer), device=device())
+        if dtype is None and not isinstance(initializer, (np.ndarray, np.generic)):
+            dtype = _python_number_dtype(value)
+    if dtype is not None:
+        value = value.to(to_torch_dtype(dtype))
+    if shape is not None and tuple(value.shape) != _standardize_shape(shape, path):
+        raise ShapeError(
+            f"Variable '{path}': the initial value has shape {tuple(value.shape)}, "
+            f"not the shape given, {tuple(shape)}."
+        )
+    return value
+
+
+def _python_number_dtype(value: torch.Tensor) -> str | None:
+    """Keras's dtype for Python numbers: floats are floatx, ints int32 if they fit."""
+    if value.dtype == torch.float64:
+        return floatx()
+    if value.dtype == torch.int64 and (
+        value.numel() == 0 or (value.min() >= -(2**31) and value.max() < 2**31)
+    ):
+        return "int32"
+    return None
+
+
+def _standardize_shape(shape, path: str) -> tuple[int, ...]:
+    """A shape as a tuple of non-negative ints, with Keras's messages."""
+    if not hasattr(shape, "__iter__"):
+        raise ArgumentError(f"Cannot convert '{shape}' to a shape.")
+    dims = []
+    for d in shape:
+        if d is None:
+            raise ArgumentError(
+                "Shapes used to initialize variables must be fully-defined (no "
+                f"`None` dimensions). Received: shape={tuple(shape)} for variable "
+                f"path='{path}'"
+            )
+        if isinstance(d, (str, float, bool)):
+            raise ArgumentError(
+                f"Cannot convert '{tuple(shape)}' to a shape. Found invalid dimension "
+                f"'{d}' of type '{type(d)}'. "
+            )
+        if int(d) < 0:
+            raise ArgumentError(
+                f"Cannot convert '{tuple(shape)}' to a shape. Negative dimensions "
+                "are not allowed."
+            )
+        dims.append(int(d))
+    return tuple(dims)
+
+
+def _rebuild_variable(data, requires_grad, name, path, trainable, attributes=None):
+    """Unpickle a `Variable` (``attributes`` is absent from older pickles)."""
+    attributes = attributes or {"trainable": trainable, "name": name, "path": path}
+    var = Variable(data, **attributes)
     var.requires_grad_(requires_grad)
     return var

@@ -17,7 +17,7 @@ from lamina.backend import tree
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.backend.naming import auto_name
 from lamina.backend.variables import Variable
-from lamina.errors import ArgumentError, ShapeError
+from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec, check_input_compatibility
 from lamina.layers.node import Node
 
@@ -749,19 +749,12 @@ class Layer(torch.nn.Module):
                 f"Layer '{self.name}' has never been called and thus has no defined "
                 f"{attr}."
             )
-        values = [getattr(n, attr) for n in self._inbound_nodes]
-        if attr.endswith("shape") and any(v != values[0] for v in values[1:]):
-            raise AttributeError(
-                f"The layer '{self.name}' has multiple inbound nodes with different "
-                f'{attr.replace("_", " ")}s. Hence the notion of "{attr}" is '
-                "ill-defined for the layer."
-            )
-        if not attr.endswith("shape") and len(values) > 1:
+        if len(self._inbound_nodes) > 1:
             raise AttributeError(
                 f"Layer '{self.name}' has multiple inbound nodes, hence the notion of "
                 f'"layer {attr}" is ill-defined. Use `get_{attr}_at(node_index)`.'
             )
-        return values[0]
+        return getattr(self._inbound_nodes[0], attr)
 
     @property
     def input(self):
@@ -773,13 +766,57 @@ class Layer(torch.nn.Module):
 
     @property
     def input_shape(self):
-        if not self._inbound_nodes and self._batch_input_shape is not None:
-            return self._batch_input_shape
-        return self._single_node_attr("input_shape")
+        """Keras 2's: the shape of the layer's input (Keras 3: ``layer.input.shape``).
+
+        Read from the layer's calls in functional or Sequential models: a tuple
+        (a list of them for several inputs). Before any call, the shape given to
+        the constructor (``input_shape=``, ``input_dim=``). An AttributeError
+        when the layer was never called or its calls differ in shape (then
+        ``layer.get_input_at(node_index).shape`` tells each call's).
+        """
+        warn_deprecated_once(
+            "Layer.input_shape",
+            "`layer.input_shape` is Keras 2's; use `layer.input.shape`.",
+        )
+        return self._node_shape("input")
 
     @property
     def output_shape(self):
-        return self._single_node_attr("output_shape")
+        """Keras 2's: the shape of the layer's output (Keras 3: ``layer.output.shape``).
+
+        As `input_shape`: a tuple, or a list of them for several outputs.
+        """
+        warn_deprecated_once(
+            "Layer.output_shape",
+            "`layer.output_shape` is Keras 2's; use `layer.output.shape`.",
+        )
+        return self._node_shape("output")
+
+    def _node_shape(self, kind: str):
+        """tf.keras 2's ``input_shape``/``output_shape`` (``kind``: input, output).
+
+        The same shape from every call, in tf.keras 2's containers: a list of
+        tuples for several tensors, and a one-element list for an `InputLayer`.
+        """
+        nodes = self._inbound_nodes
+        if not nodes:
+            if kind == "input" and self._batch_input_shape is not None:
+                return self._batch_input_shape
+            raise AttributeError(
+                f'The layer "{self.name}" has never been called and thus has no '
+                f"defined {kind} shape."
+            )
+        shapes = []
+        for node in nodes:
+            shape = _keras2_shapes(node.input if kind == "input" else node.output)
+            shapes.append([shape] if node.is_input else shape)
+        if any(shape != shapes[0] for shape in shapes[1:]):
+            raise AttributeError(
+                f'The layer "{self.name}" has multiple inbound nodes, with different '
+                f'{kind} shapes. Hence the notion of "{kind} shape" is ill-defined '
+                f"for the layer. Use `get_{kind}_at(node_index).shape` instead."
+            )
+        return shapes[0]
 
     def get_input_at(self, node_index: int):
         return self._inbound_nodes[node_index].input
@@ -879,6 +916,17 @@ def _shapes_of(x):
     if isinstance(x, dict):
         return {k: _shapes_of(v) for k, v in x.items()}
     return None
+
+
+def _keras2_shapes(tensors):
+    """The shapes of KerasTensors, containers as tf.keras 2 shows them (lists)."""
+    if isinstance(tensors, KerasTensor):
+        return tensors.shape
+    if isinstance(tensors, (list, tuple)):
+        return [_keras2_shapes(t) for t in tensors]
+    if isinstance(tensors, dict):
+        return {key: _keras2_shapes(t) for key, t in tensors.items()}
+    return tensors
 
 
 def _shapes_to_lists(shapes):

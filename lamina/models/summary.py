@@ -617,13 +617,14 @@ def _keras2_summary(
 
 
 def _keras2_output_shape(layer) -> str:
-    from lamina.layers.core.input_layer import InputLayer
+    from lamina.layers.layer import Layer
 
     try:
-        shape = layer.output_shape
+        if type(layer).output_shape is Layer.output_shape:
+            # A layer's (tf.keras 2's form: an InputLayer's in a list), unwarned.
+            shape = layer._node_shape("output")
+        else:
+            shape = layer.output_shape  # a Functional or Sequential model's own
     except AttributeError:  # never called, or called with different shapes
         return "multiple"
-    if isinstance(layer, InputLayer):
-        # tf.keras 2 reports a functional model's input shape inside a list.
-        return str([shape])
     return str(shape)

@@ -14,8 +14,10 @@ import functools
 import inspect
 import math
 import operator
+import os
 import re
 import struct
+import sys
 import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -31,12 +33,18 @@ from lamina.optimizers.schedules import learning_rate_schedule as _schedules
 
 _is_not_none = functools.partial(operator.is_not, None)
 _warned: set[str] = set()
+_LAMINA_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def _warn_once(key: str, message: str) -> None:
     if key not in _warned:
         _warned.add(key)
-        warnings.warn(message, DeprecationWarning, stacklevel=4)
+        # Point at the user's line: the first frame outside lamina (an optimizer's
+        # constructor runs through a varying number of lamina frames).
+        frame, level = sys._getframe(1), 2
+        while frame is not None and frame.f_code.co_filename.startswith(_LAMINA_DIR):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(message, DeprecationWarning, stacklevel=level)
 
 
 def _f32(x: float) -> float:
