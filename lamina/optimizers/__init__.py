@@ -48,3 +48,10 @@ __all__ = [
     "schedules",
     "serialize",
 ]
+
+# Keras 2's `keras.optimizers.adam(lr=0.01)`, `sgd(...)`, ...: see keras2_aliases.
+import sys as _sys  # noqa: E402
+
+from lamina.optimizers import keras2_aliases as _keras2_aliases  # noqa: E402
+
+_keras2_aliases.make_aliases_callable(_sys.modules[__name__])
