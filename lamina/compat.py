@@ -72,6 +72,7 @@ _OPTIMIZERS = (
 # A path with no module of its own is served by `_Keras2Paths`; a path that is also
 # a lamina package (``lamina.layers.core``) gets the Keras 2 names added to it.
 KERAS2_MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "lamina.backend": ("lamina.keras2_backend", ("function", "placeholder")),
     "lamina.layers.advanced_activations": (
         "lamina.layers",
         ("ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"),

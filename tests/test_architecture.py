@@ -28,7 +28,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("models",),
     ("saving",),
     ("datasets", "preprocessing", "utils"),
-    ("compat", "config", "wrappers", "demo", "__main__", ""),
+    ("compat", "config", "keras2_backend", "wrappers", "demo", "__main__", ""),
 ]
 
 # The imports that run upward, each a function-level import with its reason
@@ -56,13 +56,6 @@ SEAMS: dict[tuple[str, str], str] = {
     ("lamina.backend.variables", "lamina.initializers"): (
         "Variable('glorot_uniform', shape=...) looks the initializer up by name, "
         "as Keras's own Variable does"
-    ),
-    ("lamina.backend.math_ops", "lamina.models.functional"): (
-        "K.function(inputs, outputs) runs the layer graph between KerasTensors as "
-        "a functional model, as Keras 2's K.function does"
-    ),
-    ("lamina.backend.math_ops", "lamina.layers.core.input_layer"): (
-        "K.placeholder(shape) is Input(batch_shape=shape), as in tf.keras 2"
     ),
 }
 
