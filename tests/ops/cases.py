@@ -102,6 +102,31 @@ def make_inputs() -> dict[str, np.ndarray]:
         "seq": normal(2, 7, 3),
         "vol": normal(1, 4, 4, 4, 2),
         "signal": normal(2, 32),
+        # kernels, Keras's layouts: (*spatial, in, out); transposed (*spatial, out, in)
+        "k1d": normal(3, 3, 4),
+        "k2d": normal(3, 3, 3, 4),
+        "k3d": normal(2, 2, 2, 2, 3),
+        "kg2d": normal(3, 3, 1, 6),
+        "dk2d": normal(3, 3, 3, 2),
+        "pk2d": normal(1, 1, 6, 4),
+        "kt1d": normal(3, 5, 3),
+        "kt2d": normal(3, 3, 5, 3),
+        "kt3d": normal(2, 2, 2, 4, 2),
+        # attention (batch, length, heads, dim)
+        "q": normal(2, 5, 4, 8),
+        "k": normal(2, 6, 4, 8),
+        "kv2": normal(2, 6, 2, 8),
+        "qf16": normal(2, 5, 4, 8, dtype="float16"),
+        "attn_mask": rng.uniform(size=(2, 1, 5, 6)) > 0.3,
+        # CTC: logits (batch, time, classes), labels (batch, max_label)
+        "ctc_logits": normal(2, 8, 5) * 2,
+        "ctc_labels": np.array([[1, 2, 2], [3, 1, 0]], dtype="int32"),
+        "ctc_label_lengths": np.array([3, 2], dtype="int32"),
+        "ctc_lengths": np.array([8, 6], dtype="int32"),
+        "img_cf": rng.uniform(size=(2, 3, 6, 8)).astype("float32"),
+        "nchw": normal(2, 3, 5, 6),
+        "bn_mean": normal(3),
+        "bn_var": rng.uniform(0.5, 2.0, size=(3,)).astype("float32"),
     }
     return inputs
 

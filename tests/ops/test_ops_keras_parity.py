@@ -67,7 +67,7 @@ def _as_numpy(leaf) -> tuple[np.ndarray, str]:
         if leaf.dtype == torch.bfloat16:
             leaf = leaf.float()
         return leaf.numpy(), dtype
-    for kind in (bool, int, float):
+    for kind in (bool, int, float, str):
         if type(leaf) is kind:
             return np.asarray(leaf), f"py.{kind.__name__}"
     raise AssertionError(f"unexpected result leaf of type {type(leaf).__name__}")
@@ -89,7 +89,7 @@ def test_matches_keras(module, case):
         want = data[f"out/{case.id}/{k}"]
         assert actual_dtype == dtype, f"output {k}: dtype"
         assert actual.shape == want.shape, f"output {k}: shape"
-        if want.dtype.kind in "biu" or want.dtype == bool:
+        if want.dtype.kind in "biuU" or want.dtype == bool:
             np.testing.assert_array_equal(actual, want, err_msg=f"output {k}")
         else:
             rtol, atol = TOLERANCES.get(dtype, (1e-5, 1e-6))
