@@ -1,4 +1,4 @@
-"""Every Keras 3.15 optimizer against Keras's numbers (tests/fixtures/optimizers_keras3*).
+"""Every Keras 3.15 optimizer against Keras's numbers (fixtures/optimizers_keras3*).
 
 Each optimizer runs five steps with its defaults and with non-default sets of
 its own and the base arguments (weight_decay, clipnorm, clipvalue,
@@ -165,3 +165,21 @@ def test_muon_assigns_variables_as_keras():
     kept = optimizers.Muon(exclude_embeddings=False)
     kept.build([variables["token_Embedding/embeddings"]])
     assert not any(v.path.endswith("_velocity") for v in kept.variables)
+
+
+def test_muon_batches_matrices_of_one_shape_with_the_same_result():
+    torch.manual_seed(0)
+    starts = [torch.randn(6, 4), torch.randn(6, 4), torch.randn(4, 6)]
+    grads = [[torch.randn_like(s) for s in starts] for _ in range(3)]
+    together = [torch.nn.Parameter(s.clone()) for s in starts]
+    opt = optimizers.Muon(learning_rate=0.1)
+    for step in grads:
+        opt.apply(step, together)
+    for k, start in enumerate(starts):
+        alone = torch.nn.Parameter(start.clone())
+        single = optimizers.Muon(learning_rate=0.1)
+        for step in grads:
+            single.apply([step[k]], [alone])
+        np.testing.assert_allclose(
+            together[k].detach().numpy(), alone.detach().numpy(), rtol=1e-6, atol=1e-6
+        )

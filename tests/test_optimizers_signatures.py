@@ -197,3 +197,70 @@ def test_loss_scale_optimizer_finds_its_inner_optimizer_by_any_spelling():
         opt = optimizers.LossScaleOptimizer.from_config({"inner_optimizer": inner})
         assert isinstance(opt.inner_optimizer, optimizers.Adam)
         assert opt.inner_optimizer.beta_1 == 0.5
+
+
+# Keras 3.15's learning rate schedules (keras.optimizers.schedules).
+REQUIRED = inspect.Parameter.empty
+KERAS_SCHEDULES = {
+    "CosineDecay": [
+        ("initial_learning_rate", REQUIRED),
+        ("decay_steps", REQUIRED),
+        ("alpha", 0.0),
+        ("name", "CosineDecay"),
+        ("warmup_target", None),
+        ("warmup_steps", 0),
+    ],
+    "CosineDecayRestarts": [
+        ("initial_learning_rate", REQUIRED),
+        ("first_decay_steps", REQUIRED),
+        ("t_mul", 2.0),
+        ("m_mul", 1.0),
+        ("alpha", 0.0),
+        ("name", "SGDRDecay"),
+    ],
+    "ExponentialDecay": [
+        ("initial_learning_rate", REQUIRED),
+        ("decay_steps", REQUIRED),
+        ("decay_rate", REQUIRED),
+        ("staircase", False),
+        ("name", "ExponentialDecay"),
+    ],
+    "InverseTimeDecay": [
+        ("initial_learning_rate", REQUIRED),
+        ("decay_steps", REQUIRED),
+        ("decay_rate", REQUIRED),
+        ("staircase", False),
+        ("name", "InverseTimeDecay"),
+    ],
+    "PiecewiseConstantDecay": [
+        ("boundaries", REQUIRED),
+        ("values", REQUIRED),
+        ("name", "PiecewiseConstant"),
+    ],
+    "PolynomialDecay": [
+        ("initial_learning_rate", REQUIRED),
+        ("decay_steps", REQUIRED),
+        ("end_learning_rate", 0.0001),
+        ("power", 1.0),
+        ("cycle", False),
+        ("name", "PolynomialDecay"),
+    ],
+}
+
+
+def test_schedules_are_keras_schedules():
+    public = {name for name in dir(optimizers.schedules) if not name.startswith("_")}
+    assert public >= {*KERAS_SCHEDULES, "LearningRateSchedule"}
+    assert {"deserialize", "serialize"} <= public
+    for name, arguments in KERAS_SCHEDULES.items():
+        assert _arguments(getattr(optimizers.schedules, name)) == arguments, name
+
+
+def test_optimizers_namespace_is_keras():
+    keras_names = {
+        "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl",
+        "Lamb", "Lion", "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam",
+        "Optimizer", "OptimizerMap", "RMSprop", "SGD", "ScheduleFreeAdamW",
+        "deserialize", "get", "schedules", "serialize",
+    }  # fmt: skip
+    assert keras_names <= set(dir(optimizers))

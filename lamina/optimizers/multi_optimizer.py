@@ -1,4 +1,4 @@
-"""MultiOptimizer and OptimizerMap: a different optimizer for each group of variables."""
+"""MultiOptimizer and OptimizerMap: a different optimizer per group of variables."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ class OptimizerMap(MutableMapping):
 
     Example:
         >>> from lamina import optimizers
-        >>> m = OptimizerMap(optimizers.SGD(name="sgd"), {"encoder/.*": optimizers.Adam()})
+        >>> adam = optimizers.Adam()
+        >>> m = OptimizerMap(optimizers.SGD(name="sgd"), {"encoder/.*": adam})
         >>> m["decoder/dense/kernel"].name
         'sgd'
 
