@@ -67,6 +67,8 @@ def _as_numpy(leaf) -> tuple[np.ndarray, str]:
         if leaf.dtype == torch.bfloat16:
             leaf = leaf.float()
         return leaf.numpy(), dtype
+    if isinstance(leaf, np.ndarray):
+        return leaf, ops.dtype(torch.from_numpy(leaf))
     for kind in (bool, int, float, str):
         if type(leaf) is kind:
             return np.asarray(leaf), f"py.{kind.__name__}"
