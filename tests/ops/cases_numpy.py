@@ -305,12 +305,14 @@ c("argpartition", "smallest", lambda o, t: o.sort(o.take_along_axis(t.i, o.argpa
 # ---------------------------------------------------------- linear algebra
 for op in ("matmul", "dot", "inner"):
     c(op, "matrix", lambda o, t, op=op: getattr(o, op)(t.f, t.m45 if op != "inner" else t.g))
-    c(op, "i32", lambda o, t, op=op: getattr(o, op)(t.i, o.transpose(t.j)))
-    c(op, "i8", lambda o, t, op=op: getattr(o, op)(t.i8, o.transpose(t.i8)))
-    c(op, "bool", lambda o, t, op=op: getattr(o, op)(t.b, o.transpose(t.c)))
-    c(op, "f16", lambda o, t, op=op: getattr(o, op)(t.f16, o.transpose(t.f16)), rtol=5e-3, atol=5e-3)
+    # inner pairs the last axes; matmul and dot the last with the first
+    tr = (lambda o, x: x) if op == "inner" else (lambda o, x: o.transpose(x))
+    c(op, "i32", lambda o, t, op=op, tr=tr: getattr(o, op)(t.i, tr(o, t.j)))
+    c(op, "i8", lambda o, t, op=op, tr=tr: getattr(o, op)(t.i8, tr(o, t.i8)))
+    c(op, "bool", lambda o, t, op=op, tr=tr: getattr(o, op)(t.b, tr(o, t.c)))
+    c(op, "f16", lambda o, t, op=op, tr=tr: getattr(o, op)(t.f16, tr(o, t.f16)), rtol=5e-3, atol=5e-3)
     c(op, "vectors", lambda o, t, op=op: getattr(o, op)(t.v, t.w))
-    c(op, "i64", lambda o, t, op=op: getattr(o, op)(t.i64, o.transpose(t.i64)))
+    c(op, "i64", lambda o, t, op=op, tr=tr: getattr(o, op)(t.i64, tr(o, t.i64)))
 c("matmul", "batched", lambda o, t: o.matmul(t.cube, t.m45))
 c("matmul", "vector", lambda o, t: o.matmul(t.f, t.v))
 c("dot", "scalar", lambda o, t: o.dot(t.f, 2.0))
