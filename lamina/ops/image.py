@@ -644,8 +644,10 @@ def ssim(
 # --------------------------------------------------------- padding, patches
 
 
-def _pads(before, after, target, names: tuple[str, str, str], op: str):
-    """The two paddings of one axis: two of (before, after, target) given."""
+def _margins(before, after, target, size: int, names, grow: bool, op: str):
+    """One axis's (before, after, target size) from two of them: padding
+    (``grow``: ``target = before + size + after``) or cropping (``target =
+    size - before - after``)."""
     if [before, after, target].count(None) != 1:
         raise ArgumentError(
             f"{op}: give exactly two of `{names[0]}`, `{names[1]}` and `{names[2]}`, "
@@ -654,101 +656,91 @@ def _pads(before, after, target, names: tuple[str, str, str], op: str):
     for name, value in zip(names, (before, after, target)):
         if value is not None and value < 0:
             raise ArgumentError(f"{op}: `{name}` must be >= 0, received {value}.")
+    if target is None:
+        target = size + before + after if grow else size - before - after
+    total = target - size if grow else size - target
+    before = total - after if before is None else before
+    after = total - before if after is None else after
+    for name, value in zip(names, (before, after, target)):
+        if value < 0:
+            raise ArgumentError(
+                f"{op}: the arguments do not fit an axis of size {size}: `{name}` "
+                f"would be {value}."
+            )
     return before, after, target
 
 
+def _image_margins(op, images, data_format, vertical, horizontal, grow: bool):
+    """The images, their data format and height axis, and (before, after,
+    target) for the height and for the width."""
+    data_format = _data_format(data_format)
+    x = _images(images, op)
+    word = "padding" if grow else "cropping"
+    h_axis = x.ndim - 3 if data_format == "channels_last" else x.ndim - 2
+    rows = _margins(
+        *vertical,
+        x.shape[h_axis],
+        (f"top_{word}", f"bottom_{word}", "target_height"),
+        grow,
+        op,
+    )
+    cols = _margins(
+        *horizontal,
+        x.shape[h_axis + 1],
+        (f"left_{word}", f"right_{word}", "target_width"),
+        grow,
+        op,
+    )
+    return x, data_format, h_axis, rows, cols
+
+
+# fmt: off
 def pad_images(
-    images: Any,
-    top_padding: int | None = None,
-    left_padding: int | None = None,
-    bottom_padding: int | None = None,
-    right_padding: int | None = None,
-    target_height: int | None = None,
-    target_width: int | None = None,
+    images: Any, top_padding: int | None = None, left_padding: int | None = None,
+    bottom_padding: int | None = None, right_padding: int | None = None,
+    target_height: int | None = None, target_width: int | None = None,
     data_format: str | None = None,
 ) -> torch.Tensor:
+    # fmt: on
     """Pad images with zeros: per side, or up to a target size (two of each
     axis's padding before, padding after and target size).
 
     Example: ``pad_images(images, 2, 2, target_height=32, target_width=32)``.
     """
-    data_format = _data_format(data_format)
-    x = _images(images, "pad_images")
-    top, bottom, height_target = _pads(
-        top_padding, bottom_padding, target_height,
-        ("top_padding", "bottom_padding", "target_height"), "pad_images",
-    )  # fmt: skip
-    left, right, width_target = _pads(
-        left_padding, right_padding, target_width,
-        ("left_padding", "right_padding", "target_width"), "pad_images",
-    )  # fmt: skip
-    h_axis = -3 if data_format == "channels_last" else -2
-    height, width = x.shape[h_axis], x.shape[h_axis + 1]
-    top = height_target - bottom - height if top is None else top
-    bottom = height_target - top - height if bottom is None else bottom
-    left = width_target - right - width if left is None else left
-    right = width_target - left - width if right is None else right
-    for name, value in (
-        ("top", top),
-        ("bottom", bottom),
-        ("left", left),
-        ("right", right),
-    ):
-        if value < 0:
-            raise ArgumentError(
-                f"pad_images: the target size is smaller than the image: {name} "
-                f"padding would be {value}."
-            )
-    pads = (
-        (0, 0, left, right, top, bottom)
-        if data_format == "channels_last"
-        else (left, right, top, bottom)
+    x, data_format, _, (top, bottom, _), (left, right, _) = _image_margins(
+        "pad_images",
+        images,
+        data_format,
+        (top_padding, bottom_padding, target_height),
+        (left_padding, right_padding, target_width),
+        grow=True,
     )
-    return F.pad(x, pads)
+    channels = (0, 0) if data_format == "channels_last" else ()
+    return F.pad(x, channels + (left, right, top, bottom))
 
 
+# fmt: off
 def crop_images(
-    images: Any,
-    top_cropping: int | None = None,
-    left_cropping: int | None = None,
-    bottom_cropping: int | None = None,
-    right_cropping: int | None = None,
-    target_height: int | None = None,
-    target_width: int | None = None,
+    images: Any, top_cropping: int | None = None, left_cropping: int | None = None,
+    bottom_cropping: int | None = None, right_cropping: int | None = None,
+    target_height: int | None = None, target_width: int | None = None,
     data_format: str | None = None,
 ) -> torch.Tensor:
+    # fmt: on
     """Crop images: per side, or to a target size (two of each axis's
     cropping before, cropping after and target size).
 
     Example: ``crop_images(images, 4, 4, target_height=24, target_width=24)``.
     """
-    data_format = _data_format(data_format)
-    x = _images(images, "crop_images")
-    top, bottom, height_target = _pads(
-        top_cropping, bottom_cropping, target_height,
-        ("top_cropping", "bottom_cropping", "target_height"), "crop_images",
-    )  # fmt: skip
-    left, right, width_target = _pads(
-        left_cropping, right_cropping, target_width,
-        ("left_cropping", "right_cropping", "target_width"), "crop_images",
-    )  # fmt: skip
-    h_axis = x.ndim - 3 if data_format == "channels_last" else x.ndim - 2
-    height, width = x.shape[h_axis], x.shape[h_axis + 1]
-    top = height - height_target - bottom if top is None else top
-    height_target = height - bottom - top if height_target is None else height_target
-    left = width - width_target - right if left is None else left
-    width_target = width - right - left if width_target is None else width_target
-    for name, value in (
-        ("top", top),
-        ("left", left),
-        ("height", height_target),
-        ("width", width_target),
-    ):
-        if value < 0:
-            raise ArgumentError(
-                f"crop_images: the cropping leaves no image: {name} would be {value}."
-            )
-    return x.narrow(h_axis, top, height_target).narrow(h_axis + 1, left, width_target)
+    x, _, h_axis, (top, _, height), (left, _, width) = _image_margins(
+        "crop_images",
+        images,
+        data_format,
+        (top_cropping, bottom_cropping, target_height),
+        (left_cropping, right_cropping, target_width),
+        grow=False,
+    )
+    return x.narrow(h_axis, top, height).narrow(h_axis + 1, left, width)
 
 
 def _patches(x, size, strides, dilation_rate, padding, data_format, rank: int, op: str):
