@@ -553,6 +553,8 @@ def scan(
             "scan: `unroll` must be a positive integer or a bool, received "
             f"unroll={unroll!r}."
         )
+    if _is_symbolic([init, xs]):
+        raise _symbolic_error()
     if xs is None and length is None:
         raise ArgumentError("scan: give `xs` to scan over, or a `length`.")
     xs_flat = [] if xs is None else [_tensor(x) for x in tree.flatten(xs)]

@@ -267,7 +267,7 @@ def jvp(fun: Callable, primals: Any, tangents: Any, has_aux: bool = False) -> tu
     >>> jvp(lambda x: x * x, (torch.tensor(3.0),), (torch.tensor(1.0),))
     (tensor(9.), tensor(6.))
     """
-    if _is_symbolic(list(primals)) or _is_symbolic(list(tangents)):
+    if _is_symbolic(primals) or _is_symbolic(tangents):
         raise _symbolic_error()
     primals = tuple(_tensor(p) for p in primals)
     tangents = tuple(

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from lamina.errors import ArgumentError, ShapeError
-from lamina.ops.core import _floating, _tensor
+from lamina.ops.core import _floating, _is_symbolic, _symbolic_error, _tensor
 
 
 def logsumexp(
@@ -233,6 +233,8 @@ def extract_sequences(
 
 
 def _complex_pair(x: Any, op: str) -> torch.Tensor:
+    if _is_symbolic(x):
+        raise _symbolic_error()
     if not isinstance(x, (tuple, list)) or len(x) != 2:
         raise ArgumentError(
             f"{op}: `x` must be a (real, imaginary) pair of tensors, received "

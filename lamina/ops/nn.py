@@ -1062,13 +1062,14 @@ def ctc_loss(
 
     Example: ``ctc_loss(labels, logits, label_lengths, logit_lengths)``.
     """
+    target = _tensor(target)
     output = _tensor(output)
     output = output.to(torch.promote_types(output.dtype, torch.float32))
     device = output.device
     log_probs = tnn.log_softmax(output.transpose(0, 1), dim=-1)
     return tnn.ctc_loss(
         log_probs,
-        _tensor(target, device=device).long(),
+        target.to(device).long(),
         _tensor(output_length, device=device).long(),
         _tensor(target_length, device=device).long(),
         blank=mask_index,

@@ -282,6 +282,8 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None):
     >>> arange(1, 7, 2)
     tensor([1, 3, 5], dtype=torch.int32)
     """
+    if _is_symbolic([start, stop, step]):
+        raise _symbolic_error()
     if dtype is None:
         given = [v for v in (start, stop, step) if v is not None]
         dtype = result_type(*[getattr(v, "dtype", type(v)) for v in given])
