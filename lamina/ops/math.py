@@ -147,13 +147,22 @@ def _segment_reduce(reduce: str, data, segment_ids, num_segments) -> torch.Tenso
     return out[:num_segments].to(data.dtype)
 
 
-def segment_sum(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    sorted: bool = False,  # noqa: A002
-) -> torch.Tensor:
-    """Sums of the rows of ``data`` that share a segment id.
+def _segment_op(name: str, reduce: str, what: str, empty: str, example: str):
+    """The public ``segment_<reduce>`` op: ``_segment_reduce`` under Keras's
+    signature."""
+
+    def op(
+        data: Any,
+        segment_ids: Any,
+        num_segments: int | None = None,
+        sorted: bool = False,  # noqa: A002
+    ) -> torch.Tensor:
+        return _segment_reduce(reduce, data, segment_ids, num_segments)
+
+    op.__name__ = op.__qualname__ = name
+    op.__module__ = __name__
+    op.__doc__ = f"""{what} of the rows of ``data`` that share a segment id ({empty}
+    for an empty segment).
 
     Args:
         data: Tensor whose first axis is split into segments.
@@ -165,52 +174,17 @@ def segment_sum(
 
     Example:
 
-    >>> segment_sum(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0, 0, 1]))
-    tensor([3., 3.])
+    {example}
     """
-    return _segment_reduce("sum", data, segment_ids, num_segments)
+    return op
 
 
-def segment_max(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    sorted: bool = False,  # noqa: A002
-) -> torch.Tensor:
-    """Maxima of the rows of ``data`` that share a segment id (-inf for an
-    empty segment). Arguments as in `segment_sum`.
-
-    Example: ``segment_max([1.0, 5.0, 3.0], [0, 0, 1])``.
-    """
-    return _segment_reduce("amax", data, segment_ids, num_segments)
-
-
-def segment_min(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    sorted: bool = False,  # noqa: A002
-) -> torch.Tensor:
-    """Minima of the rows of ``data`` that share a segment id (inf for an
-    empty segment). Arguments as in `segment_sum`.
-
-    Example: ``segment_min([1.0, 5.0, 3.0], [0, 0, 1])``.
-    """
-    return _segment_reduce("amin", data, segment_ids, num_segments)
-
-
-def segment_prod(
-    data: Any,
-    segment_ids: Any,
-    num_segments: int | None = None,
-    sorted: bool = False,  # noqa: A002
-) -> torch.Tensor:
-    """Products of the rows of ``data`` that share a segment id (1 for an
-    empty segment). Arguments as in `segment_sum`.
-
-    Example: ``segment_prod([2.0, 5.0, 3.0], [0, 0, 1])``.
-    """
-    return _segment_reduce("prod", data, segment_ids, num_segments)
+# fmt: off
+segment_sum = _segment_op("segment_sum", "sum", "Sums", "0", ">>> segment_sum(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0, 0, 1]))\n    tensor([3., 3.])")
+segment_max = _segment_op("segment_max", "amax", "Maxima", "-inf", ">>> segment_max(torch.tensor([1.0, 5.0, 3.0]), torch.tensor([0, 0, 1]))\n    tensor([5., 3.])")
+segment_min = _segment_op("segment_min", "amin", "Minima", "inf", ">>> segment_min(torch.tensor([1.0, 5.0, 3.0]), torch.tensor([0, 0, 1]))\n    tensor([1., 3.])")
+segment_prod = _segment_op("segment_prod", "prod", "Products", "1", ">>> segment_prod(torch.tensor([2.0, 5.0, 3.0]), torch.tensor([0, 0, 1]))\n    tensor([10.,  3.])")
+# fmt: on
 
 
 def extract_sequences(

@@ -154,22 +154,28 @@ def _floating_unary(name: str, kernel, doc: str):
     return _named(op, name, doc)
 
 
-def _binary(name: str, kernel, doc: str):
-    """The op ``name(x1, x2)``: ``kernel`` on both inputs (torch's promotion)."""
+# How a two-argument op types its result: "torch" (torch's promotion, with
+# Python numbers as 0-d tensors that never widen a tensor), or `result_type`
+# of the inputs, Python numbers weak ("weak") or first made int32/floatx
+# tensors ("tensors"), with ``float`` added for the "_float" rules.
+_PROMOTIONS = {
+    "torch": None,
+    "weak": (True, False),
+    "weak_float": (True, True),
+    "tensors": (False, False),
+    "tensors_float": (False, True),
+}
+
+
+def _binary(name: str, kernel, promotion: str, doc: str):
+    """The op ``name(x1, x2)``: ``kernel`` on both inputs, typed as
+    ``promotion`` says (see `_PROMOTIONS`)."""
+    rule = _PROMOTIONS[promotion]
 
     def op(x1: Any, x2: Any) -> torch.Tensor:
-        return kernel(*_pair(x1, x2))
-
-    return _named(op, name, doc)
-
-
-def _promoted_binary(name: str, kernel, doc: str, floating=False, weak=True):
-    """The op ``name(x1, x2)``: ``kernel`` on both inputs cast to their
-    `result_type` (with ``float`` when ``floating``). With ``weak``, Python
-    numbers defer to the other input's dtype; without, they count as int32
-    or floatx tensors (as Keras converts them first for these ops)."""
-
-    def op(x1: Any, x2: Any) -> torch.Tensor:
+        if rule is None:
+            return kernel(*_pair(x1, x2))
+        weak, floating = rule
         if not weak:
             x1, x2 = _pair(x1, x2)
         return kernel(*_promote(x1, x2, floating=floating))
@@ -529,7 +535,7 @@ def vander(x: Any, N: int | None = None, increasing: bool = False) -> torch.Tens
     >>> vander(torch.tensor([1, 2, 3]), 3)
     tensor([[1, 1, 1],
             [4, 2, 1],
-            [9, 3, 1]])
+            [9, 3, 1]], dtype=torch.int32)
     """
     x = _tensor(x)
     if x.ndim != 1:
@@ -763,9 +769,9 @@ def select(condlist: Sequence, choicelist: Sequence, default: Any = 0) -> torch.
 
 
 # ---------------------------------------------------------------- binary
-# Two-argument ops, one a line: name, torch kernel, docstring. The plain ones
-# follow torch's promotion; the promoted ones cast both inputs to their
-# `result_type` first (Python numbers weak), as Keras does for them.
+# Two-argument ops, one a line: name, torch kernel, how the result is typed
+# (`_PROMOTIONS`: the rule Keras's torch backend follows for that op),
+# docstring.
 
 
 def _without_bool(kernel):
@@ -811,36 +817,36 @@ def _divide_no_nan(x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
 
 
 # fmt: off
-add = _binary("add", torch.add, "Elementwise ``x1 + x2``, broadcasting. Example: ``add([1, 2], 3)``.")
-subtract = _binary("subtract", _subtract, "Elementwise ``x1 - x2``. Example: ``subtract([1, 2], 3)``.")
-multiply = _binary("multiply", torch.multiply, "Elementwise ``x1 * x2``. Example: ``multiply([1, 2], 3)``.")
-divide = _binary("divide", torch.true_divide, "Elementwise true division (integers give floats). Example: ``divide(1, 4)``.")
-true_divide = _binary("true_divide", torch.true_divide, "Elementwise true division (same as ``divide``). Example: ``true_divide(1, 4)``.")
-power = _binary("power", torch.pow, "Elementwise ``x1 ** x2``. Example: ``power([2, 3], 2)``.")
-mod = _binary("mod", _without_bool(torch.remainder), "Elementwise remainder with the sign of ``x2`` (numpy's ``mod``). Example: ``mod([-7, 7], 3)``.")
-fmod = _binary("fmod", _without_bool(torch.fmod), "Elementwise remainder with the sign of ``x1`` (C's ``fmod``). Example: ``fmod([-7, 7], 3)``.")
-equal = _binary("equal", torch.eq, "Elementwise ``x1 == x2``. Example: ``equal([1, 2], 2)``.")
-not_equal = _binary("not_equal", torch.ne, "Elementwise ``x1 != x2``. Example: ``not_equal([1, 2], 2)``.")
-greater = _binary("greater", torch.gt, "Elementwise ``x1 > x2``. Example: ``greater([1, 3], 2)``.")
-greater_equal = _binary("greater_equal", torch.ge, "Elementwise ``x1 >= x2``. Example: ``greater_equal([1, 2], 2)``.")
-less = _binary("less", torch.lt, "Elementwise ``x1 < x2``. Example: ``less([1, 3], 2)``.")
-less_equal = _binary("less_equal", torch.le, "Elementwise ``x1 <= x2``. Example: ``less_equal([1, 3], 2)``.")
-logical_and = _binary("logical_and", torch.logical_and, "Elementwise logical AND. Example: ``logical_and([True, True], [True, False])``.")
-logical_or = _binary("logical_or", torch.logical_or, "Elementwise logical OR. Example: ``logical_or([True, False], False)``.")
-logical_xor = _binary("logical_xor", torch.logical_xor, "Elementwise logical XOR. Example: ``logical_xor([True, True], [True, False])``.")
-gcd = _binary("gcd", torch.gcd, "Elementwise greatest common divisor of integers. Example: ``gcd([12, 7], 8)``.")
-lcm = _binary("lcm", torch.lcm, "Elementwise least common multiple of integers. Example: ``lcm([4, 6], 10)``.")
-maximum = _promoted_binary("maximum", torch.maximum, "Elementwise maximum (NaN wins). Example: ``maximum([1, 5], 3)``.")
-minimum = _promoted_binary("minimum", torch.minimum, "Elementwise minimum (NaN wins). Example: ``minimum([1, 5], 3)``.")
-fmax = _promoted_binary("fmax", torch.fmax, "Elementwise maximum ignoring NaN. Example: ``fmax([1.0, float('nan')], 0.0)``.")
-fmin = _promoted_binary("fmin", torch.fmin, "Elementwise minimum ignoring NaN. Example: ``fmin([1.0, float('nan')], 0.0)``.")
-arctan2 = _promoted_binary("arctan2", torch.arctan2, "Elementwise angle of the point ``(x2, x1)``, in ``[-pi, pi]``. Example: ``arctan2(1.0, -1.0)``.", floating=True, weak=False)
-logaddexp = _promoted_binary("logaddexp", torch.logaddexp, "Elementwise ``log(exp(x1) + exp(x2))``, computed stably. Example: ``logaddexp(0.0, 0.0)``.", floating=True, weak=False)
-logaddexp2 = _promoted_binary("logaddexp2", torch.logaddexp2, "Elementwise ``log2(2**x1 + 2**x2)``, computed stably. Example: ``logaddexp2(1.0, 1.0)``.", floating=True, weak=False)
-hypot = _promoted_binary("hypot", _float_unless_float(torch.hypot), "Elementwise ``sqrt(x1**2 + x2**2)``. Example: ``hypot(3, 4)``.", weak=False)
-heaviside = _promoted_binary("heaviside", _float_unless_float(torch.heaviside), "Elementwise step: 0 for ``x1 < 0``, ``x2`` at 0, 1 above. Example: ``heaviside([-1.0, 0.0, 2.0], 0.5)``.", weak=False)
-nextafter = _promoted_binary("nextafter", _in_float64(torch.nextafter), "Elementwise next representable value after ``x1`` towards ``x2``. Example: ``nextafter(1.0, 2.0)``.", floating=True, weak=False)
-divide_no_nan = _promoted_binary("divide_no_nan", _divide_no_nan, "Elementwise ``x1 / x2``, with 0 wherever ``x2`` is 0. Example: ``divide_no_nan([1.0, 2.0], [2.0, 0.0])``.", floating=True)
+add = _binary("add", torch.add, "torch", "Elementwise ``x1 + x2``, broadcasting. Example: ``add([1, 2], 3)``.")
+subtract = _binary("subtract", _subtract, "torch", "Elementwise ``x1 - x2``. Example: ``subtract([1, 2], 3)``.")
+multiply = _binary("multiply", torch.multiply, "torch", "Elementwise ``x1 * x2``. Example: ``multiply([1, 2], 3)``.")
+divide = _binary("divide", torch.true_divide, "torch", "Elementwise true division (integers give floats). Example: ``divide(1, 4)``.")
+true_divide = _binary("true_divide", torch.true_divide, "torch", "Elementwise true division (same as ``divide``). Example: ``true_divide(1, 4)``.")
+power = _binary("power", torch.pow, "torch", "Elementwise ``x1 ** x2``. Example: ``power([2, 3], 2)``.")
+mod = _binary("mod", _without_bool(torch.remainder), "torch", "Elementwise remainder with the sign of ``x2`` (numpy's ``mod``). Example: ``mod([-7, 7], 3)``.")
+fmod = _binary("fmod", _without_bool(torch.fmod), "torch", "Elementwise remainder with the sign of ``x1`` (C's ``fmod``). Example: ``fmod([-7, 7], 3)``.")
+equal = _binary("equal", torch.eq, "torch", "Elementwise ``x1 == x2``. Example: ``equal([1, 2], 2)``.")
+not_equal = _binary("not_equal", torch.ne, "torch", "Elementwise ``x1 != x2``. Example: ``not_equal([1, 2], 2)``.")
+greater = _binary("greater", torch.gt, "torch", "Elementwise ``x1 > x2``. Example: ``greater([1, 3], 2)``.")
+greater_equal = _binary("greater_equal", torch.ge, "torch", "Elementwise ``x1 >= x2``. Example: ``greater_equal([1, 2], 2)``.")
+less = _binary("less", torch.lt, "torch", "Elementwise ``x1 < x2``. Example: ``less([1, 3], 2)``.")
+less_equal = _binary("less_equal", torch.le, "torch", "Elementwise ``x1 <= x2``. Example: ``less_equal([1, 3], 2)``.")
+logical_and = _binary("logical_and", torch.logical_and, "torch", "Elementwise logical AND. Example: ``logical_and([True, True], [True, False])``.")
+logical_or = _binary("logical_or", torch.logical_or, "torch", "Elementwise logical OR. Example: ``logical_or([True, False], False)``.")
+logical_xor = _binary("logical_xor", torch.logical_xor, "torch", "Elementwise logical XOR. Example: ``logical_xor([True, True], [True, False])``.")
+gcd = _binary("gcd", torch.gcd, "torch", "Elementwise greatest common divisor of integers. Example: ``gcd([12, 7], 8)``.")
+lcm = _binary("lcm", torch.lcm, "torch", "Elementwise least common multiple of integers. Example: ``lcm([4, 6], 10)``.")
+maximum = _binary("maximum", torch.maximum, "weak", "Elementwise maximum (NaN wins). Example: ``maximum([1, 5], 3)``.")
+minimum = _binary("minimum", torch.minimum, "weak", "Elementwise minimum (NaN wins). Example: ``minimum([1, 5], 3)``.")
+fmax = _binary("fmax", torch.fmax, "weak", "Elementwise maximum ignoring NaN. Example: ``fmax([1.0, float('nan')], 0.0)``.")
+fmin = _binary("fmin", torch.fmin, "weak", "Elementwise minimum ignoring NaN. Example: ``fmin([1.0, float('nan')], 0.0)``.")
+arctan2 = _binary("arctan2", torch.arctan2, "tensors_float", "Elementwise angle of the point ``(x2, x1)``, in ``[-pi, pi]``. Example: ``arctan2(1.0, -1.0)``.")
+logaddexp = _binary("logaddexp", torch.logaddexp, "tensors_float", "Elementwise ``log(exp(x1) + exp(x2))``, computed stably. Example: ``logaddexp(0.0, 0.0)``.")
+logaddexp2 = _binary("logaddexp2", torch.logaddexp2, "tensors_float", "Elementwise ``log2(2**x1 + 2**x2)``, computed stably. Example: ``logaddexp2(1.0, 1.0)``.")
+hypot = _binary("hypot", _float_unless_float(torch.hypot), "tensors", "Elementwise ``sqrt(x1**2 + x2**2)``. Example: ``hypot(3, 4)``.")
+heaviside = _binary("heaviside", _float_unless_float(torch.heaviside), "tensors", "Elementwise step: 0 for ``x1 < 0``, ``x2`` at 0, 1 above. Example: ``heaviside([-1.0, 0.0, 2.0], 0.5)``.")
+nextafter = _binary("nextafter", _in_float64(torch.nextafter), "tensors_float", "Elementwise next representable value after ``x1`` towards ``x2``. Example: ``nextafter(1.0, 2.0)``.")
+divide_no_nan = _binary("divide_no_nan", _divide_no_nan, "weak_float", "Elementwise ``x1 / x2``, with 0 wherever ``x2`` is 0. Example: ``divide_no_nan([1.0, 2.0], [2.0, 0.0])``.")
 bitwise_and = _bitwise("bitwise_and", torch.bitwise_and, "Elementwise bitwise AND. Example: ``bitwise_and([12, 10], 6)``.")
 bitwise_or = _bitwise("bitwise_or", torch.bitwise_or, "Elementwise bitwise OR. Example: ``bitwise_or([12, 10], 6)``.")
 bitwise_xor = _bitwise("bitwise_xor", torch.bitwise_xor, "Elementwise bitwise XOR. Example: ``bitwise_xor([12, 10], 6)``.")
@@ -857,7 +863,7 @@ def floor_divide(x1: Any, x2: Any) -> torch.Tensor:
     Example:
 
     >>> floor_divide(torch.tensor([7, -7]), 2)
-    tensor([ 3, -4])
+    tensor([ 3, -4], dtype=torch.int32)
     """
     target = _torch(result_type(_weak(x1), _weak(x2)))
     return torch.floor_divide(*_pair(x1, x2)).to(target)
@@ -1233,8 +1239,8 @@ def cumsum(x: Any, axis: int | None = None, dtype: Any = None) -> torch.Tensor:
 
     Example:
 
-    >>> cumsum(torch.tensor([1, 2, 3]))
-    tensor([1, 3, 6])
+    >>> cumsum(torch.tensor([1, 2, 3]))  # int64 narrowed to int32, as in Keras
+    tensor([1, 3, 6], dtype=torch.int32)
     """
     return _cumulative(torch.cumsum, x, axis, dtype)
 
@@ -1244,8 +1250,8 @@ def cumprod(x: Any, axis: int | None = None, dtype: Any = None) -> torch.Tensor:
 
     Example:
 
-    >>> cumprod(torch.tensor([1, 2, 3]))
-    tensor([1, 2, 6])
+    >>> cumprod(torch.tensor([1, 2, 3]))  # int64 narrowed to int32, as in Keras
+    tensor([1, 2, 6], dtype=torch.int32)
     """
     return _cumulative(torch.cumprod, x, axis, dtype)
 
@@ -1516,7 +1522,7 @@ def unravel_index(indices: Any, shape: Sequence[int]) -> tuple[torch.Tensor, ...
     Example:
 
     >>> unravel_index(torch.tensor([5, 7]), (2, 4))
-    (tensor([1, 1]), tensor([1, 3]))
+    (tensor([1, 1], dtype=torch.int32), tensor([1, 3], dtype=torch.int32))
     """
     indices = _tensor(indices)
     target = _torch(result_type(indices.dtype))
