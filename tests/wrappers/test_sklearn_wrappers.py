@@ -9,6 +9,7 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 
+from lamina.wrappers.scikit_learn import KerasClassifier, KerasRegressor  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
@@ -26,7 +27,6 @@ from lamina.wrappers import (  # noqa: E402
     SKLearnRegressor,
     SKLearnTransformer,
 )
-from lamina.wrappers.scikit_learn import KerasClassifier, KerasRegressor  # noqa: E402
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((60, 4)).astype("float32")
