@@ -275,6 +275,128 @@ class Identity(Initializer):
         return {"gain": self.gain}
 
 
+# Windows torch makes itself; other names need scipy (as Keras, which asks
+# `scipy.signal.get_window` for every name).
+_TORCH_WINDOWS = {
+    "hann": torch.hann_window,
+    "hamming": torch.hamming_window,
+    "blackman": torch.blackman_window,
+    "bartlett": torch.bartlett_window,
+}
+
+
+def _named_window(name: str, length: int, periodic: bool) -> torch.Tensor:
+    """``scipy.signal.get_window(name, length, fftbins=periodic)`` as float64."""
+    if name in _TORCH_WINDOWS:
+        return _TORCH_WINDOWS[name](length, periodic=periodic, dtype=torch.float64)
+    try:
+        from scipy import signal
+    except ImportError:
+        raise ArgumentError(
+            f"STFT: window {name!r} needs scipy (pip install scipy); without it "
+            f"lamina knows {sorted(_TORCH_WINDOWS)}, or pass the window's values."
+        ) from None
+    try:
+        values = signal.get_window(name, length, periodic)
+    except ValueError as err:
+        raise ArgumentError(f"STFT: unknown window {name!r} ({err}).") from None
+    return torch.as_tensor(values, dtype=torch.float64)
+
+
+class STFT(Initializer):
+    """Kernels of a convolution that computes a short-time Fourier transform.
+
+    A kernel of shape ``(frame_length, 1, bins)`` holds, for each of the
+    ``bins = fft_length // 2 + 1`` frequencies, the real (cosine) or imaginary
+    (negative sine) part of the DFT basis over one frame, multiplied by a
+    window and divided by the window's norm. `STFTSpectrogram` convolves its
+    input with two such kernels.
+
+    Example:
+
+    >>> STFT("real", "hann")((8, 1, 5)).shape
+    torch.Size([8, 1, 5])
+
+    Args:
+        side: ``"real"`` or ``"imag"``: which part of the transform the kernel
+            computes.
+        window: a window name (``"hann"``, ``"hamming"``, ``"blackman"``,
+            ``"bartlett"``; any other name `scipy.signal.get_window` knows when
+            scipy is installed), the window's values (``frame_length`` of
+            them), or None for no window.
+        scaling: ``"density"`` (divide by the window's L2 norm), ``"spectrum"``
+            (its L1 norm) or None.
+        periodic: whether a named window is periodic (as for FFTs) rather
+            than symmetric.
+    """
+
+    def __init__(
+        self,
+        side: str = "real",
+        window: str | Any = "hann",
+        scaling: str | None = "density",
+        periodic: bool = False,
+    ):
+        if side not in ("real", "imag"):
+            raise ArgumentError(f"side should be 'real' or 'imag', not {side!r}")
+        if isinstance(window, str):
+            _named_window(window, 1, bool(periodic))  # an unknown name fails here
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ArgumentError(
+                "Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                f"Received scaling={scaling!r}"
+            )
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape: ShapeLike, dtype: Any = None) -> torch.Tensor:
+        shape = _standardize_shape(shape, "STFT")
+        if len(shape) != 3:
+            raise ShapeError(
+                "STFT: `shape` must be (frame_length, input_channels, bins), "
+                f"received shape={shape}."
+            )
+        torch_dtype = _dtype(dtype, "STFT", floating=True)
+        frame_length, _, bins = shape
+        # Keras computes in the kernel's dtype; so does this, for equal values.
+        time = torch.arange(frame_length, dtype=torch_dtype).reshape(-1, 1, 1)
+        freq = torch.arange(bins, dtype=torch_dtype).reshape(1, 1, -1)
+        freq = freq / ((bins - 1) * 2)
+        angle = (-2 * time) * freq * torch.acos(torch.tensor(-1.0, dtype=torch_dtype))
+        kernel = torch.cos(angle) if self.side == "real" else torch.sin(angle)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                win = _named_window(self.window, frame_length, bool(self.periodic))
+            else:
+                win = torch.as_tensor(np.asarray(self.window))
+            win = win.to(torch_dtype)
+            if tuple(win.shape) != (frame_length,):
+                raise ShapeError(
+                    "The shape of `window` must be equal to [frame_length]. "
+                    f"Received: window shape={tuple(win.shape)}"
+                )
+            win = win.reshape(-1, 1, 1)
+            kernel = kernel * win
+            if self.scaling == "density":
+                kernel = kernel / torch.sqrt(torch.sum(win * win))
+            elif self.scaling == "spectrum":
+                kernel = kernel / torch.sum(torch.abs(win))
+        return kernel.to(device())
+
+    def get_config(self) -> dict[str, Any]:
+        window = self.window
+        if isinstance(window, (np.ndarray, torch.Tensor)):
+            window = np.asarray(window).tolist()
+        return {
+            "side": self.side,
+            "window": window,
+            "periodic": self.periodic,
+            "scaling": self.scaling,
+        }
+
+
 # --------------------------------------------------------------------- random
 
 
@@ -659,7 +781,7 @@ class Orthogonal(RandomInitializer):
 _CLASSES = (
     Initializer, Constant, Zeros, Ones, Identity, RandomNormal, TruncatedNormal,
     RandomUniform, VarianceScaling, GlorotUniform, GlorotNormal, HeUniform,
-    HeNormal, LecunUniform, LecunNormal, Orthogonal,
+    HeNormal, LecunUniform, LecunNormal, Orthogonal, STFT,
 )  # fmt: skip
 
 
@@ -679,6 +801,7 @@ ALL_OBJECTS_DICT.update(
         # Keras 3's compatibility names.
         "IdentityInitializer": Identity,
         "OrthogonalInitializer": Orthogonal,
+        "STFTInitializer": STFT,
         # Keras 1/2 string names; Keras 2 gave them these classes' defaults
         # ('normal' is RandomNormal(stddev=0.05), 'uniform' RandomUniform(-0.05, 0.05)).
         "normal": RandomNormal,
@@ -704,8 +827,10 @@ he_normal = HeNormal
 lecun_uniform = LecunUniform
 lecun_normal = LecunNormal
 orthogonal = Orthogonal
+stft = STFT
 IdentityInitializer = Identity
 OrthogonalInitializer = Orthogonal
+STFTInitializer = STFT
 
 
 def serialize(initializer: Initializer | Callable) -> dict[str, Any] | str:
