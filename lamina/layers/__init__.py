@@ -100,26 +100,30 @@ from lamina.layers.pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from lamina.layers.preprocessing import (
+    AutoContrast,
+    CenterCrop,
+    Equalization,
+    RandomBrightness,
+    RandomColorDegeneration,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPosterization,
+    RandomRotation,
+    RandomSaturation,
+    RandomSharpness,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+    Solarization,
+)
 from lamina.layers.preprocessing.category_encoding import CategoryEncoding
 from lamina.layers.preprocessing.discretization import Discretization
 from lamina.layers.preprocessing.hashing import Hashing
-from lamina.layers.preprocessing.image_preprocessing.center_crop import CenterCrop
-from lamina.layers.preprocessing.image_preprocessing.random_brightness import (
-    RandomBrightness,
-)
-from lamina.layers.preprocessing.image_preprocessing.random_contrast import (
-    RandomContrast,
-)
-from lamina.layers.preprocessing.image_preprocessing.random_crop import RandomCrop
-from lamina.layers.preprocessing.image_preprocessing.random_flip import RandomFlip
-from lamina.layers.preprocessing.image_preprocessing.random_rotation import (
-    RandomRotation,
-)
-from lamina.layers.preprocessing.image_preprocessing.random_translation import (
-    RandomTranslation,
-)
-from lamina.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
-from lamina.layers.preprocessing.image_preprocessing.resizing import Resizing
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup
 from lamina.layers.preprocessing.normalization import Normalization
 from lamina.layers.preprocessing.rescaling import Rescaling
@@ -175,6 +179,7 @@ __all__ = [
     "AdditiveAttention",
     "AlphaDropout",
     "Attention",
+    "AutoContrast",
     "Average",
     "average",
     "AveragePooling1D",
@@ -217,6 +222,7 @@ __all__ = [
     "EinsumDense",
     "ELU",
     "Embedding",
+    "Equalization",
     "Flatten",
     "GaussianDropout",
     "GaussianNoise",
@@ -268,10 +274,17 @@ __all__ = [
     "Permute",
     "PReLU",
     "RandomBrightness",
+    "RandomColorDegeneration",
     "RandomContrast",
     "RandomCrop",
     "RandomFlip",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
+    "RandomPosterization",
     "RandomRotation",
+    "RandomSaturation",
+    "RandomSharpness",
     "RandomTranslation",
     "RandomZoom",
     "ReLU",
@@ -289,6 +302,7 @@ __all__ = [
     "SimpleRNN",
     "SimpleRNNCell",
     "Softmax",
+    "Solarization",
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from lamina import backend
+from lamina import backend, random
 from lamina.errors import ArgumentError, ShapeError
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing.image_preprocessing import image_transforms
+from lamina.random import SeedGenerator
 from lamina.signatures import keras_constructor
 
 
@@ -28,25 +29,54 @@ class BaseImagePreprocessingLayer(Layer):
 
     Images are rank 4 ``(batch, height, width, channels)`` (or
     ``(batch, channels, height, width)`` with ``data_format="channels_first"``),
-    or rank 3 for a single image. A subclass computes on NCHW tensors through
-    `_to_nchw` / `_from_nchw`, which are views for either data format.
+    or rank 3 for a single image. A layer may also take Keras's dict
+    ``{"images": ..., "labels": ..., "segmentation_masks": ...}``: every entry
+    gets the same random transformation (what a mixing layer does to labels,
+    a geometric one to masks).
 
     Random layers follow Keras's split: `get_random_transformation` draws the
-    parameters (a dict with Keras's keys), `transform_images` applies them. They
-    change their input only when called with ``training=True`` (``fit`` does;
-    ``predict``, ``evaluate`` and a plain call do not), and then draw from a
-    private generator seeded with ``seed`` when one is given, from torch's
-    global generator (see `lamina.utils.set_random_seed`) otherwise.
+    parameters (a dict with Keras's keys), `transform_images` (and
+    `transform_labels`, `transform_segmentation_masks`) apply them to a batch.
+    They change their input only when called with ``training=True`` (``fit``
+    does; ``predict``, ``evaluate`` and a plain call do not). Draws advance the
+    layer's `SeedGenerator` (``generator``), seeded with ``seed`` (from
+    Python's `random` when None, which `lamina.utils.set_random_seed` seeds),
+    in Keras's order: on the CPU a seeded layer draws Keras's numbers.
     """
 
-    def __init__(self, data_format=None, **kwargs):
+    # Layers that transform outside training too (AutoContrast, CLAHE).
+    _TRANSFORMS_AT_INFERENCE = False
+    # Layers that change colours only: masks and bounding boxes pass unchanged.
+    _COLOR_ONLY = False
+    # Layers that read three channels as red, green and blue.
+    _RGB_ONLY = False
+
+    def __init__(self, data_format=None, bounding_box_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format, type(self).__name__)
-        self._generator = None
+        self.bounding_box_format = bounding_box_format
+
+    def _init(self, args, **kwargs) -> None:
+        """The base of a layer whose ``__init__`` comes from `image_constructor`:
+        ``data_format``, ``seed`` and ``value_range`` where the layer takes them."""
+        data_format = getattr(args, "data_format", kwargs.pop("data_format", None))
+        BaseImagePreprocessingLayer.__init__(self, data_format=data_format, **kwargs)
+        if hasattr(args, "seed"):
+            self._init_seed(args.seed)
+        if hasattr(args, "value_range"):
+            self.value_range = check_value_range(type(self).__name__, args.value_range)
 
     # ------------------------------------------------------------ shapes
     def build(self, input_shape) -> None:
+        if isinstance(input_shape, dict):
+            input_shape = input_shape["images"]
         self._check_rank(input_shape)
+        channels = input_shape[self._channel_axis(len(input_shape))]
+        if self._RGB_ONLY and channels is not None and channels != 3:
+            raise ShapeError(
+                f"{type(self).__name__} '{self.name}' expects RGB images (3 "
+                f"channels), received shape {tuple(input_shape)}"
+            )
         self.built = True
 
     def _check_rank(self, shape) -> None:
@@ -64,6 +94,15 @@ class BaseImagePreprocessingLayer(Layer):
     def _spatial_axes(self, ndim: int) -> tuple[int, int]:
         offset = 1 if self.data_format == "channels_first" else 0
         return ndim - 3 + offset, ndim - 2 + offset
+
+    def _channel_axis(self, ndim: int) -> int:
+        return ndim - 3 if self.data_format == "channels_first" else ndim - 1
+
+    def _images_of(self, data) -> tuple[torch.Tensor, int]:
+        """The images of `get_random_transformation`'s ``data`` (a tensor or
+        Keras's dict), and their batch size (1 for one image)."""
+        images = data["images"] if isinstance(data, dict) else data
+        return images, images.shape[0] if images.dim() == 4 else 1
 
     def _to_nchw(self, images: torch.Tensor) -> tuple[torch.Tensor, bool]:
         self._check_rank(images.shape)
@@ -84,31 +123,85 @@ class BaseImagePreprocessingLayer(Layer):
             images = images.to(self._compute_dtype)
         return images
 
-    # ------------------------------------------------------------ randomness
-    def _generator_for(self, device: torch.device) -> torch.Generator | None:
-        seed = getattr(self, "seed", None)
-        if seed is None:
-            return None
-        if self._generator is None or self._generator.device != device:
-            self._generator = torch.Generator(device=device)
-            self._generator.manual_seed(int(seed))
-        return self._generator
+    def _transform_value_range(self, images, original, target) -> torch.Tensor:
+        """``images`` mapped linearly from the ``original`` to the ``target`` range."""
+        if tuple(original) == tuple(target):
+            return images
+        images = self._as_float(images)
+        scaled = (images - float(original[0])) / (float(original[1]) - original[0])
+        return scaled * (float(target[1]) - target[0]) + float(target[0])
 
-    def _uniform(self, shape, low: float, high: float, device) -> torch.Tensor:
+    # ------------------------------------------------------------ randomness
+    def _init_seed(self, seed) -> None:
+        """Keras's ``seed`` (for the config) and ``generator`` (for the draws)."""
+        self.seed = seed
+        self.generator = SeedGenerator(seed)
+
+    def _draw(self, distribution, *args, device, seed=None, **kwargs):
+        """``distribution(*args, seed=...)`` from `lamina.random`, on ``device``.
+
+        ``seed`` is what a caller of `get_random_transformation` passed (the
+        generator of a layer that runs this one: RandAugment, AugMix); the
+        layer's own generator by default.
+        """
+        seed = self.generator if seed is None else seed
+        return distribution(*args, seed=seed, **kwargs).to(device)
+
+    def _uniform(
+        self, shape, low: float, high: float, device, seed=None
+    ) -> torch.Tensor:
         """Uniform draws in ``[low, high)`` as float32 on ``device``."""
-        device = torch.device(device)
-        draws = torch.rand(shape, generator=self._generator_for(device), device=device)
-        return draws * (high - low) + low
+        return self._draw(random.uniform, shape, low, high, device=device, seed=seed)
 
     # ------------------------------------------------------------ calling
     def call(self, inputs, training=True):
         # Keras's default: a direct call augments; fit passes training=True and
         # predict/evaluate pass False, so a model augments only while training.
-        inputs = self._as_float(inputs)
-        if not training:
-            return inputs
-        transformation = self.get_random_transformation(inputs, training=True)
-        return self.transform_images(inputs, transformation, training=True)
+        if isinstance(inputs, dict):
+            return self._call_on_dict(inputs, training)
+        images = self._as_float(inputs)
+        if not (training or self._TRANSFORMS_AT_INFERENCE):
+            return images
+        self._check_rank(images.shape)
+        # As in Keras: the draws see the input as it is (one image draws for a
+        # batch of one), the transformation runs on a batch.
+        transformation = self.get_random_transformation(images, training=True)
+        if images.dim() == 4:
+            return self.transform_images(images, transformation, training=True)
+        outputs = self.transform_images(images[None], transformation, training=True)
+        return outputs.squeeze(0)
+
+    def _call_on_dict(self, data: dict, training) -> dict:
+        """Keras's dict inputs: one transformation for images, labels, masks."""
+        unknown = set(data) - set(_DICT_TRANSFORMS)
+        if "images" not in data or unknown:
+            raise ArgumentError(
+                f"{type(self).__name__}: a dict input has the keys 'images' and "
+                "optionally 'labels', 'segmentation_masks', 'bounding_boxes'. "
+                f"Received keys: {sorted(data)}"
+            )
+        if "bounding_boxes" in data and not self.bounding_box_format:
+            raise ArgumentError(
+                f"{type(self).__name__}: the input has 'bounding_boxes' but the "
+                "layer has no `bounding_box_format` (e.g. "
+                "`bounding_box_format='xyxy'`)."
+            )
+        data = dict(data)
+        data["images"] = self._as_float(data["images"])
+        self._check_rank(data["images"].shape)
+        unbatched = data["images"].dim() == 3
+        if training or self._TRANSFORMS_AT_INFERENCE:
+            transformation = self.get_random_transformation(data, training=True)
+            if unbatched:
+                data = {key: _add_batch_axis(value) for key, value in data.items()}
+            for key, method in _DICT_TRANSFORMS.items():
+                if key in data:
+                    data[key] = getattr(self, method)(
+                        data[key], transformation, training=True
+                    )
+            if unbatched:
+                data = {key: _drop_batch_axis(value) for key, value in data.items()}
+        return data
 
     def get_random_transformation(self, data, training=True, seed=None):
         """The random parameters for one call on ``data`` (None when not training)."""
@@ -118,13 +211,90 @@ class BaseImagePreprocessingLayer(Layer):
         """Apply a transformation from `get_random_transformation` to ``images``."""
         return images
 
+    def transform_labels(self, labels, transformation, training=True):
+        """Labels under a transformation: unchanged, but for the mixing layers."""
+        return labels
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Segmentation masks under a transformation (unchanged by colour layers)."""
+        if self._COLOR_ONLY:
+            return masks
+        raise ArgumentError(
+            f"{type(self).__name__} does not transform 'segmentation_masks' in "
+            "lamina yet."
+        )
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        """Bounding boxes under a transformation (unchanged by colour layers)."""
+        if self._COLOR_ONLY:
+            return bounding_boxes
+        raise ArgumentError(
+            f"{type(self).__name__} does not transform 'bounding_boxes' in lamina yet."
+        )
+
     def compute_output_shape(self, input_shape):
+        if isinstance(input_shape, dict):
+            return dict(input_shape)
         return tuple(input_shape)
 
     def get_config(self) -> dict:
         config = super().get_config()
         config["data_format"] = self.data_format
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
         return config
+
+
+# What `call` does with each entry of a dict input.
+_DICT_TRANSFORMS = {
+    "images": "transform_images",
+    "labels": "transform_labels",
+    "segmentation_masks": "transform_segmentation_masks",
+    "bounding_boxes": "transform_bounding_boxes",
+}
+
+
+def _add_batch_axis(value):
+    if isinstance(value, dict):  # bounding boxes: {"boxes": ..., "labels": ...}
+        return {key: _add_batch_axis(item) for key, item in value.items()}
+    return torch.as_tensor(value).unsqueeze(0)
+
+
+def _drop_batch_axis(value):
+    if isinstance(value, dict):
+        return {key: _drop_batch_axis(item) for key, item in value.items()}
+    return value.squeeze(0)
+
+
+def check_value_range(layer_name: str, value_range) -> list:
+    """``value_range`` as a sorted ``[min, max]`` list, or an ArgumentError."""
+    if (
+        not isinstance(value_range, (tuple, list))
+        or len(value_range) != 2
+        or not all(_is_number(v) for v in value_range)
+    ):
+        raise ArgumentError(
+            f"{layer_name}: the `value_range` argument should be a list of two "
+            f"numbers. Received: value_range={value_range!r}"
+        )
+    return sorted(value_range)
+
+
+# The arguments most image layers share, with Keras's defaults.
+IMAGE_DEFAULTS = {"value_range": (0, 255), "seed": None, "data_format": None}
+
+
+def image_constructor(names: str, **defaults):
+    """The ``__init__`` of an image layer whose ``_init`` reads its arguments.
+
+    Args:
+        names: the layer's arguments in Keras's order, separated by white
+            space; ``value_range``, ``seed`` and ``data_format`` default as in
+            `IMAGE_DEFAULTS`.
+        **defaults: the defaults of the layer's other arguments (an argument
+            without one is required).
+    """
+    return keras_constructor(names, {**IMAGE_DEFAULTS, **defaults})
 
 
 def factor_range(
@@ -173,6 +343,14 @@ SAME_SHAPE_DOC = """Input shape:
 
     Output shape:
         Same as the input."""
+# The arguments most image layers share, and their shapes: a docstring's
+# ``{image_args}``.
+IMAGE_ARGS_DOC = f"""value_range: the ``(min, max)`` range of the pixel values
+            (default ``(0, 255)``).
+        seed: an int for reproducible draws.
+        data_format: ``"channels_last"`` (default) or ``"channels_first"``.
+
+    {SAME_SHAPE_DOC}"""
 # The random affine layers' shared arguments and their shapes: a docstring's
 # ``{affine_args}``.
 AFFINE_ARGS_DOC = f"""fill_mode: ``"reflect"`` (default, ``dcba|abcd|dcba``), ``"wrap"``
@@ -219,7 +397,7 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
         )
         self.fill_mode = args.fill_mode
         self.interpolation = args.interpolation
-        self.seed = args.seed
+        self._init_seed(args.seed)
         self.fill_value = args.fill_value
 
     def _image_size(self, images: torch.Tensor) -> tuple[int, int, int]:
@@ -253,16 +431,20 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
 
 
 class BaseRandomAdjustment(BaseImagePreprocessingLayer):
-    """Shared by RandomBrightness and RandomContrast: one random number per
-    image changes its pixel values, which are then clipped to ``value_range``.
+    """Shared by the colour layers that draw one ``factor`` per image
+    (RandomBrightness, RandomContrast, RandomColorDegeneration, RandomHue,
+    RandomSaturation, RandomSharpness, RandomPosterization): their config is
+    ``factor``, ``value_range`` and ``seed``.
 
-    A subclass's ``__init__`` checks and stores ``factor`` and ``value_range``
-    (as ``(min, max)``) after calling this one.
+    A subclass's ``__init__`` (or ``_init``, with `image_constructor`) checks
+    and stores ``factor`` and ``value_range`` after calling this one's.
     """
+
+    _COLOR_ONLY = True
 
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.seed = seed
+        self._init_seed(seed)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -51,7 +51,7 @@ class RandomBrightness(BaseRandomAdjustment):
         if not training:
             return None
         shape = (1, 1, 1) if data.dim() == 3 else (data.shape[0], 1, 1, 1)
-        delta = self._uniform(shape, self.factor[0], self.factor[1], data.device)
+        delta = self._uniform(shape, self.factor[0], self.factor[1], data.device, seed)
         return {"rgb_delta": delta * (self.value_range[1] - self.value_range[0])}
 
     def transform_images(self, images, transformation, training=True):

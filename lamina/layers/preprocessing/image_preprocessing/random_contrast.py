@@ -50,7 +50,7 @@ class RandomContrast(BaseRandomAdjustment):
         shape = (1, 1, 1) if data.dim() == 3 else (data.shape[0], 1, 1, 1)
         return {
             "contrast_factor": self._uniform(
-                shape, 1.0 - self.factor[0], 1.0 + self.factor[1], data.device
+                shape, 1.0 - self.factor[0], 1.0 + self.factor[1], data.device, seed
             )
         }
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import random
 
-import torch
-
 from lamina.layers.preprocessing.image_preprocessing import image_transforms
 from lamina.layers.preprocessing.image_preprocessing.base_image_preprocessing import (
     BaseImagePreprocessingLayer,
@@ -50,7 +48,7 @@ class RandomCrop(BaseImagePreprocessingLayer):
         self.width = width
         # Keras stores a seed drawn from Python's generator, so a saved layer
         # crops alike after loading.
-        self.seed = seed if seed is not None else random.randint(1, 10**9)
+        self._init_seed(seed if seed is not None else random.randint(1, 10**9))
 
     def call(self, inputs, training=True):
         # Keras's default: a direct call augments; fit passes training=True and
@@ -68,14 +66,11 @@ class RandomCrop(BaseImagePreprocessingLayer):
         in_height, in_width = data.shape[height_axis], data.shape[width_axis]
         if not (training and in_height > self.height and in_width > self.width):
             return None
-        # Host-side draws from a CPU generator: slicing needs Python ints, and a
-        # CPU draw costs no device synchronisation.
-        generator = self._generator_for(torch.device("cpu"))
-        top = int(
-            torch.randint(0, in_height - self.height + 1, (), generator=generator)
-        )
-        left = int(torch.randint(0, in_width - self.width + 1, (), generator=generator))
-        return top, left
+        # Keras's draws (a uniform offset, truncated), read on the host: slicing
+        # needs Python ints.
+        top = self._uniform((), 0.0, float(in_height - self.height + 1), "cpu", seed)
+        left = self._uniform((), 0.0, float(in_width - self.width + 1), "cpu", seed)
+        return int(top), int(left)
 
     def transform_images(self, images, transformation, training=True):
         images, unbatched = self._to_nchw(images)

@@ -51,14 +51,14 @@ class RandomFlip(BaseImagePreprocessingLayer):
             (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL),
         )
         self.mode = mode
-        self.seed = seed
+        self._init_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         """``{"flips": bool tensor}``, one coin per image, broadcastable to it."""
         if not training:
             return None
         shape = (1, 1, 1) if data.dim() == 3 else (data.shape[0], 1, 1, 1)
-        return {"flips": self._uniform(shape, 0.0, 1.0, data.device) <= 0.5}
+        return {"flips": self._uniform(shape, 0.0, 1.0, data.device, seed) <= 0.5}
 
     def transform_images(self, images, transformation, training=True):
         images = self._as_float(images)

@@ -42,9 +42,8 @@ class RandomRotation(BaseAffineLayer):
         if not training:
             return None
         batch, height, width = self._image_size(data)
-        angle = self._uniform(
-            (batch,), self.factor[0] * 360.0, self.factor[1] * 360.0, data.device
-        )
+        low, high = self.factor[0] * 360.0, self.factor[1] * 360.0
+        angle = self._uniform((batch,), low, high, data.device, seed)
         return {
             "angle": angle,
             "rotation_matrix": image_transforms.rotation_matrix(angle, height, width),

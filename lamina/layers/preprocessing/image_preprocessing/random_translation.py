@@ -48,8 +48,8 @@ class RandomTranslation(BaseAffineLayer):
         if not training:
             return None
         batch, height, width = self._image_size(data)
-        dy = self._uniform((batch, 1), *self._height_range, data.device) * height
-        dx = self._uniform((batch, 1), *self._width_range, data.device) * width
+        dy = self._uniform((batch, 1), *self._height_range, data.device, seed) * height
+        dx = self._uniform((batch, 1), *self._width_range, data.device, seed) * width
         return {"translations": torch.cat([dx, dy], dim=1)}
 
     def transform_images(self, images, transformation, training=True):

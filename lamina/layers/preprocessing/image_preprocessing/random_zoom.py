@@ -55,11 +55,15 @@ class RandomZoom(BaseAffineLayer):
             return None
         batch = self._image_size(data)[0]
         low, high = self._height_range
-        height_zoom = self._uniform((batch, 1), 1.0 + low, 1.0 + high, data.device)
+        height_zoom = self._uniform(
+            (batch, 1), 1.0 + low, 1.0 + high, data.device, seed
+        )
         width_zoom = height_zoom
         if self._width_range is not None:
             low, high = self._width_range
-            width_zoom = self._uniform((batch, 1), 1.0 + low, 1.0 + high, data.device)
+            width_zoom = self._uniform(
+                (batch, 1), 1.0 + low, 1.0 + high, data.device, seed
+            )
         return {"height_zoom": height_zoom, "width_zoom": width_zoom}
 
     def transform_images(self, images, transformation, training=True):
