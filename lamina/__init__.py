@@ -26,9 +26,11 @@ _SUBMODULES = {
     "config",
     "constraints",
     "datasets",
+    "dtype_policies",
     "errors",
     "initializers",
     "layers",
+    "legacy",
     "losses",
     "metrics",
     "models",
@@ -44,7 +46,8 @@ _SUBMODULES = {
 }
 
 
-# Keras 3's top-level names for base classes, from the module that defines each.
+# Keras 3's top-level names for base classes and scopes, from the module that
+# defines each (with the name there, when it differs).
 _TOP_LEVEL = {
     "Loss": "lamina.losses",
     "Metric": "lamina.metrics",
@@ -53,6 +56,16 @@ _TOP_LEVEL = {
     "Regularizer": "lamina.regularizers",
     "Constraint": "lamina.constraints",
     "KerasTensor": "lamina.backend.keras_tensor",
+    "DTypePolicy": "lamina.dtype_policies",
+    "FloatDTypePolicy": "lamina.dtype_policies",
+    "Operation": "lamina.ops.operation",
+    "Function": "lamina.ops.function",
+    "StatelessScope": "lamina.backend.stateless_scope",
+    "SymbolicScope": "lamina.backend.symbolic_scope",
+    "RematScope": "lamina.backend.remat",
+    "remat": "lamina.backend.remat",
+    "name_scope": "lamina.backend.name_scope",
+    "device": ("lamina.backend.config", "device_scope"),
 }
 
 
@@ -64,7 +77,10 @@ def __getattr__(name: str):
         globals()[name] = module
         return module
     if name in _TOP_LEVEL:
-        value = getattr(importlib.import_module(_TOP_LEVEL[name]), name)
+        module, attribute = _TOP_LEVEL[name], name
+        if isinstance(module, tuple):
+            module, attribute = module
+        value = getattr(importlib.import_module(module), attribute)
         globals()[name] = value
         return value
     raise AttributeError(

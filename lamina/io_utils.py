@@ -1,17 +1,25 @@
 """Where lamina's output leaves the process: the console and files on disk.
 
-`print_msg` writes what `fit` and the callbacks print; `atomic_path` makes every
+`print_msg` writes what `fit` and the callbacks print, to stdout or, with
+interactive logging off, to the ``"lamina"`` logger; `atomic_path` makes every
 file write atomic, so a save that dies midway leaves the previous file intact.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import tempfile
 from collections.abc import Iterator
 from typing import Any
+
+from lamina.backend import global_state
+
+# Where messages go when interactive logging is off (Keras sends them to absl's
+# log): INFO records, shown once logging is configured to show them.
+LOGGER = logging.getLogger("lamina")
 
 
 @contextlib.contextmanager
@@ -78,17 +86,41 @@ def fsync_dir(folder: str | os.PathLike) -> None:
             os.close(fd)
 
 
+def enable_interactive_logging() -> None:
+    """Print progress bars and messages to stdout (the default)."""
+    global_state.set_setting("interactive_logging", True)
+
+
+def disable_interactive_logging() -> None:
+    """Send progress bars and messages to the ``"lamina"`` logger instead of stdout.
+
+    For jobs whose output is a log file rather than a terminal: `fit`'s
+    progress bar, the callbacks' messages and `Model.summary` become INFO
+    records of `logging.getLogger("lamina")`.
+    """
+    global_state.set_setting("interactive_logging", False)
+
+
+def is_interactive_logging_enabled() -> bool:
+    """Whether messages go to stdout (True) or to the ``"lamina"`` logger."""
+    return global_state.get_setting("interactive_logging", True)
+
+
 def print_msg(message: Any, line_break: bool = True) -> None:
     """Writes `message` to stdout and flushes, as Keras's `io_utils.print_msg`.
 
-    A terminal whose encoding cannot show the bar character gets Keras 2's `=`
-    instead of an exception.
+    With interactive logging off, `message` becomes an INFO record of the
+    ``"lamina"`` logger instead. A terminal whose encoding cannot show the bar
+    character gets Keras 2's `=` instead of an exception.
 
     Args:
         message: What to print (converted with `str`).
         line_break: Whether to end the message with a newline.
     """
     message = str(message)
+    if not global_state.get_setting("interactive_logging", True):
+        LOGGER.info(message)
+        return
     if line_break:
         message += "\n"
     try:

@@ -152,9 +152,13 @@ def get_custom_objects() -> dict[str, Any]:
 
 
 class custom_object_scope:  # noqa: N801 - Keras's name
-    """Context manager inside which the given objects are found by name."""
+    """Context manager inside which the given objects are found by name.
 
-    def __init__(self, custom_objects: dict[str, Any] | None = None):
+    Args:
+        custom_objects: ``{name: class_or_function}`` (None for none).
+    """
+
+    def __init__(self, custom_objects: dict[str, Any] | None):
         self.custom_objects = dict(custom_objects or {})
 
     def __enter__(self):
@@ -285,8 +289,7 @@ def _lamina_module_for(keras_module: str):
 def deserialize_keras_object(
     config: Any,
     custom_objects: dict[str, Any] | None = None,
-    module_objects: dict[str, Any] | None = None,
-    printable_module_name: str = "object",
+    safe_mode: bool = True,
     **kwargs,
 ) -> Any:
     """Rebuild an object from `serialize_keras_object`'s output (or a plain name).
@@ -294,10 +297,24 @@ def deserialize_keras_object(
     Args:
         config: a config dict, a name string, or a plain value.
         custom_objects: extra ``{name: class_or_function}`` to search first.
-        module_objects: the ``{name: object}`` table of the calling module
-            (``lamina.activations`` passes its functions, ...).
-        printable_module_name: what to call the object in error messages.
+        safe_mode: refuse to load Python code (a `Lambda`'s lambda) from the
+            config; an enclosing `safe_mode_scope` (a `load_model` in progress)
+            decides instead when it set the flag.
+        **kwargs: lamina's and Keras's: ``module_objects`` (the ``{name:
+            object}`` table of the calling module: ``lamina.activations``
+            passes its functions, ...) and ``printable_module_name`` (what to
+            call the object in error messages).
     """
+    module_objects = kwargs.pop("module_objects", None)
+    printable_module_name = kwargs.pop("printable_module_name", "object")
+    if in_safe_mode() is None and safe_mode is not True:
+        with safe_mode_scope(safe_mode):
+            return deserialize_keras_object(
+                config,
+                custom_objects,
+                module_objects=module_objects,
+                printable_module_name=printable_module_name,
+            )
     if config is None:
         return None
     if isinstance(config, (bool, int, float)):
@@ -305,7 +322,10 @@ def deserialize_keras_object(
     if isinstance(config, (list, tuple)):
         return [
             deserialize_keras_object(
-                c, custom_objects, module_objects, printable_module_name
+                c,
+                custom_objects,
+                module_objects=module_objects,
+                printable_module_name=printable_module_name,
             )
             for c in config
         ]

@@ -20,7 +20,16 @@ PACKAGE = pathlib.Path(__file__).resolve().parent.parent / "lamina"
 # from a floor below. The key is the first name under ``lamina.``.
 FLOORS: list[tuple[str, ...]] = [
     ("backend", "errors", "io_utils", "serialization", "signatures", "tree", "version"),
-    ("ops", "activations", "initializers", "constraints", "regularizers", "random"),
+    (
+        "ops",
+        "activations",
+        "initializers",
+        "constraints",
+        "regularizers",
+        "random",
+        "dtype_policies",
+        "legacy",
+    ),
     ("layers",),
     ("losses", "metrics", "optimizers"),
     ("callbacks",),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import random as _py_random
+import sys
 
 import numpy as np
 import torch
 
+from lamina.backend import global_state
 from lamina.backend.config import (
     backend,
     device,
@@ -22,6 +25,7 @@ from lamina.backend.config import (
     to_torch_dtype,
 )
 from lamina.backend.dtypes import is_float_dtype, is_int_dtype, result_type
+from lamina.backend.keras_tensor import is_keras_tensor
 from lamina.backend.math_ops import *  # noqa: F403 - Keras 2's K.mean, K.square, ...
 from lamina.backend.naming import get_uid, reset_uids
 
@@ -33,9 +37,35 @@ if os.environ.get("LAMINA_FLUSH_DENORMAL", "1") != "0":
     torch.set_flush_denormal(True)
 
 
-def clear_session() -> None:
-    """Reset automatic layer names, as Keras's ``clear_session`` does."""
+def clear_session(free_memory: bool = True) -> None:
+    """Reset Keras's global state: automatic names and the global settings.
+
+    Layer names start again (``dense``, ``dense_1``, ...); the global dtype
+    policy, interactive logging, flash attention and traceback filtering go
+    back to their defaults (as in Keras; `floatx`, the epoch limits and open
+    scopes stay); compiled `torch.compile` graphs are dropped.
+
+    Example:
+
+    >>> import lamina
+    >>> lamina.utils.clear_session()
+    >>> lamina.layers.Dense(2).name
+    'dense'
+
+    Args:
+        free_memory: also run Python's garbage collector (and, when CUDA is in
+            use, hand torch's cached blocks back to the device), so that the
+            memory of deleted models is freed now.
+    """
     reset_uids()
+    global_state.reset_settings()
+    dynamo = sys.modules.get("torch._dynamo")
+    if dynamo is not None:  # only if something compiled: importing it is slow
+        dynamo.reset()
+    if free_memory:
+        gc.collect()
+        if torch.cuda.is_initialized():
+            torch.cuda.empty_cache()
 
 
 def set_random_seed(seed: int) -> None:
@@ -81,6 +111,7 @@ __all__ = [
     "image_data_format",
     "is_float_dtype",
     "is_int_dtype",
+    "is_keras_tensor",
     "result_type",
     "set_device",
     "set_epsilon",

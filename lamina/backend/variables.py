@@ -8,7 +8,9 @@ import numpy as np
 import torch
 
 from lamina.backend.config import device, floatx, standardize_dtype, to_torch_dtype
+from lamina.backend.name_scope import scoped_path
 from lamina.backend.naming import auto_name
+from lamina.backend.stateless_scope import get_stateless_scope
 from lamina.errors import ArgumentError, ShapeError
 
 _AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
@@ -56,7 +58,12 @@ class Variable(torch.nn.Parameter):
             It cannot contain ``"/"``.
         layout: Keras's sharding layout; accepted for Keras's signature and
             unused (torch places the value).
-        path: lamina's: the full path (``"dense/kernel"``); by default `name`.
+        path: lamina's: the full path (``"dense/kernel"``); by default `name`
+            inside the open `lamina.name_scope`s (``"block/name"``).
+
+    Inside a `lamina.StatelessScope`, ``assign``, ``assign_add`` and
+    ``assign_sub`` record the new value in the scope and leave the variable as
+    it is.
     """
 
     def __new__(
@@ -91,13 +98,14 @@ class Variable(torch.nn.Parameter):
                 "`None`, `'none'`, `'on_read'`, `'on_write'`, `'auto'`. "
                 f"Received: synchronization={synchronization}"
             )
-        data = _initial_value(initializer, shape, dtype, path or name)
+        path = path or scoped_path(name)
+        data = _initial_value(initializer, shape, dtype, path)
         trainable = bool(trainable)
         var = super().__new__(
             cls, data, requires_grad=trainable and _can_require_grad(data)
         )
         var._keras_name = name
-        var._keras_path = path or name
+        var._keras_path = path
         var._keras_trainable = trainable
         var.autocast = bool(autocast)
         var.aggregation = aggregation or "none"
@@ -185,18 +193,32 @@ class Variable(torch.nn.Parameter):
                 f"Cannot assign a value of shape {tuple(value.shape)} to variable "
                 f"'{self.path}' of shape {tuple(self.shape)}."
             )
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update((self, value))
+            return self
         with torch.no_grad():
             self.copy_(value)
         return self
 
     def assign_add(self, value) -> Variable:
+        value = torch.as_tensor(value, dtype=self.dtype, device=self.device)
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update((self, self.detach() + value))
+            return self
         with torch.no_grad():
-            self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
+            self.add_(value)
         return self
 
     def assign_sub(self, value) -> Variable:
+        value = torch.as_tensor(value, dtype=self.dtype, device=self.device)
+        scope = get_stateless_scope()
+        if scope is not None:
+            scope.add_update((self, self.detach() - value))
+            return self
         with torch.no_grad():
-            self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
+            self.sub_(value)
         return self
 
     def __repr__(self) -> str:

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from lamina.errors import ArgumentError, DatasetIntegrityError, DatasetNotFoundError
-from lamina.io_utils import fsync_dir
+from lamina.io_utils import fsync_dir, print_msg
 
 T = TypeVar("T")
 
@@ -93,12 +93,14 @@ def cache_dirs() -> list[Path]:
 
 def download_dir() -> Path:
     """The cache folder downloads go to (created on demand)."""
-    base = keras_home()
-    if not _writable(base):
-        base = Path(tempfile.gettempdir()) / ".keras"
-    folder = base / "datasets"
+    folder = writable_or_tmp(keras_home()) / "datasets"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def writable_or_tmp(base: Path) -> Path:
+    """``base``, or ``<tmp>/.keras`` when ``base`` cannot be written (Keras's rule)."""
+    return base if _writable(base) else Path(tempfile.gettempdir()) / ".keras"
 
 
 def _writable(path: Path) -> bool:
@@ -362,7 +364,7 @@ def download(
             reason (the caller usually re-raises a fuller message).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    print(f"Downloading data from {url}", flush=True)
+    print_msg(f"Downloading data from {url}")
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".part", dir=target.parent
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import inspect
+import math
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -15,11 +16,17 @@ import torch
 from lamina import backend
 from lamina.backend import tree
 from lamina.backend.keras_tensor import KerasTensor
+from lamina.backend.name_scope import scoped_path
 from lamina.backend.naming import auto_name
+from lamina.backend.remat import get_current_remat_mode, remat
+from lamina.backend.stateless_scope import get_stateless_scope
+from lamina.backend.symbolic_scope import run_symbolically
 from lamina.backend.variables import Variable
+from lamina.dtype_policies.dtype_policy import DTypePolicy
+from lamina.dtype_policies.dtype_policy import dtype_policy as global_dtype_policy
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec, check_input_compatibility
-from lamina.layers.node import Node
+from lamina.ops.node import Node
 
 _CALL_CONTEXT = threading.local()
 
@@ -134,7 +141,9 @@ class Layer(torch.nn.Module):
     Args:
         trainable: whether the layer's weights are updated in training.
         name: the layer's name; unique names (``dense``, ``dense_1``) by default.
-        dtype: the dtype of the layer's weights and computations (``"float32"``).
+        dtype: the dtype of the layer's weights and computations (``"float32"``),
+            or a `DTypePolicy`; by default the global policy
+            (`lamina.config.set_dtype_policy`), which follows `floatx()`.
         activity_regularizer: a penalty on the layer's output, added to `losses`.
         input_shape / input_dim / batch_input_shape / batch_size: Keras 1/2 ways
             of giving a model's input shape on its first layer.
@@ -165,8 +174,12 @@ class Layer(torch.nn.Module):
         if name is not None and "/" in name:
             raise ArgumentError(f"Layer names cannot contain '/', received {name!r}.")
         self.name = name or auto_name(type(self).__name__)
-        self.dtype = backend.standardize_dtype(dtype)
+        self.dtype = backend.standardize_dtype(
+            global_dtype_policy() if dtype is None else dtype
+        )
         self.autocast = autocast
+        # The RematScope open when the layer is made decides its calls (Keras).
+        self._remat_mode = get_current_remat_mode()
         self._trainable = bool(trainable)
         self.built = False
         self._own_weights: list[Variable] = []
@@ -264,8 +277,12 @@ class Layer(torch.nn.Module):
                 var.requires_grad_(value and var._keras_trainable)
 
     @property
-    def dtype_policy(self):
-        return self.dtype
+    def dtype_policy(self) -> DTypePolicy:
+        return DTypePolicy(self.dtype)
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        self.dtype = value
 
     @property
     def compute_dtype(self) -> str:
@@ -339,7 +356,10 @@ class Layer(torch.nn.Module):
         value = value.to(backend.device())
         name = name or "variable"
         var = Variable(
-            value, trainable=trainable, name=name, path=f"{self.name}/{name}"
+            value,
+            trainable=trainable,
+            name=name,
+            path=scoped_path(f"{self.name}/{name}"),
         )
         if not (self._trainable and trainable):
             var.requires_grad_(False)
@@ -480,6 +500,9 @@ class Layer(torch.nn.Module):
     # ------------------------------------------------------------------ losses
     def add_loss(self, loss) -> None:
         """Add a scalar loss (a tensor, or a zero-argument callable) to `losses`."""
+        scope = get_stateless_scope()
+        if scope is not None and scope.collect_losses:
+            scope.add_loss(loss)
         if callable(loss) and not isinstance(loss, torch.Tensor):
             self._extra_losses.append(loss)
         elif _in_call() or isinstance(loss, torch.Tensor):
@@ -638,7 +661,9 @@ class Layer(torch.nn.Module):
             _start_outer_call(training)
         _CALL_CONTEXT.depth = depth + 1
         try:
-            if _has_hooks(self):  # torch forward/backward hooks run as in torch
+            if self._remat_mode is not None:
+                outputs = self._rematerialized_call(args, kwargs)
+            elif _has_hooks(self):  # torch forward/backward hooks run as in torch
                 outputs = torch.nn.Module.__call__(self, *args, **kwargs)
             else:  # what Module.__call__ does without hooks, minus two frames
                 outputs = self.call(*args, **kwargs)
@@ -654,6 +679,44 @@ class Layer(torch.nn.Module):
                     if isinstance(out, torch.Tensor):
                         out._keras_mask = m
         return outputs
+
+    def _rematerialized_call(self, args, kwargs):
+        """``call`` under the `RematScope` the layer was made in (Keras's rules)."""
+        mode = self._remat_mode
+        if mode.mode == "activations" and getattr(self, "activation", None):
+            activation = self.activation
+            self.activation = remat(activation)
+            try:
+                return self.call(*args, **kwargs)
+            finally:
+                self.activation = activation
+        if mode.mode == "full" or (
+            mode.mode == "list_of_layers" and self.name in mode.layer_names
+        ):
+            return remat(self.call)(*args, **kwargs)
+        if mode.mode == "larger_than" and self._output_size(args, kwargs) > (
+            mode.output_size_threshold
+        ):
+            return remat(self.call)(*args, **kwargs)
+        return self.call(*args, **kwargs)
+
+    def _output_size(self, args, kwargs) -> int:
+        """Elements in the outputs of a call on these inputs (whole batch, as
+        Keras counts), from a symbolic run remembered per input shape."""
+        shapes = _shapes_of((args, kwargs))
+        key = repr(shapes)
+        sizes = self.__dict__.setdefault("_remat_output_sizes", {})
+        if key not in sizes:
+            specs = self.compute_output_spec(
+                *tree.map_structure(_spec_of, args),
+                **tree.map_structure(_spec_of, kwargs),
+            )
+            sizes[key] = sum(
+                math.prod(d or 1 for d in t.shape)
+                for t in tree.flatten(specs)
+                if isinstance(t, KerasTensor)
+            )
+        return sizes[key]
 
     def _torch_dtype(self) -> torch.dtype:
         return self._compute_dtype
@@ -918,6 +981,13 @@ def _shapes_of(x):
     return None
 
 
+def _spec_of(x):
+    """A KerasTensor standing for a tensor (shape and dtype), else ``x`` itself."""
+    if isinstance(x, torch.Tensor):
+        return KerasTensor(tuple(x.shape), backend.standardize_dtype(x.dtype))
+    return x
+
+
 def _keras2_shapes(tensors):
     """The shapes of KerasTensors, containers as tf.keras 2 shows them (lists)."""
     if isinstance(tensors, KerasTensor):
@@ -945,49 +1015,3 @@ def _to_shape_tuples(shape):
     if isinstance(shape, dict):
         return {k: _to_shape_tuples(v) for k, v in shape.items()}
     return [_to_shape_tuples(s) for s in shape]
-
-
-def run_symbolically(fn, args, kwargs):
-    """Run ``fn`` on stand-ins for its KerasTensor arguments; return KerasTensors.
-
-    The stand-ins live on torch's ``meta`` device, so no arithmetic happens.
-    Unknown sizes are filled with 83 and then 89; an output size that differs
-    between the two runs is unknown (``None``) in the result, as in Keras.
-    """
-
-    def call(fill: int, device: str):
-        def to_tensor(x):
-            if isinstance(x, KerasTensor):
-                shape = [fill if d is None else d for d in x.shape]
-                return torch.ones(
-                    shape, dtype=backend.to_torch_dtype(x.dtype), device=device
-                )
-            return x
-
-        a, k = tree.map_structure(to_tensor, (list(args), kwargs))
-        return fn(*a, **k)
-
-    def run(fill: int):
-        try:
-            return call(fill, "meta")
-        except (ShapeError, ArgumentError):
-            raise
-        except Exception:  # some ops have no meta kernel: trace on real zeros
-            return call(fill, str(backend.device()))
-
-    has_unknown = any(
-        isinstance(x, KerasTensor) and None in x.shape
-        for x in tree.flatten((list(args), kwargs))
-    )
-    with torch.no_grad():
-        first = run(83)
-        second = run(89) if has_unknown else first
-    flat1, flat2 = tree.flatten(first), tree.flatten(second)
-    specs = []
-    for a, b in zip(flat1, flat2):
-        if not isinstance(a, torch.Tensor):
-            specs.append(a)
-            continue
-        shape = [None if d1 != d2 else d1 for d1, d2 in zip(a.shape, b.shape)]
-        specs.append(KerasTensor(shape, backend.standardize_dtype(a.dtype)))
-    return tree.pack_sequence_as(first, specs)

@@ -13,6 +13,7 @@ from lamina.errors import ArgumentError, GraphError, ShapeError
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer, _shapes_of
 from lamina.models.model import Model
+from lamina.ops.function import map_graph
 from lamina.serialization import (
     deserialize_keras_object,
     serialize_keras_object,
@@ -79,96 +80,14 @@ class Functional(Model):
     # ------------------------------------------------------------------ graph
     def _map_graph(self) -> None:
         """Order the nodes topologically and the layers as Keras lists them."""
-        input_ids = {id(t) for t in self._inputs}
-        finished: set[int] = set()
-        in_progress: set[int] = set()
-        ordered: list = []  # nodes from inputs to outputs
-        layer_index: dict[int, int] = {}
-
-        def visit(tensor: KerasTensor) -> None:
-            history = tensor._keras_history
-            if history is None:
-                raise GraphError(f"Tensor {tensor} was not produced by a layer call.")
-            layer, node_index, _ = history
-            node = layer._inbound_nodes[node_index]
-            if id(node) in finished:
-                return
-            if not node.is_input and id(tensor) in input_ids:
-                finished.add(id(node))
-                return
-            if id(node) in in_progress:
+        ordered, layers = map_graph(self._inputs, self._outputs)
+        for op in layers:
+            if not isinstance(op, Layer):
                 raise GraphError(
-                    f"Tensor {tensor} from layer '{layer.name}' is part of a cycle."
-                )
-            layer_index.setdefault(id(layer), len(layer_index))
-            in_progress.add(id(node))
-            if not node.is_input:
-                for parent in node.input_tensors:
-                    visit(parent)
-            finished.add(id(node))
-            in_progress.discard(id(node))
-            ordered.append(node)
-
-        for output in self._outputs:
-            visit(output)
-
-        # Depths (output side 0), as Keras computes them, to order `layers`.
-        node_depth: dict[int, int] = {}
-        layer_depth: dict[int, int] = {}
-        layers_by_id: dict[int, Layer] = {}
-        in_graph = {id(n) for n in ordered}
-        for node in reversed(ordered):
-            depth = node_depth.setdefault(id(node), 0)
-            depth = max(depth, layer_depth.get(id(node.layer), 0))
-            layer_depth[id(node.layer)] = depth
-            layers_by_id[id(node.layer)] = node.layer
-            node_depth[id(node)] = depth
-            for parent in node.parent_nodes:
-                if id(parent) in in_graph:
-                    node_depth[id(parent)] = max(
-                        depth + 1, node_depth.get(id(parent), 0)
-                    )
-        for tensor in self._inputs:
-            layer = tensor._keras_history[0]
-            if id(layer) not in layer_depth:
-                layer_depth[id(layer)] = 0
-                layer_index[id(layer)] = -1
-                layers_by_id[id(layer)] = layer
-
-        # Every node's inputs must be computable from the model's inputs.
-        computable = set(input_ids)
-        done_layers: list[str] = []
-        for node in ordered:
-            for tensor in node.input_tensors:
-                if id(tensor) not in computable:
-                    raise GraphError(
-                        f"Graph disconnected: cannot find parent for tensor {tensor} at "
-                        f"layer '{node.layer.name}'. The following previous layers were "
-                        f"accessed without issue: {done_layers}"
-                    )
-            if node.is_input and not any(
-                id(t) in input_ids for t in node.output_tensors
-            ):
-                raise GraphError(
-                    f"Graph disconnected: the output depends on input "
-                    f"'{node.layer.name}', which is not one of the model's inputs "
-                    f"{[t.name for t in self._inputs]}."
-                )
-            done_layers.append(node.layer.name)
-            computable.update(id(t) for t in node.output_tensors)
-
-        by_depth = collections.defaultdict(list)
-        for layer_id, depth in layer_depth.items():
-            by_depth[depth].append(layers_by_id[layer_id])
-        layers = []
-        for depth in sorted(by_depth, reverse=True):
-            layers.extend(sorted(by_depth[depth], key=lambda lyr: layer_index[id(lyr)]))
-        names = [layer.name for layer in layers]
-        for name in names:
-            if names.count(name) > 1:
-                raise GraphError(
-                    f'The name "{name}" is used {names.count(name)} times in the model. '
-                    "All layer names should be unique."
+                    f"The model's graph calls '{op.name}', a {type(op).__name__}, "
+                    "which is not a layer: lamina's functional models hold layers "
+                    "(torch modules) only. Wrap it in a layer, or run the graph "
+                    "with lamina.Function."
                 )
         self._nodes = [
             n

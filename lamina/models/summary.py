@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from lamina.errors import ArgumentError
+from lamina.io_utils import is_interactive_logging_enabled, print_msg
 
 # Bits per scalar, as Keras counts them for the memory sizes of the totals.
 _DTYPE_BITS = {
@@ -66,6 +67,8 @@ def print_summary(
             matched with `re.match`) bounding the rows shown, both included.
         style: ``"keras3"`` or ``"keras2"``.
     """
+    if print_fn is None and not is_interactive_logging_enabled():
+        print_fn = print_msg  # to the "lamina" logger, as Keras's goes to its log
     if style == "keras3":
         text = _keras3_summary(
             model, line_length, positions, expand_nested, show_trainable, layer_range

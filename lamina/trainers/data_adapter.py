@@ -148,6 +148,27 @@ def unpack_x_y_sample_weight(data):
     )
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """A batch as `fit` takes it: ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``.
+
+    The reverse of `unpack_x_y_sample_weight`, for custom ``train_step``s and
+    data pipelines. A single ``x`` stays as it is; an ``x`` that is a list or
+    tuple is wrapped, so that it is not read as ``(x, y)``.
+
+    Example:
+
+    >>> pack_x_y_sample_weight([1, 2])
+    ([1, 2],)
+    >>> pack_x_y_sample_weight("x", "y")
+    ('x', 'y')
+    """
+    if y is None:
+        return x if not isinstance(x, (tuple, list)) else (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.Tensor:
     """Per-sample weights from ``{class_index: weight}``, as Keras computes them."""
     if not class_weight:

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from lamina.backend import tree
+from lamina.backend.config import capped_steps, max_epochs
 from lamina.errors import ArgumentError, NotCompiledError
 from lamina.layers.layer import frozen_weights
 from lamina.trainers import data_adapter, keras2
@@ -272,6 +273,9 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             raise ArgumentError(
                 f"`epochs` must be a non-negative integer, received {epochs!r}."
             )
+        if max_epochs() and max_epochs() < epochs:  # lamina.config.set_max_epochs
+            warnings.warn(f"Limiting epochs to {max_epochs()}", stacklevel=2)
+            epochs = max_epochs()
         check_validation_freq(validation_freq)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_adapter.split_validation(
@@ -283,7 +287,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             y,
             sample_weight,
             batch_size=batch_size,
-            steps=steps_per_epoch,
+            steps=capped_steps(steps_per_epoch),
             shuffle=shuffle,
             class_weight=class_weight,
         )
@@ -294,7 +298,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 self,
                 validation_data,
                 batch_size if validation_batch_size is None else validation_batch_size,
-                validation_steps,
+                capped_steps(validation_steps),
             )
 
         custom_step = self._overrides("train_step")
@@ -418,7 +422,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         self._assert_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
         data = batches_for(
-            self, x, y, sample_weight, batch_size=batch_size, steps=steps
+            self, x, y, sample_weight, batch_size=batch_size, steps=capped_steps(steps)
         )
         check_finite_inputs(data)
         if not self._overrides("test_step"):
@@ -483,7 +487,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         keras2.check_loop_kwargs("predict", kwargs)
         verbose = _resolve_verbose(verbose)
         data = batches_for(
-            self, x, batch_size=batch_size, steps=steps, for_predict=True
+            self, x, batch_size=batch_size, steps=capped_steps(steps), for_predict=True
         )
         callback_list = self._callback_list(callbacks, verbose, data)
         callback_list.on_predict_begin()

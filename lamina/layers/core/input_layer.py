@@ -6,7 +6,7 @@ from lamina import backend
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
-from lamina.layers.node import Node
+from lamina.ops.node import Node
 
 
 class InputLayer(Layer):

@@ -1,4 +1,4 @@
-"""Node: one call of a layer on symbolic tensors, an edge set of the layer graph."""
+"""Node: one call of a layer or operation on symbolic tensors, an edge of the graph."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from lamina.backend.keras_tensor import KerasTensor
 class Node:
     """Records ``outputs = layer(*call_args, **call_kwargs)`` on KerasTensors.
 
-    The node is appended to ``layer._inbound_nodes`` and to the
-    ``_outbound_nodes`` of the layers that produced its inputs; each output
-    KerasTensor gets ``_keras_history = (layer, node_index, tensor_index)``.
+    ``layer`` is a `Layer` or an `Operation`. The node is appended to
+    ``layer._inbound_nodes`` and to the ``_outbound_nodes`` of the layers that
+    produced its inputs; each output KerasTensor gets
+    ``_keras_history = (layer, node_index, tensor_index)``.
     """
 
     def __init__(self, layer, call_args: tuple, call_kwargs: dict, outputs):
@@ -34,6 +35,11 @@ class Node:
         for tensor in self.input_tensors:
             if tensor._keras_history is not None:
                 tensor._keras_history[0]._outbound_nodes.append(self)
+
+    @property
+    def operation(self):
+        """Keras 3's name for the layer or operation called."""
+        return self.layer
 
     @property
     def parent_nodes(self) -> list[Node]:
