@@ -11,6 +11,7 @@ from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from lamina.callbacks.remote_monitor import RemoteMonitor
+from lamina.callbacks.swap_ema_weights import SwapEMAWeights
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "RemoteMonitor",
+    "SwapEMAWeights",
     "TerminateOnNaN",
 ]
 from lamina.callbacks.backup_and_restore import BackupAndRestore  # noqa: E402, F401
