@@ -30,6 +30,7 @@ class AutoContrast(BaseImagePreprocessingLayer):
     {shapes}
     """
 
+    _CONFIG_KEYS = ("value_range",)
     __doc__ = __doc__.replace("{shapes}", SAME_SHAPE_DOC)
     __init__ = image_constructor("value_range")
     _TRANSFORMS_AT_INFERENCE = True
@@ -46,8 +47,3 @@ class AutoContrast(BaseImagePreprocessingLayer):
         results = self._transform_value_range(results, (0, 255), self.value_range)
         # A flat channel divides 0 by 0: it keeps its values.
         return torch.where(torch.isnan(results), original, results)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["value_range"] = self.value_range
-        return config

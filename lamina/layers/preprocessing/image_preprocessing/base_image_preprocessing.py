@@ -50,6 +50,8 @@ class BaseImagePreprocessingLayer(Layer):
     _COLOR_ONLY = False
     # Layers that read three channels as red, green and blue.
     _RGB_ONLY = False
+    # The layer's own config entries, each the attribute of that name.
+    _CONFIG_KEYS: tuple[str, ...] = ()
 
     def __init__(self, data_format=None, bounding_box_format=None, **kwargs):
         super().__init__(**kwargs)
@@ -104,6 +106,12 @@ class BaseImagePreprocessingLayer(Layer):
         images = data["images"] if isinstance(data, dict) else data
         return images, images.shape[0] if images.dim() == 4 else 1
 
+    def _image_size(self, data) -> tuple[int, int, int]:
+        """``(batch, height, width)`` of `get_random_transformation`'s ``data``."""
+        images, batch = self._images_of(data)
+        height_axis, width_axis = self._spatial_axes(images.dim())
+        return batch, images.shape[height_axis], images.shape[width_axis]
+
     def _to_nchw(self, images: torch.Tensor) -> tuple[torch.Tensor, bool]:
         self._check_rank(images.shape)
         unbatched = images.dim() == 3
@@ -153,6 +161,37 @@ class BaseImagePreprocessingLayer(Layer):
         """Uniform draws in ``[low, high)`` as float32 on ``device``."""
         return self._draw(random.uniform, shape, low, high, device=device, seed=seed)
 
+    def _coin_flips(self, batch: int, device, seed=None) -> torch.Tensor:
+        """Which images a layer with a probability ``factor`` changes: Keras's
+        draws, a probability from ``factor`` then a threshold below it."""
+        probability = self._uniform((batch,), *self.factor, device, seed)
+        threshold = self._uniform((batch,), 0.0, 1.0, device, seed)
+        return threshold < probability
+
+    def _random_boxes(self, data, ratios: torch.Tensor, seed=None):
+        """Keras's random boxes (CutMix, RandomErasing): in each image a box
+        ``ratios[:, 0]`` of the width by ``ratios[:, 1]`` of the height, at a
+        random place (x drawn first, then y).
+
+        Returns:
+            The boxes as a bool mask broadcastable to the images, and the
+            part of each image they cover, ``(batch,)``.
+        """
+        images, batch = self._images_of(data)
+        _, height, width = self._image_size(data)
+        corners = []
+        for length, ratio in ((width, ratios[:, 0]), (height, ratios[:, 1])):
+            size = ratio * length
+            start = self._uniform((batch,), 0.0, 1.0, images.device, seed)
+            start = start * (length - size)
+            corners += [start.view(-1, 1, 1), (start + size).view(-1, 1, 1)]
+        x0, x1, y0, y1 = corners
+        rows = torch.arange(height, dtype=x0.dtype, device=x0.device).view(-1, 1)
+        cols = torch.arange(width, dtype=x0.dtype, device=x0.device)
+        masks = (cols >= x0) & (cols < x1) & (rows >= y0) & (rows < y1)
+        covered = (x1 - x0) * (y1 - y0) / (width * height)
+        return masks.unsqueeze(self._channel_axis(4)), covered.view(-1)
+
     # ------------------------------------------------------------ calling
     def call(self, inputs, training=True):
         # Keras's default: a direct call augments; fit passes training=True and
@@ -191,7 +230,9 @@ class BaseImagePreprocessingLayer(Layer):
         self._check_rank(data["images"].shape)
         unbatched = data["images"].dim() == 3
         if training or self._TRANSFORMS_AT_INFERENCE:
-            transformation = self.get_random_transformation(data, training=True)
+            transformation = self.get_random_transformation(
+                data["images"], training=True
+            )
             if unbatched:
                 data = {key: _add_batch_axis(value) for key, value in data.items()}
             for key, method in _DICT_TRANSFORMS.items():
@@ -242,6 +283,7 @@ class BaseImagePreprocessingLayer(Layer):
         config["data_format"] = self.data_format
         if self.bounding_box_format is not None:
             config["bounding_box_format"] = self.bounding_box_format
+        config.update({key: getattr(self, key) for key in self._CONFIG_KEYS})
         return config
 
 
@@ -264,6 +306,16 @@ def _drop_batch_axis(value):
     if isinstance(value, dict):
         return {key: _drop_batch_axis(item) for key, item in value.items()}
     return value.squeeze(0)
+
+
+def mix_pairs(values: torch.Tensor, transformation: dict) -> torch.Tensor:
+    """``w * values + (1 - w) * values[order]``, one weight per example: how
+    MixUp and CutMix mix labels (and MixUp images), with the transformation's
+    ``mix_weight`` and ``permutation_order``."""
+    weight = transformation["mix_weight"].to(values.dtype)
+    weight = weight.view(-1, *[1] * (values.dim() - 1))
+    others = values[transformation["permutation_order"].long()]
+    return weight * values + (1.0 - weight) * others
 
 
 def check_value_range(layer_name: str, value_range) -> list:
@@ -400,20 +452,26 @@ class BaseAffineLayer(BaseImagePreprocessingLayer):
         self._init_seed(args.seed)
         self.fill_value = args.fill_value
 
-    def _image_size(self, images: torch.Tensor) -> tuple[int, int, int]:
-        """``(batch, height, width)`` of a rank 3 or 4 image tensor."""
-        height_axis, width_axis = self._spatial_axes(images.dim())
-        batch = images.shape[0] if images.dim() == 4 else 1
-        return batch, images.shape[height_axis], images.shape[width_axis]
+    def transform_images(self, images, transformation, training=True):
+        if not training or transformation is None:
+            return self._as_float(images)
+        return self._warp(images, transformation, self.interpolation)
 
-    def _warp(self, images: torch.Tensor, transform: torch.Tensor) -> torch.Tensor:
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Masks move with the images, sampled at the nearest pixel."""
+        if not training or transformation is None:
+            return masks
+        return self._warp(masks, transformation, "nearest")
+
+    def _matrix(self, transformation, images: torch.Tensor) -> torch.Tensor:
+        """The ``(batch, 8)`` transforms of `image_transforms.affine_transform`."""
+        raise NotImplementedError
+
+    def _warp(self, images: torch.Tensor, transformation, interpolation: str):
+        matrix = self._matrix(transformation, images).reshape(-1, 8)
         images, unbatched = self._to_nchw(self._as_float(images))
         warped = image_transforms.affine_transform(
-            images,
-            transform.reshape(-1, 8),
-            self.interpolation,
-            self.fill_mode,
-            self.fill_value,
+            images, matrix, interpolation, self.fill_mode, self.fill_value
         )
         return self._from_nchw(warped, unbatched)
 
@@ -441,14 +499,8 @@ class BaseRandomAdjustment(BaseImagePreprocessingLayer):
     """
 
     _COLOR_ONLY = True
+    _CONFIG_KEYS = ("factor", "value_range", "seed")
 
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self._init_seed(seed)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            {"factor": self.factor, "value_range": self.value_range, "seed": self.seed}
-        )
-        return config

@@ -36,6 +36,7 @@ class Equalization(BaseImagePreprocessingLayer):
     {shapes}
     """
 
+    _CONFIG_KEYS = ("bins", "value_range")
     __doc__ = __doc__.replace("{shapes}", SAME_SHAPE_DOC)
     __init__ = image_constructor("value_range bins data_format", bins=256)
     _COLOR_ONLY = True
@@ -67,11 +68,6 @@ class Equalization(BaseImagePreprocessingLayer):
             lookup = (channel / 255.0 * (self.bins - 1)).clamp(0, self.bins - 1)
             channel = table[lookup.to(torch.int32)].to(channel.dtype)
         return _rescale(channel, (0, 255), (low, high))
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"bins": self.bins, "value_range": self.value_range})
-        return config
 
 
 def _rescale(values, source, target):

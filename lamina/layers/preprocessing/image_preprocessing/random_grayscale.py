@@ -36,6 +36,7 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
     {shapes}
     """
 
+    _CONFIG_KEYS = ("factor",)
     __doc__ = __doc__.replace("{shapes}", SAME_SHAPE_DOC)
     __init__ = image_constructor("factor data_format seed", factor=0.5)
     _COLOR_ONLY = True
@@ -67,8 +68,3 @@ class RandomGrayscale(BaseImagePreprocessingLayer):
             transformation = self.get_random_transformation(images)
         grey = image_ops.rgb_to_grayscale(images, data_format=self.data_format)
         return torch.where(transformation, grey, images)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["factor"] = self.factor
-        return config

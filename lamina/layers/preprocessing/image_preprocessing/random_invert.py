@@ -44,9 +44,7 @@ class RandomInvert(BaseRandomAdjustment):
         if not training:
             return None
         images, batch = self._images_of(data)
-        probability = self._uniform((batch,), *self.factor, images.device, seed)
-        threshold = self._uniform((batch,), 0.0, 1.0, images.device, seed)
-        return {"apply_inversion": threshold < probability}
+        return {"apply_inversion": self._coin_flips(batch, images.device, seed)}
 
     def transform_images(self, images, transformation, training=True):
         images = self._as_float(images)

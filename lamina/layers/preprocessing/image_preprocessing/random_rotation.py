@@ -49,10 +49,8 @@ class RandomRotation(BaseAffineLayer):
             "rotation_matrix": image_transforms.rotation_matrix(angle, height, width),
         }
 
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return self._as_float(images)
-        return self._warp(images, transformation["rotation_matrix"])
+    def _matrix(self, transformation, images):
+        return transformation["rotation_matrix"]
 
     def get_config(self) -> dict:
         config = super().get_config()

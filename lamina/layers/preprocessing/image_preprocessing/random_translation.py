@@ -52,9 +52,7 @@ class RandomTranslation(BaseAffineLayer):
         dx = self._uniform((batch, 1), *self._width_range, data.device, seed) * width
         return {"translations": torch.cat([dx, dy], dim=1)}
 
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return self._as_float(images)
+    def _matrix(self, transformation, images):
         shift = transformation["translations"].reshape(-1, 2).float()
         ones = torch.ones_like(shift[:, :1])
         zeros = torch.zeros_like(ones)
@@ -62,7 +60,7 @@ class RandomTranslation(BaseAffineLayer):
             [ones, zeros, -shift[:, :1], zeros, ones, -shift[:, 1:], zeros, zeros],
             dim=1,
         )
-        return self._warp(images, matrix)
+        return matrix
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -66,9 +66,7 @@ class RandomZoom(BaseAffineLayer):
             )
         return {"height_zoom": height_zoom, "width_zoom": width_zoom}
 
-    def transform_images(self, images, transformation, training=True):
-        if not training or transformation is None:
-            return self._as_float(images)
+    def _matrix(self, transformation, images):
         _, height, width = self._image_size(images)
         width_zoom = transformation["width_zoom"].reshape(-1, 1).float()
         height_zoom = transformation["height_zoom"].reshape(-1, 1).float()
@@ -79,7 +77,7 @@ class RandomZoom(BaseAffineLayer):
             [width_zoom, zeros, x_offset, zeros, height_zoom, y_offset, zeros, zeros],
             dim=1,
         )
-        return self._warp(images, matrix)
+        return matrix
 
     def get_config(self) -> dict:
         config = super().get_config()

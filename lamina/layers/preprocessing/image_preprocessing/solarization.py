@@ -39,6 +39,7 @@ class Solarization(BaseImagePreprocessingLayer):
     {shapes}
     """
 
+    _CONFIG_KEYS = ("value_range", "addition_factor", "threshold_factor", "seed")
     __doc__ = __doc__.replace("{shapes}", SAME_SHAPE_DOC)
     __init__ = image_constructor(
         "addition_factor threshold_factor value_range seed",
@@ -80,18 +81,6 @@ class Solarization(BaseImagePreprocessingLayer):
             results < transformation["thresholds"], results, 255 - results
         )
         return self._transform_value_range(results, (0, 255), self.value_range)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update(
-            {
-                "value_range": self.value_range,
-                "addition_factor": self.addition_factor,
-                "threshold_factor": self.threshold_factor,
-                "seed": self.seed,
-            }
-        )
-        return config
 
 
 def _factor(argument: str, factor) -> tuple[float, float]:
