@@ -28,6 +28,7 @@ _SUBMODULES = {
     "datasets",
     "dtype_policies",
     "errors",
+    "export",
     "initializers",
     "layers",
     "legacy",

@@ -35,7 +35,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("callbacks",),
     ("trainers",),
     ("models",),
-    ("saving",),
+    ("saving", "export"),
     ("datasets", "preprocessing", "utils"),
     ("compat", "config", "keras2_backend", "wrappers", "demo", "__main__", ""),
 ]

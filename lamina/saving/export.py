@@ -10,6 +10,7 @@ statistics).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import warnings
@@ -128,22 +129,53 @@ def _export(
         batch = torch.export.Dim("batch", min=1)
         # forward(*inputs): one entry, for the varargs, holding one spec per input.
         dynamic = (tuple({0: batch} for _ in examples),)
-        program = torch.export.export(
-            module, tuple(examples), dynamic_shapes=dynamic, strict=True
-        )
-        _plain_parameters(program)
+        with fresh_shape_checks([model]):
+            program = torch.export.export(
+                module, tuple(examples), dynamic_shapes=dynamic, strict=True
+            )
+        plain_parameters(program)
         if kind == "torch":
-            buffer = io.BytesIO()  # torch.export.save wants a .pt2 name or a buffer
-            torch.export.save(program, buffer)
-            with atomic_path(path) as tmp, open(tmp, "wb") as f:
-                f.write(buffer.getvalue())
-            return path
-        return _export_onnx(program, len(examples), path, verbose, opset_version)
+            return write_program(program, path)
+        return write_onnx(program, len(examples), path, verbose, opset_version)
     finally:
         model.train(was_training)
 
 
-def _plain_parameters(program) -> None:
+@contextlib.contextmanager
+def fresh_shape_checks(modules):
+    """Trace with the layers' memory of their last input shape cleared.
+
+    Layers skip their input checks for the shape they last saw; compared with
+    the traced (symbolic) batch size, that shape would become a guard
+    ("batch != 4", after training on batches of 4) and the export would fail.
+    The memory is put back afterwards, not left holding symbolic sizes.
+    """
+    layers = [
+        m
+        for root in modules
+        for m in root.modules()
+        if hasattr(m, "_last_checked_shape")
+    ]
+    saved = [m._last_checked_shape for m in layers]
+    for m in layers:
+        m._last_checked_shape = None
+    try:
+        yield
+    finally:
+        for m, shape in zip(layers, saved):
+            m._last_checked_shape = shape
+
+
+def write_program(program, path) -> str:
+    """Write a `torch.export` program to ``path`` (``.pt2``), atomically."""
+    buffer = io.BytesIO()  # torch.export.save wants a .pt2 name or a buffer
+    torch.export.save(program, buffer)
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        f.write(buffer.getvalue())
+    return os.fspath(path)
+
+
+def plain_parameters(program) -> None:
     """Store lamina Variables as plain Parameters: the artifact must not need lamina
     (and ONNX's constant folding calls ``Parameter.numpy(force=...)``)."""
     state = program.state_dict
@@ -157,7 +189,8 @@ def _plain_parameters(program) -> None:
             )
 
 
-def _export_onnx(program, n_inputs: int, path, verbose, opset_version) -> str:
+def write_onnx(program, n_inputs: int, path, verbose, opset_version) -> str:
+    """Convert a `torch.export` program to ONNX and write it to ``path``, atomically."""
     try:
         import onnx  # noqa: F401
     except ImportError as err:
