@@ -43,6 +43,7 @@ _SUBMODULES = {
     "saving",
     "tree",
     "utils",
+    "visualization",
     "wrappers",
 }
 

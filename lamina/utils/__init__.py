@@ -26,6 +26,7 @@ from lamina.trainers.data_adapter import (
     unpack_x_y_sample_weight,
 )
 from lamina.trainers.py_dataset import PyDataset, Sequence
+from lamina.utils import bounding_boxes
 from lamina.utils.config import Config
 from lamina.utils.dataset_utils import split_dataset
 from lamina.utils.file_utils import get_file
@@ -51,6 +52,7 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "array_to_img",
+    "bounding_boxes",
     "clear_session",
     "custom_object_scope",
     "deserialize_keras_object",
