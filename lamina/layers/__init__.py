@@ -107,8 +107,11 @@ from lamina.layers.preprocessing import (
     ContrastLimitedAdaptiveHistogramEqualization,
     CutMix,
     Equalization,
+    HashedCrossing,
     MaxNumBoundingBoxes,
+    MelSpectrogram,
     MixUp,
+    Pipeline,
     RandAugment,
     RandomBrightness,
     RandomColorDegeneration,
@@ -132,6 +135,7 @@ from lamina.layers.preprocessing import (
     RandomZoom,
     Resizing,
     Solarization,
+    STFTSpectrogram,
 )
 from lamina.layers.preprocessing.category_encoding import CategoryEncoding
 from lamina.layers.preprocessing.discretization import Discretization
@@ -176,6 +180,7 @@ from lamina.layers.rnn.rnn import RNN
 from lamina.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from lamina.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from lamina.layers.rnn.time_distributed import TimeDistributed
+from lamina.layers.serialization import deserialize, serialize
 
 __all__ = [
     "Activation",
@@ -230,6 +235,7 @@ __all__ = [
     "Dense",
     "DepthwiseConv1D",
     "DepthwiseConv2D",
+    "deserialize",
     "Discretization",
     "Dot",
     "dot",
@@ -258,6 +264,7 @@ __all__ = [
     "GroupQueryAttention",
     "GRU",
     "GRUCell",
+    "HashedCrossing",
     "Hashing",
     "Identity",
     "Input",
@@ -280,6 +287,7 @@ __all__ = [
     "MaxPooling1D",
     "MaxPooling2D",
     "MaxPooling3D",
+    "MelSpectrogram",
     "Merge",
     "Minimum",
     "minimum",
@@ -289,6 +297,7 @@ __all__ = [
     "multiply",
     "Normalization",
     "Permute",
+    "Pipeline",
     "PReLU",
     "RandAugment",
     "RandomBrightness",
@@ -323,6 +332,7 @@ __all__ = [
     "SeparableConv2D",
     "SeparableConvolution1D",
     "SeparableConvolution2D",
+    "serialize",
     "SimpleRNN",
     "SimpleRNNCell",
     "Softmax",
@@ -332,6 +342,7 @@ __all__ = [
     "SpatialDropout3D",
     "SpectralNormalization",
     "StackedRNNCells",
+    "STFTSpectrogram",
     "StringLookup",
     "Subtract",
     "subtract",

@@ -2,6 +2,7 @@
 
 from lamina.layers.preprocessing.category_encoding import CategoryEncoding
 from lamina.layers.preprocessing.discretization import Discretization
+from lamina.layers.preprocessing.hashed_crossing import HashedCrossing
 from lamina.layers.preprocessing.hashing import Hashing
 from lamina.layers.preprocessing.image_preprocessing import (
     AugMix,
@@ -37,8 +38,11 @@ from lamina.layers.preprocessing.image_preprocessing import (
     Solarization,
 )
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup
+from lamina.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from lamina.layers.preprocessing.normalization import Normalization
+from lamina.layers.preprocessing.pipeline import Pipeline
 from lamina.layers.preprocessing.rescaling import Rescaling
+from lamina.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from lamina.layers.preprocessing.string_lookup import StringLookup
 from lamina.layers.preprocessing.text_vectorization import TextVectorization
 
@@ -51,11 +55,14 @@ __all__ = [
     "CutMix",
     "Discretization",
     "Equalization",
+    "HashedCrossing",
     "Hashing",
     "IntegerLookup",
     "MaxNumBoundingBoxes",
+    "MelSpectrogram",
     "MixUp",
     "Normalization",
+    "Pipeline",
     "RandAugment",
     "RandomBrightness",
     "RandomColorDegeneration",
@@ -79,6 +86,7 @@ __all__ = [
     "RandomZoom",
     "Rescaling",
     "Resizing",
+    "STFTSpectrogram",
     "Solarization",
     "StringLookup",
     "TextVectorization",

@@ -44,7 +44,8 @@ class BaseImagePreprocessingLayer(Layer):
     in Keras's order: on the CPU a seeded layer draws Keras's numbers.
     """
 
-    # Layers that transform outside training too (AutoContrast, CLAHE).
+    # Layers that transform outside training too (AutoContrast, CLAHE,
+    # RandomCrop); their `get_random_transformation` sees the `training` flag.
     _TRANSFORMS_AT_INFERENCE = False
     # Layers that change colours only: masks and bounding boxes pass unchanged.
     _COLOR_ONLY = False
@@ -71,6 +72,7 @@ class BaseImagePreprocessingLayer(Layer):
     # ------------------------------------------------------------ shapes
     def build(self, input_shape) -> None:
         if isinstance(input_shape, dict):
+            _check_dict_keys(self, input_shape)
             input_shape = input_shape["images"]
         self._check_rank(input_shape)
         channels = input_shape[self._channel_axis(len(input_shape))]
@@ -204,7 +206,7 @@ class BaseImagePreprocessingLayer(Layer):
         self._check_rank(images.shape)
         # As in Keras: the draws see the input as it is (one image draws for a
         # batch of one), the transformation runs on a batch.
-        transformation = self.get_random_transformation(images, training=True)
+        transformation = self.get_random_transformation(images, training=bool(training))
         if images.dim() == 4:
             return self.transform_images(images, transformation, training=True)
         outputs = self.transform_images(images[None], transformation, training=True)
@@ -212,13 +214,7 @@ class BaseImagePreprocessingLayer(Layer):
 
     def _call_on_dict(self, data: dict, training) -> dict:
         """Keras's dict inputs: one transformation for images, labels, masks."""
-        unknown = set(data) - set(_DICT_TRANSFORMS)
-        if "images" not in data or unknown:
-            raise ArgumentError(
-                f"{type(self).__name__}: a dict input has the keys 'images' and "
-                "optionally 'labels', 'segmentation_masks', 'bounding_boxes'. "
-                f"Received keys: {sorted(data)}"
-            )
+        _check_dict_keys(self, data)
         if "bounding_boxes" in data and not self.bounding_box_format:
             raise ArgumentError(
                 f"{type(self).__name__}: the input has 'bounding_boxes' but the "
@@ -231,7 +227,7 @@ class BaseImagePreprocessingLayer(Layer):
         unbatched = data["images"].dim() == 3
         if training or self._TRANSFORMS_AT_INFERENCE:
             transformation = self.get_random_transformation(
-                data["images"], training=True
+                data["images"], training=bool(training)
             )
             if unbatched:
                 data = {key: _add_batch_axis(value) for key, value in data.items()}
@@ -294,6 +290,15 @@ _DICT_TRANSFORMS = {
     "segmentation_masks": "transform_segmentation_masks",
     "bounding_boxes": "transform_bounding_boxes",
 }
+
+
+def _check_dict_keys(layer, data: dict) -> None:
+    if "images" not in data or set(data) - set(_DICT_TRANSFORMS):
+        raise ArgumentError(
+            f"{type(layer).__name__}: a dict input has the keys 'images' and "
+            "optionally 'labels', 'segmentation_masks', 'bounding_boxes'. "
+            f"Received keys: {sorted(data)}"
+        )
 
 
 def _add_batch_axis(value):

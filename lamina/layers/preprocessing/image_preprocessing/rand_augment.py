@@ -129,10 +129,18 @@ class RandAugment(BaseImagePreprocessingLayer):
         images = self._as_float(images)
         if not training or transformation is None:
             return images
+        return self._apply(images, transformation, "transform_images")
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Masks follow the picked geometric operations (nearest pixels)."""
+        if not training or transformation is None:
+            return masks
+        return self._apply(masks, transformation, "transform_segmentation_masks")
+
+    def _apply(self, values, transformation, method: str):
         names = list(self._augmentations)
         for index in transformation["layer_idxes"].tolist():
             name = names[index]
-            images = self._augmentations[name].transform_images(
-                images, transformation["transforms"][name]
-            )
-        return images
+            transform = getattr(self._augmentations[name], method)
+            values = transform(values, transformation["transforms"][name])
+        return values

@@ -41,6 +41,9 @@ class RandomCrop(BaseImagePreprocessingLayer):
         The same with the height and width replaced.
     """
 
+    # A training call crops at random; any other cuts out the centre.
+    _TRANSFORMS_AT_INFERENCE = True
+
     def __init__(self, height, width, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         check_size(type(self).__name__, height, width)
@@ -49,16 +52,6 @@ class RandomCrop(BaseImagePreprocessingLayer):
         # Keras stores a seed drawn from Python's generator, so a saved layer
         # crops alike after loading.
         self._init_seed(seed if seed is not None else random.randint(1, 10**9))
-
-    def call(self, inputs, training=True):
-        # Keras's default: a direct call augments; fit passes training=True and
-        # predict/evaluate pass False, so a model augments only while training.
-        images = self._as_float(inputs)
-        return self.transform_images(
-            images,
-            self.get_random_transformation(images, training=bool(training)),
-            training=True,
-        )
 
     def get_random_transformation(self, data, training=True, seed=None):
         """``(top, left)`` of the window, or None for the centred resize."""
@@ -82,6 +75,10 @@ class RandomCrop(BaseImagePreprocessingLayer):
             top, left = transformation
             images = images[..., top : top + self.height, left : left + self.width]
         return self._from_nchw(images, unbatched)
+
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Masks are cut (or resized) as their images are."""
+        return self.transform_images(masks, transformation, training)
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)

@@ -73,6 +73,10 @@ class RandomFlip(BaseImagePreprocessingLayer):
         }[self.mode]
         return torch.where(flips, images.flip(axes), images)
 
+    def transform_segmentation_masks(self, masks, transformation, training=True):
+        """Masks flip with their images."""
+        return self.transform_images(masks, transformation, training)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({"seed": self.seed, "mode": self.mode})
