@@ -27,6 +27,7 @@ FLOORS: list[tuple[str, ...]] = [
         "constraints",
         "regularizers",
         "random",
+        "quantizers",
         "dtype_policies",
         "legacy",
     ),

@@ -274,7 +274,11 @@ class Layer(torch.nn.Module):
         for layer in self._flatten_layers(include_self=True):
             layer._trainable = value
             for var in layer._own_weights:
-                var.requires_grad_(value and var._keras_trainable)
+                var.requires_grad_(
+                    value
+                    and var._keras_trainable
+                    and not getattr(var, "overwrite_with_gradient", False)
+                )
 
     @property
     def dtype_policy(self) -> DTypePolicy:
@@ -317,6 +321,10 @@ class Layer(torch.nn.Module):
             trainable: whether training updates it.
             regularizer: penalty added to `losses`.
             constraint: projection applied after each optimizer update.
+            overwrite_with_gradient: Keras's mark of a variable that training
+                overwrites with a new value instead of descending a gradient
+                (float8 scales). Its layer writes it in the backward pass: it
+                records no gradient and no optimizer sees it.
             name: the weight's name (``kernel``, ``bias``).
 
         Returns:
@@ -361,7 +369,8 @@ class Layer(torch.nn.Module):
             name=name,
             path=scoped_path(f"{self.name}/{name}"),
         )
-        if not (self._trainable and trainable):
+        var.overwrite_with_gradient = overwrite_with_gradient
+        if not (self._trainable and trainable) or overwrite_with_gradient:
             var.requires_grad_(False)
         var.regularizer = (
             regularizers.get(regularizer) if regularizer is not None else None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import warnings
 
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer, run_symbolically
+from lamina.quantizers.quantization_config import should_quantize_layer
 from lamina.serialization import deserialize_keras_object, serialize_keras_object
 from lamina.trainers.trainer import Trainer
 
@@ -119,6 +121,54 @@ class Model(Trainer, Layer):
             or (input_shape and isinstance(input_shape[0], (list, tuple)))
             else tuple(input_shape)
         )
+
+    def quantize(self, mode=None, config=None, filters=None, **kwargs) -> None:
+        """Quantize the weights of the model's Dense, EinsumDense and Embedding layers.
+
+        The model must be built. Layers that cannot be quantized are left as they
+        are, with a warning, as in Keras.
+
+        Example:
+            >>> model = lamina.Sequential([lamina.Input((10,)), lamina.layers.Dense(4)])
+            >>> model.quantize("int8")
+            >>> [w.name for w in model.weights]
+            ['bias', 'kernel', 'kernel_scale']
+
+        Args:
+            mode: ``"int8"``, ``"int4"`` or ``"float8"`` (optional with ``config``).
+            config: a `lamina.quantizers.QuantizationConfig` (custom weight or
+                input quantizers, weight-only int8, the int4 block size).
+            filters: which layers: a regular expression searched in their names,
+                a list of them, or a callable ``filters(layer) -> bool``.
+            **kwargs: ``type_check=False`` also quantizes subclasses of those layers.
+        """
+        type_check = kwargs.pop("type_check", True)
+        if kwargs:
+            raise ArgumentError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{kwargs}"
+            )
+        if filters is not None and not (
+            isinstance(filters, (str, list, tuple)) or callable(filters)
+        ):
+            raise ArgumentError(
+                "The `filters` argument must be a regex string, a list of regex "
+                f"strings, or a callable. Received: {type(filters)}"
+            )
+        for layer in self._flatten_layers():
+            if not should_quantize_layer(layer, filters) or layer._layers:
+                continue
+            if not hasattr(layer, "quantize"):
+                warnings.warn(
+                    f"Layer {type(layer).__name__} does not have a `quantize` "
+                    "method implemented.",
+                    stacklevel=2,
+                )
+                continue
+            try:
+                layer.quantize(mode, type_check=type_check, config=config)
+            except NotImplementedError as err:
+                warnings.warn(str(err), stacklevel=2)
 
     def summary(
         self,

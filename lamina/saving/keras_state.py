@@ -252,6 +252,9 @@ def own_variables(obj) -> list:
     from lamina.layers.layer import Layer
 
     if isinstance(obj, Layer):
+        if getattr(obj, "quantization_mode", None) is not None:
+            # Keras's own order for a quantized layer: kernel, bias, kernel_scale...
+            return obj._quantized_variables()
         return (
             obj._own_trainable()
             + obj._own_non_trainable()

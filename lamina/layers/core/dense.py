@@ -7,12 +7,14 @@ import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
+from lamina.layers.core.quantizable import quantization_config_of, take_quantized_dtype
+from lamina.layers.core.quantized_kernel import QuantizedKernel
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer, frozen_weights_generation
 from lamina.serialization import serialize_keras_object
 
 
-class Dense(Layer):
+class Dense(QuantizedKernel, Layer):
     """Densely connected layer: ``output = activation(dot(input, kernel) + bias)``.
 
     The kernel is stored in Keras layout ``(input_dim, units)``, which is also
@@ -31,6 +33,9 @@ class Dense(Layer):
             (``glorot_uniform`` / ``zeros``).
         kernel_regularizer / bias_regularizer / activity_regularizer: penalties.
         kernel_constraint / bias_constraint: constraints applied after updates.
+        quantization_config: a `lamina.quantizers.QuantizationConfig`, used by a
+            layer made with a quantized ``dtype`` (``"int8_from_float32"``);
+            `quantize` quantizes a built layer.
         init: Keras 1 name of ``kernel_initializer`` (deprecated).
         output_dim: Keras 1 name of ``units`` (deprecated).
 
@@ -53,6 +58,7 @@ class Dense(Layer):
         activity_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        quantization_config=None,
         **kwargs,
     ):
         if "init" in kwargs:
@@ -66,11 +72,14 @@ class Dense(Layer):
                 "Dense.output_dim", "Dense(output_dim=...) is deprecated; use units=..."
             )
             units = kwargs.pop("output_dim")
-        for key in ("lora_rank", "lora_alpha", "quantization_config"):
+        for key in ("lora_rank", "lora_alpha"):
             if kwargs.get(key) is not None:
                 raise ArgumentError(f"Dense: `{key}` is not supported by lamina.")
             kwargs.pop(key, None)
+        quantization = take_quantized_dtype(kwargs)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self._quantization = quantization
+        self.quantization_config = quantization_config_of(quantization_config)
         if isinstance(units, float) and units.is_integer():
             units = int(units)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
@@ -98,13 +107,17 @@ class Dense(Layer):
                 f"Layer '{self.name}': the last dimension of the inputs to a Dense "
                 f"layer should be defined. Found None. Full input shape: {input_shape}"
             )
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self._input_dim = input_dim
+        if self._quantization is not None:  # a quantized layer being loaded
+            self._build_quantized()
+        if self.quantization_mode not in ("int8", "int4"):
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=(input_dim, self.units),
+                initializer=self.kernel_initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         self.bias = (
             self.add_weight(
                 name="bias",
@@ -148,6 +161,34 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape):
         return (*tuple(input_shape)[:-1], self.units)
 
+    # The geometry of the quantized computations (`QuantizedKernel`).
+    def _product(self, x, kernel):
+        return torch.matmul(x, kernel)
+
+    def _input_gradient(self, upstream, kernel):
+        return torch.matmul(upstream, kernel.t())
+
+    def _kernel_shape(self) -> tuple:
+        return (self._input_dim, self.units)
+
+    def _kernel_reduced_axes(self) -> tuple:
+        return (0,)
+
+    def _inputs_reduced_axes(self) -> tuple:
+        return (-1,)
+
+    def _kernel_scale_shape(self, kernel_shape) -> tuple:
+        return (self.units,)
+
+    def _stored_kernel_scale(self, scale):
+        return scale.squeeze(0)
+
+    def _kernel_scale_for_kernel(self, scale):
+        return scale
+
+    def _inputs_scale_for_output(self, scale):
+        return scale
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(
@@ -161,7 +202,6 @@ class Dense(Layer):
                 "bias_regularizer": serialize_keras_object(self.bias_regularizer),
                 "kernel_constraint": serialize_keras_object(self.kernel_constraint),
                 "bias_constraint": serialize_keras_object(self.bias_constraint),
-                "quantization_config": None,
             }
         )
-        return config
+        return self._quantized_get_config(config)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import math
 import re
+import string
 
 import torch
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.core.quantizable import quantization_config_of, take_quantized_dtype
+from lamina.layers.core.quantized_kernel import QuantizedKernel
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 from lamina.serialization import serialize_keras_object
 
 
-class EinsumDense(Layer):
+class EinsumDense(QuantizedKernel, Layer):
     """A dense layer whose product is ``einsum(equation, inputs, kernel)``.
 
     The kernel's shape is read off the equation, the input shape and
@@ -42,8 +45,14 @@ class EinsumDense(Layer):
             (``glorot_uniform`` / ``zeros``).
         kernel_regularizer / bias_regularizer / activity_regularizer: penalties.
         kernel_constraint / bias_constraint: constraints.
+        quantization_config: a `lamina.quantizers.QuantizationConfig`, used by a
+            layer made with a quantized ``dtype``; `quantize` quantizes a built
+            layer (int8, int4, float8).
         **kwargs: standard layer arguments (``name``, ``dtype``, ...).
     """
+
+    # Keras's EinsumDense on torch dequantizes the kernel before the einsum.
+    _DEQUANTIZE_FIRST = True
 
     def __init__(
         self,
@@ -57,18 +66,17 @@ class EinsumDense(Layer):
         bias_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        quantization_config=None,
         **kwargs,
     ):
-        for key in (
-            "lora_rank",
-            "lora_alpha",
-            "quantization_config",
-            "gptq_unpacked_column_size",
-        ):
+        for key in ("lora_rank", "lora_alpha", "gptq_unpacked_column_size"):
             if kwargs.get(key) is not None:
                 raise ArgumentError(f"EinsumDense: `{key}` is not supported by lamina.")
             kwargs.pop(key, None)
+        quantization = take_quantized_dtype(kwargs)
         super().__init__(**kwargs)
+        self._quantization = quantization
+        self.quantization_config = quantization_config_of(quantization_config)
         if not isinstance(equation, str) or _split_equation(equation) is None:
             raise ArgumentError(
                 f"Invalid einsum equation {equation!r}. Equations must be in the form "
@@ -120,13 +128,18 @@ class EinsumDense(Layer):
                 seed=initializer.seed, input_axes=input_axes, output_axes=output_axes
             )
             initializer = type(initializer).from_config(config)
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=tuple(kernel_shape),
-            initializer=initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self._full_kernel_shape = tuple(kernel_shape)
+        self._labels = _full_labels(self.equation, len(input_shape))
+        if self._quantization is not None:  # a quantized layer being loaded
+            self._build_quantized()
+        if self.quantization_mode not in ("int8", "int4"):
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=tuple(kernel_shape),
+                initializer=initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         self.bias = (
             self.add_weight(
                 name="bias",
@@ -172,6 +185,40 @@ class EinsumDense(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(self._analyze(input_shape)[2])
 
+    # The geometry of the quantized computations (`QuantizedKernel`): scales are
+    # kept in the output's layout, one axis per output letter (Keras's).
+    def _product(self, x, kernel):
+        return torch.einsum(self.equation, x, kernel)
+
+    def _input_gradient(self, upstream, kernel):
+        inputs, weights, outputs = self._labels
+        return torch.einsum(f"{outputs},{weights}->{inputs}", upstream, kernel)
+
+    def _kernel_shape(self) -> tuple:
+        return self._full_kernel_shape
+
+    def _kernel_reduced_axes(self) -> tuple:
+        _, weights, outputs = self._labels
+        return tuple(i for i, c in enumerate(weights) if c not in outputs)
+
+    def _inputs_reduced_axes(self) -> tuple:
+        inputs, _, outputs = self._labels
+        return tuple(i for i, c in enumerate(inputs) if c not in outputs)
+
+    def _kernel_scale_shape(self, kernel_shape) -> tuple:
+        _, weights, outputs = self._labels
+        size = dict(zip(weights, kernel_shape))
+        return tuple(size.get(c, 1) for c in outputs)
+
+    def _stored_kernel_scale(self, scale):
+        return _relayout(scale, self._labels[1], self._labels[2])
+
+    def _kernel_scale_for_kernel(self, scale):
+        return _relayout(scale, self._labels[2], self._labels[1])
+
+    def _inputs_scale_for_output(self, scale):
+        return _relayout(scale, self._labels[0], self._labels[2])
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update(
@@ -189,10 +236,9 @@ class EinsumDense(Layer):
                 ),
                 "kernel_constraint": serialize_keras_object(self.kernel_constraint),
                 "bias_constraint": serialize_keras_object(self.bias_constraint),
-                "quantization_config": None,
             }
         )
-        return config
+        return self._quantized_get_config(config)
 
 
 def _split_equation(equation: str):
@@ -207,6 +253,30 @@ def _split_equation(equation: str):
         if match:
             return (*match.groups(), left)
     return None
+
+
+def _full_labels(equation: str, ndim: int) -> tuple[str, str, str]:
+    """The equation's input, kernel and output letters, with letters for the
+    axes an ellipsis stands for (inputs of rank ``ndim``)."""
+    inputs, weights, outputs, left_elided = _split_equation(equation)
+    unused = [c for c in string.ascii_letters if c not in inputs + weights + outputs]
+    extra = "".join(unused[: max(ndim - len(inputs), 0)])
+    if "..." not in equation:
+        return inputs, weights, outputs
+    if left_elided:
+        return extra + inputs, weights, extra + outputs
+    return inputs + extra, weights, outputs + extra
+
+
+def _relayout(tensor, labels: str, target: str):
+    """``tensor`` (one axis per letter of ``labels``) laid out for ``target``:
+    its axes whose letters ``target`` lacks (size 1) dropped, the others in
+    ``target``'s order, and size-1 axes for ``target``'s other letters."""
+    kept = [c for c in labels if c in target]
+    sizes = dict(zip(labels, tensor.shape))
+    tensor = tensor.reshape([sizes[c] for c in kept])
+    tensor = tensor.permute([kept.index(c) for c in target if c in kept])
+    return tensor.reshape([sizes[c] if c in kept else 1 for c in target])
 
 
 def _as_matmul(equation: str, bias_axes, kernel_shape: tuple):

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.errors import ArgumentError, warn_deprecated_once
+from lamina.layers.core.quantizable import (
+    Quantizable,
+    group_index,
+    quantization_config_of,
+    take_quantized_dtype,
+)
 from lamina.layers.layer import Layer
+from lamina.quantizers import AbsMaxQuantizer, QuantizationConfig
+from lamina.quantizers.quantizers import (
+    abs_max_quantize_grouped_with_zero_point,
+    dequantize_grouped,
+    pack_int4,
+    unpack_int4,
+)
 from lamina.serialization import serialize_keras_object
 
 
-class Embedding(Layer):
+class Embedding(Quantizable, Layer):
     """Maps each integer index in ``[0, input_dim)`` to a learned vector.
 
     The weight ``embeddings`` has Keras's shape ``(input_dim, output_dim)``,
@@ -32,6 +47,9 @@ class Embedding(Layer):
         mask_zero: whether index 0 is padding; the output then carries a mask
             (``inputs != 0``) that downstream layers (LSTM, ...) respect.
         weights: optional initial value, ``[embeddings]``.
+        quantization_config: a `lamina.quantizers.QuantizationConfig`, used by a
+            layer made with a quantized ``dtype``; `quantize` quantizes a built
+            layer (int8, int4: one scale per row, or per group of columns).
         input_length: Keras 2 argument (deprecated): the sequence length, used
             as the input shape of a Sequential model's first layer.
         **kwargs: standard layer arguments (``name``, ``dtype``, ...).
@@ -63,18 +81,18 @@ class Embedding(Layer):
                     f"`{name}` must be a positive integer. Received: {name}={value!r} "
                     f"(of type {type(value).__name__})."
                 )
-        if lora_rank is not None or quantization_config is not None:
-            raise ArgumentError(
-                "Embedding: `lora_rank` and `quantization_config` are not supported "
-                "by lamina."
-            )
+        if lora_rank is not None:
+            raise ArgumentError("Embedding: `lora_rank` is not supported by lamina.")
         if kwargs.get("input_length") is not None:
             warn_deprecated_once(
                 "Embedding.input_length",
                 "Embedding(input_length=...) "
                 "is deprecated; use an Input(shape=(length,)) instead.",
             )
+        quantization = take_quantized_dtype(kwargs)
         super().__init__(**kwargs)
+        self._quantization = quantization
+        self.quantization_config = quantization_config_of(quantization_config)
         self.input_dim = input_dim
         self.output_dim = output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -92,13 +110,16 @@ class Embedding(Layer):
     def build(self, input_shape=None) -> None:
         if self.built:
             return
-        self.embeddings = self.add_weight(
-            shape=(self.input_dim, self.output_dim),
-            name="embeddings",
-            initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer,
-            constraint=self.embeddings_constraint,
-        )
+        if self._quantization is not None:  # a quantized layer being loaded
+            self._build_quantized()
+        else:
+            self.embeddings = self.add_weight(
+                shape=(self.input_dim, self.output_dim),
+                name="embeddings",
+                initializer=self.embeddings_initializer,
+                regularizer=self.embeddings_regularizer,
+                constraint=self.embeddings_constraint,
+            )
         self.built = True
 
     def call(self, inputs):
@@ -107,6 +128,88 @@ class Embedding(Layer):
         try:
             return F.embedding(inputs, self.embeddings)
         except IndexError as err:  # raised by the CPU kernel; free on the happy path
+            raise ArgumentError(
+                f"Layer '{self.name}': Embedding indices must be in [0, "
+                f"{self.input_dim}) (input_dim={self.input_dim}); the input holds an "
+                "index outside that range."
+            ) from err
+
+    # ------------------------------------------------------------ quantization
+    # Int8 and int4 rows, each with its scale (int4: or a scale and a zero point
+    # per group of columns); Keras has no float8 embeddings.
+    _QUANTIZED_VARIABLES = {
+        "int8": ("embeddings", "embeddings_scale"),
+        "int4": ("embeddings", "embeddings_scale", "embeddings_zero", "g_idx"),
+    }
+    _REPLACED = {"int8": ("embeddings",), "int4": ("embeddings",)}
+
+    def _quantized_values(self, config) -> dict:
+        table = self.embeddings.detach()
+        block_size = getattr(config, "block_size", None)
+        if config.mode == "int4" and block_size is not None and block_size > 0:
+            # Groups of columns: the grouped quantizer groups rows, so transpose.
+            q, scale, zero = abs_max_quantize_grouped_with_zero_point(
+                table.t(), block_size=block_size, to_numpy=True
+            )
+            return {
+                "embeddings": pack_int4(q.t().contiguous(), axis=-1)[0],
+                "embeddings_scale": scale.t(),
+                "embeddings_zero": zero.t(),
+            }
+        value_range = (-127, 127) if config.mode == "int8" else (-8, 7)
+        quantizer = QuantizationConfig.weight_quantizer_or_default(
+            config, AbsMaxQuantizer(axis=-1, value_range=value_range)
+        )
+        q, scale = quantizer(table, to_numpy=True)
+        if config.mode == "int4":
+            q = pack_int4(q, axis=-1)[0]
+        return {"embeddings": q, "embeddings_scale": scale.squeeze(-1)}
+
+    def _build_quantized(self) -> None:
+        columns = self.output_dim
+        block_size = self._quantization.block_size
+        if self._quantization.mode == "int4":
+            columns = (self.output_dim + 1) // 2
+        scale_shape = (self.input_dim,)
+        if self._quantization.mode == "int4" and block_size is not None:
+            scale_shape = (self.input_dim, math.ceil(self.output_dim / block_size))
+        self.embeddings = self._add_frozen(
+            "embeddings", (self.input_dim, columns), "int8"
+        )
+        self.embeddings_scale = self._add_frozen("embeddings_scale", scale_shape)
+        if scale_shape != (self.input_dim,):
+            self.embeddings_zero = self._add_frozen(
+                "embeddings_zero", scale_shape, "int8"
+            )
+            self.g_idx = self._add_frozen("g_idx", (self.output_dim,))
+            with torch.no_grad():
+                self.g_idx.copy_(group_index(self.output_dim, block_size))
+        self._use_quantized_call()
+
+    def _int8_call(self, inputs, training=None):
+        rows, scale = self._lookup(inputs, self.embeddings, self.embeddings_scale)
+        return rows.to(self._compute_dtype) / scale
+
+    def _int4_call(self, inputs, training=None):
+        tables = [self.embeddings, self.embeddings_scale]
+        if self._quantization.block_size is not None:
+            tables.append(self.embeddings_zero)
+        rows, scale, *zero = self._lookup(inputs, *tables)
+        rows = unpack_int4(rows, self.output_dim, axis=-1).to(self._compute_dtype)
+        if not zero:
+            return rows / scale
+        return dequantize_grouped(rows, scale, zero[0], self.g_idx, axis=-1)
+
+    def _lookup(self, inputs, *tables):
+        """The rows of ``inputs`` in each table (a 1-D table as a column)."""
+        if inputs.dtype not in (torch.int32, torch.int64):
+            inputs = inputs.to(torch.int64)
+        try:  # F.embedding, not indexing: a negative index is an error too
+            return [
+                F.embedding(inputs, table if table.dim() == 2 else table[:, None])
+                for table in tables
+            ]
+        except IndexError as err:
             raise ArgumentError(
                 f"Layer '{self.name}': Embedding indices must be in [0, "
                 f"{self.input_dim}) (input_dim={self.input_dim}); the input holds an "
@@ -140,7 +243,6 @@ class Embedding(Layer):
                     self.embeddings_constraint
                 ),
                 "mask_zero": self.mask_zero,
-                "quantization_config": None,
             }
         )
-        return config
+        return self._quantized_get_config(config)
