@@ -27,6 +27,7 @@ from lamina.trainers.data_adapter import (
 )
 from lamina.trainers.py_dataset import PyDataset, Sequence
 from lamina.utils import bounding_boxes
+from lamina.utils.audio_dataset_utils import audio_dataset_from_directory
 from lamina.utils.config import Config
 from lamina.utils.dataset_utils import split_dataset
 from lamina.utils.file_utils import get_file
@@ -52,6 +53,7 @@ __all__ = [
     "PyDataset",
     "Sequence",
     "array_to_img",
+    "audio_dataset_from_directory",
     "bounding_boxes",
     "clear_session",
     "custom_object_scope",
