@@ -151,6 +151,8 @@ class Layer(torch.nn.Module):
 
     # Keras: layers that accept a mask set this; `compute_mask` passes it on.
     supports_masking = False
+    # Set from the open RematScope in __init__; None on layers pickled before it.
+    _remat_mode = None
 
     def __init__(
         self,
