@@ -217,7 +217,13 @@ class Functional(Model):
     # ------------------------------------------------------------------ properties
     @property
     def layers(self) -> list[Layer]:
-        return list(self._graph_layers)
+        # Keras lists layers, not the keras.ops nodes between them (the config
+        # keeps both); lamina.applications' operation nodes are such nodes.
+        return [
+            layer
+            for layer in self._graph_layers
+            if not getattr(layer, "_keras_operation", False)
+        ]
 
     @property
     def inputs(self) -> list[KerasTensor]:

@@ -167,6 +167,16 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        # Layer by layer, each its own way: `call` on shape-only stand-ins
+        # would meet weights that are not on the meta device and fall back to
+        # real arithmetic on a batch of 83 (a nested Sequential in a
+        # functional model, as ConvNeXt's stem, took seconds per call).
+        x = inputs
+        for layer in self.layers:
+            x = layer.compute_output_spec(x)
+        return x
+
     # ------------------------------------------------------------------ properties
     @property
     def layers(self) -> list[Layer]:
