@@ -17,10 +17,11 @@ from lamina.version import __version__
 compat.install_keras2_paths()
 
 # The public submodules, imported on first use. Keras 3 modules lamina does
-# not have yet (applications, distribution, export, ...) are not listed, so
-# `hasattr(lamina, "applications")` is False, as for any missing attribute.
+# not have yet (distillation, distribution, ...) are not listed, so
+# `hasattr(lamina, "distribution")` is False, as for any missing attribute.
 _SUBMODULES = {
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",

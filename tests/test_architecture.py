@@ -37,7 +37,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("trainers",),
     ("models",),
     ("saving", "export"),
-    ("datasets", "preprocessing", "utils", "visualization"),
+    ("applications", "datasets", "preprocessing", "utils", "visualization"),
     ("compat", "config", "keras2_backend", "wrappers", "demo", "__main__", ""),
 ]
 

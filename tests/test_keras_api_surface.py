@@ -128,11 +128,11 @@ def test_coverage_table_adds_up():
 
 def test_missing_top_level_names_raise_attribute_error():
     # hasattr() and getattr(..., default) rely on AttributeError.
-    for name in ("not_a_name", "applications", "distribution", "mixed_precision"):
+    for name in ("not_a_name", "distillation", "distribution", "mixed_precision"):
         assert not hasattr(lamina, name)
         with pytest.raises(AttributeError, match=name):
             getattr(lamina, name)
-    assert getattr(lamina, "applications", None) is None
+    assert getattr(lamina, "distribution", None) is None
 
 
 def test_every_listed_submodule_imports():

@@ -1,0 +1,45 @@
+"""Keras's applications: image classification architectures, built as Keras
+builds them (the same layers, names and order), with Keras's pretrained weights.
+
+Each function returns a `Model`: ``weights=None`` gives random weights,
+``weights="imagenet"`` reads Keras's ImageNet weights file from Keras's cache
+(`~/.keras/models`, downloading it from Keras's address the first time), and a
+path loads that weights file (Keras's `.h5` and `.weights.h5` files load).
+Each family's module (`resnet`, `mobilenet_v2`, ...) also has the
+``preprocess_input`` its weights expect and ``decode_predictions``.
+
+Example:
+    >>> model = lamina.applications.ResNet50(weights=None)
+    >>> model.count_params()
+    25636712
+"""
+
+from lamina.applications import (
+    imagenet_utils,
+    resnet,
+    resnet50,
+    resnet_v2,
+    vgg16,
+    vgg19,
+)
+from lamina.applications.resnet import ResNet50, ResNet101, ResNet152
+from lamina.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
+from lamina.applications.vgg16 import VGG16
+from lamina.applications.vgg19 import VGG19
+
+__all__ = [
+    "ResNet101",
+    "ResNet101V2",
+    "ResNet152",
+    "ResNet152V2",
+    "ResNet50",
+    "ResNet50V2",
+    "VGG16",
+    "VGG19",
+    "imagenet_utils",
+    "resnet",
+    "resnet50",
+    "resnet_v2",
+    "vgg16",
+    "vgg19",
+]
