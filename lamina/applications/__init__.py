@@ -16,18 +16,26 @@ Example:
 
 from lamina.applications import (
     imagenet_utils,
+    inception_resnet_v2,
+    inception_v3,
     resnet,
     resnet50,
     resnet_v2,
     vgg16,
     vgg19,
+    xception,
 )
+from lamina.applications.inception_resnet_v2 import InceptionResNetV2
+from lamina.applications.inception_v3 import InceptionV3
 from lamina.applications.resnet import ResNet50, ResNet101, ResNet152
 from lamina.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from lamina.applications.vgg16 import VGG16
 from lamina.applications.vgg19 import VGG19
+from lamina.applications.xception import Xception
 
 __all__ = [
+    "InceptionResNetV2",
+    "InceptionV3",
     "ResNet101",
     "ResNet101V2",
     "ResNet152",
@@ -36,10 +44,14 @@ __all__ = [
     "ResNet50V2",
     "VGG16",
     "VGG19",
+    "Xception",
     "imagenet_utils",
+    "inception_resnet_v2",
+    "inception_v3",
     "resnet",
     "resnet50",
     "resnet_v2",
     "vgg16",
     "vgg19",
+    "xception",
 ]
