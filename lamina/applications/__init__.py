@@ -18,6 +18,9 @@ from lamina.applications import (
     imagenet_utils,
     inception_resnet_v2,
     inception_v3,
+    mobilenet,
+    mobilenet_v2,
+    mobilenet_v3,
     resnet,
     resnet50,
     resnet_v2,
@@ -27,6 +30,9 @@ from lamina.applications import (
 )
 from lamina.applications.inception_resnet_v2 import InceptionResNetV2
 from lamina.applications.inception_v3 import InceptionV3
+from lamina.applications.mobilenet import MobileNet
+from lamina.applications.mobilenet_v2 import MobileNetV2
+from lamina.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from lamina.applications.resnet import ResNet50, ResNet101, ResNet152
 from lamina.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from lamina.applications.vgg16 import VGG16
@@ -36,6 +42,10 @@ from lamina.applications.xception import Xception
 __all__ = [
     "InceptionResNetV2",
     "InceptionV3",
+    "MobileNet",
+    "MobileNetV2",
+    "MobileNetV3Large",
+    "MobileNetV3Small",
     "ResNet101",
     "ResNet101V2",
     "ResNet152",
@@ -48,6 +58,9 @@ __all__ = [
     "imagenet_utils",
     "inception_resnet_v2",
     "inception_v3",
+    "mobilenet",
+    "mobilenet_v2",
+    "mobilenet_v3",
     "resnet",
     "resnet50",
     "resnet_v2",
