@@ -13,6 +13,9 @@ def serialize(layer: Layer) -> dict:
     """A layer's config in Keras's ``{"module", "class_name", "config",
     "registered_name"}`` form (with its build config).
 
+    Args:
+        layer: a layer (or model).
+
     Example:
 
     >>> serialize(lamina.layers.Dense(3))["class_name"]

@@ -8,6 +8,7 @@ call after call.
 
 from __future__ import annotations
 
+import doctest
 import inspect
 import json
 import os
@@ -536,3 +537,50 @@ def test_layers_serialize_and_deserialize():
         layers.deserialize(
             {"class_name": "Adam", "module": "keras.optimizers", "config": {}}
         )
+
+
+# ---------------------------------------------------------------- docstrings
+NEW_LAYERS = [
+    "AugMix",
+    "AutoContrast",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "CutMix",
+    "Equalization",
+    "HashedCrossing",
+    "MaxNumBoundingBoxes",
+    "MelSpectrogram",
+    "MixUp",
+    "Pipeline",
+    "RandAugment",
+    "RandomColorDegeneration",
+    "RandomColorJitter",
+    "RandomElasticTransform",
+    "RandomErasing",
+    "RandomGaussianBlur",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
+    "RandomPerspective",
+    "RandomPosterization",
+    "RandomSaturation",
+    "RandomSharpness",
+    "RandomShear",
+    "STFTSpectrogram",
+    "Solarization",
+    "serialize",
+    "deserialize",
+]
+
+
+@pytest.mark.parametrize("name", NEW_LAYERS)
+def test_docstring_examples_run(name):
+    obj = getattr(layers, name)
+    assert "Example" in obj.__doc__ and "Args:" in obj.__doc__
+    finder = doctest.DocTestFinder(recurse=False)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    globs = {"lamina": lamina, "torch": torch, "np": np, **vars(layers)}
+    tests = finder.find(obj, name, globs=globs)
+    assert sum(len(test.examples) for test in tests) > 0
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0

@@ -37,8 +37,9 @@ class BaseImagePreprocessingLayer(Layer):
     Random layers follow Keras's split: `get_random_transformation` draws the
     parameters (a dict with Keras's keys), `transform_images` (and
     `transform_labels`, `transform_segmentation_masks`) apply them to a batch.
-    They change their input only when called with ``training=True`` (``fit``
-    does; ``predict``, ``evaluate`` and a plain call do not). Draws advance the
+    They change their input only in training: a direct call (``training``
+    defaults to True, as in Keras) and ``fit``; ``predict``, ``evaluate`` and
+    ``training=False`` return it (as float). Draws advance the
     layer's `SeedGenerator` (``generator``), seeded with ``seed`` (from
     Python's `random` when None, which `lamina.utils.set_random_seed` seeds),
     in Keras's order: on the CPU a seeded layer draws Keras's numbers.

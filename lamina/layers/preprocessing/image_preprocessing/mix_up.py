@@ -26,8 +26,8 @@ class MixUp(BaseImagePreprocessingLayer):
         >>> layer = lamina.layers.MixUp(seed=1)
         >>> data = {"images": torch.rand(4, 8, 8, 3), "labels": torch.eye(4)}
         >>> out = layer(data, training=True)
-        >>> out["labels"].sum(dim=1)
-        tensor([1.0000, 1.0000, 1.0000, 1.0000])
+        >>> bool(torch.allclose(out["labels"].sum(dim=1), torch.ones(4)))
+        True
 
     Args:
         alpha: the concentration of the Beta distribution (default 0.2: most
