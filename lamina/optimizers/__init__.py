@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib as _importlib
+
 from lamina.optimizers import schedules
 from lamina.optimizers.adadelta import Adadelta
 from lamina.optimizers.adafactor import Adafactor
@@ -55,3 +57,12 @@ import sys as _sys  # noqa: E402
 from lamina.optimizers import keras2_aliases as _keras2_aliases  # noqa: E402
 
 _keras2_aliases.make_aliases_callable(_sys.modules[__name__])
+
+
+def __getattr__(name: str):
+    # `keras.optimizers.legacy` (Keras 2's optimizers under their old path) has no
+    # module of its own: lamina.compat's KERAS2_MODULES table serves it. Looked up
+    # here on first use, so the attribute exists without an import at load time.
+    if name == "legacy":
+        return _importlib.import_module("lamina.optimizers.legacy")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
