@@ -30,6 +30,7 @@ from lamina.trainers.compile_utils import (
     check_steps_per_execution,
     flatten_targets,
 )
+from lamina.trainers.interrupt import StopAfterBatch
 from lamina.trainers.logs import LazyLogs, logs_to_floats
 from lamina.trainers.loop_data import (
     batches_for,
@@ -314,31 +315,36 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         # BackupAndRestore sets where an interrupted run resumes, as in Keras.
         initial_epoch = self._initial_epoch or initial_epoch
         epoch_logs: dict = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callback_list.on_epoch_begin(epoch)
-            logs = self._train_epoch(train_data, callback_list, custom_step, params)
-            if logs is None:
-                # A generator that is used up: Keras stops training here too.
-                warnings.warn(
-                    f"Your input ran out of data at epoch {epoch + 1}; interrupting "
-                    "training. Make sure that the generator can produce at least "
-                    "`steps_per_epoch * epochs` batches.",
-                    stacklevel=2,
-                )
-                break
-            epoch_logs = logs
-            if val_data is not None and should_validate(epoch, validation_freq):
-                val_logs = self._test_epoch(val_data, callback_list)
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        # Ctrl-C (or a callback's KeyboardInterrupt) ends the loop after a batch;
+        # on_train_end still runs, then the interrupt is raised again.
+        with StopAfterBatch(self) as stop:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch)
+                logs = self._train_epoch(train_data, callback_list, custom_step, params)
+                stop.check()  # no on_epoch_end for a partial epoch
+                if logs is None:
+                    # A generator that is used up: Keras stops training here too.
+                    warnings.warn(
+                        f"Your input ran out of data at epoch {epoch + 1}; interrupting "
+                        "training. Make sure that the generator can produce at least "
+                        "`steps_per_epoch * epochs` batches.",
+                        stacklevel=2,
+                    )
+                    break
+                epoch_logs = logs
+                if val_data is not None and should_validate(epoch, validation_freq):
+                    val_logs = self._test_epoch(val_data, callback_list)
+                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
+                if self.stop_training:
+                    break
         self.eval()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             # Keras ends fit with the weights replaced by their moving averages.
             self.optimizer.finalize_variable_values(params)
         callback_list.on_train_end(epoch_logs)
+        stop.reraise()
         return self.history
 
     def _train_epoch(self, data, callback_list, custom_step: bool, params: list):
