@@ -102,7 +102,9 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 compatibility; lamina runs one step per batch.
             jit_compile: accepted for Keras compatibility; lamina does not apply
                 `torch.compile` itself (compile the model yourself if wanted).
-            auto_scale_loss: accepted for Keras compatibility.
+            auto_scale_loss: under a ``"mixed_float16"`` policy, wrap the
+                optimizer in a `LossScaleOptimizer` (dynamic loss scaling), as
+                Keras does.
 
         Example:
             >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
@@ -122,6 +124,15 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             weighted_metrics=weighted_metrics,
         )
         self.optimizer = optimizers.get(optimizer)
+        if (
+            auto_scale_loss
+            and self.dtype_policy.name == "mixed_float16"
+            and self.optimizer is not None
+            and not isinstance(self.optimizer, optimizers.LossScaleOptimizer)
+        ):
+            self.optimizer = optimizers.LossScaleOptimizer(
+                self.optimizer, name="loss_scale_optimizer"
+            )
         self.loss = loss
         self._compile_config = {
             "optimizer": optimizer,
