@@ -27,6 +27,7 @@ _SUBMODULES = {
     "config",
     "constraints",
     "datasets",
+    "distribution",
     "dtype_policies",
     "errors",
     "export",

@@ -5,53 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-import torch
-
+from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback import BATCH_HOOKS, Callback
+from lamina.callbacks.csv_logger import CSVLogger
 from lamina.callbacks.history import History
+from lamina.callbacks.logs import pythonify_logs, sorted_logs
+from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
+from lamina.callbacks.remote_monitor import RemoteMonitor
+from lamina.callbacks.tensorboard import TensorBoard
+from lamina.distribution import process_group
 
-
-def pythonify_logs(logs: Mapping | None) -> dict:
-    """Flattens nested log dicts, sorts the keys and converts values to floats.
-
-    Values that have no float form (strings, arrays of several numbers) are
-    kept as they are. This is what Keras passes to every callback.
-
-    Args:
-        logs: A mapping of names to numbers, tensors or nested mappings.
-
-    Returns:
-        A new dict.
-    """
-    result = {}
-    for key, value in _flat_items(logs):
-        try:
-            value = (
-                float(value.detach())
-                if isinstance(value, torch.Tensor)
-                else float(value)
-            )
-        except (TypeError, ValueError, RuntimeError):
-            pass
-        result[key] = value
-    return result
-
-
-def _sorted_logs(logs: Mapping | None) -> dict:
-    """Like `pythonify_logs` but values stay as given (no host sync)."""
-    return dict(_flat_items(logs))
-
-
-def _flat_items(logs: Mapping | None) -> list:
-    """Items sorted by key, a nested mapping's items in place of its key."""
-    items = []
-    for key, value in sorted((logs or {}).items()):
-        if isinstance(value, Mapping):
-            items.extend(_flat_items(value))
-        else:
-            items.append((key, value))
-    return items
+# In a data-parallel run (several processes) only rank 0 runs the callbacks that
+# print or write: one progress bar, one set of files. The others run on every
+# process: they read the logs, which are the same everywhere.
+_RANK_0_ONLY = (ProgbarLogger, ModelCheckpoint, CSVLogger, TensorBoard, RemoteMonitor)
 
 
 class CallbackList(Callback):
@@ -100,6 +68,9 @@ class CallbackList(Callback):
     ) -> None:
         super().__init__()
         self.callbacks: list[Callback] = _flatten(callbacks)
+        if not process_group.is_chief():
+            self.callbacks = _for_other_ranks(self.callbacks)
+            add_progbar = False
         self._history: History | None = None
         self._progbar: ProgbarLogger | None = None
         for callback in self.callbacks:
@@ -176,7 +147,7 @@ class CallbackList(Callback):
         for callback in users:
             if callback._accepts_tensor_logs:
                 if as_given is None:
-                    as_given = _sorted_logs(logs)
+                    as_given = sorted_logs(logs)
                 getattr(callback, hook)(batch, logs=as_given)
             else:
                 if as_floats is None:
@@ -222,6 +193,14 @@ class CallbackList(Callback):
         logs = pythonify_logs(logs)
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
+        model = self._model
+        if model is not None and process_group.world_size() > 1:
+            # Rank 0's decision to stop (EarlyStopping, a user's callback) holds
+            # for every process, so none waits alone in the next epoch.
+            model.stop_training = process_group.broadcast_object(
+                bool(getattr(model, "stop_training", False)),
+                "agreeing whether to stop training",
+            )
 
     def on_train_begin(self, logs: Mapping | None = None) -> None:
         self._call_begin_end("on_train_begin", logs)
@@ -248,6 +227,33 @@ class CallbackList(Callback):
         # A begin hook may change which batch hooks matter (ProgbarLogger is
         # silent during validation inside `fit`).
         self._configure_batch_hooks()
+
+
+def _for_other_ranks(callbacks: list) -> list:
+    """The callbacks a process other than rank 0 runs: no printing, no files;
+    `BackupAndRestore` only restores (every process needs the weights)."""
+    kept = []
+    for callback in callbacks:
+        if isinstance(callback, BackupAndRestore):
+            kept.append(_RestoreOnly(callback))
+        elif not isinstance(callback, _RANK_0_ONLY):
+            kept.append(callback)
+    return kept
+
+
+class _RestoreOnly(Callback):
+    """A `BackupAndRestore` that restores at the start of `fit` and never saves."""
+
+    def __init__(self, backup: BackupAndRestore) -> None:
+        super().__init__()
+        self.backup = backup
+
+    def set_model(self, model: Any) -> None:
+        super().set_model(model)
+        self.backup.set_model(model)
+
+    def on_train_begin(self, logs: Mapping | None = None) -> None:
+        self.backup.on_train_begin(logs)
 
 
 def _flatten(callbacks: Any) -> list:

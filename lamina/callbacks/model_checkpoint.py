@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lamina.callbacks.callback_list import pythonify_logs
+from lamina.callbacks.logs import pythonify_logs
 from lamina.callbacks.monitor_callback import MonitorCallback
 from lamina.errors import ArgumentError
 from lamina.io_utils import print_msg

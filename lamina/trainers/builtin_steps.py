@@ -21,6 +21,7 @@ from lamina.trainers.compile_utils import (
     CompiledMetrics,
     MeanTracker,
     flatten_targets,
+    summed_over_processes,
 )
 from lamina.trainers.logs import to_float
 from lamina.trainers.loop_data import batch_size_of
@@ -170,7 +171,9 @@ class BuiltinSteps:
 
     def _forward_loss(self, x, y_flat, sw_flat, training: bool):
         """The total loss (compiled loss plus `losses`), per output, and y_pred."""
-        y_pred = self(x, training=training)
+        # A data-parallel fit trains through DDP, which averages the gradients.
+        model = self._ddp if training and self._ddp is not None else self
+        y_pred = model(x, training=training)
         y_pred_flat = tree.flatten(y_pred)
         if self._targets_to_check is not None:
             self._check_targets(y_flat, y_pred_flat)
@@ -225,9 +228,11 @@ class BuiltinSteps:
 
     def _logs_as_floats(self) -> dict:
         """The current logs, as floats (one host read per value)."""
-        # Every result is queued on the device before the first is read back.
-        values = {name: fn() for name, fn in self._log_sources().items()}
-        return {name: to_float(v) for name, v in values.items()}
+        # Every result is queued on the device before the first is read back;
+        # with several processes, from the states summed over all of them.
+        with summed_over_processes(self.metrics):
+            values = {name: fn() for name, fn in self._log_sources().items()}
+            return {name: to_float(v) for name, v in values.items()}
 
     def _values_in_order(self, logs: dict):
         """The log values as a list in Keras's order (a scalar for the loss alone).

@@ -9,11 +9,15 @@ and outputs, as in Keras.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import numpy as np
 import torch
 
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
+from lamina.distribution import process_group
 from lamina.errors import ArgumentError
 from lamina.metrics.reduction_metrics import MeanMetricWrapper
 
@@ -145,6 +149,50 @@ class MeanTracker:
     def reset_state(self) -> None:
         self._sum.zero_()
         self._count = 0
+
+
+@contextlib.contextmanager
+def summed_over_processes(metrics: list) -> Iterator[None]:
+    """Inside the block, each metric's state is the sum over the processes.
+
+    The one place where a data-parallel run agrees on its numbers: the loss
+    trackers' sums and counts and every metric's variables (all of Keras's
+    metrics keep sums and counts) are all-reduced in one buffer, the results
+    read inside the block are then the same on every process, and each
+    process's own state is put back afterwards. With one process it does
+    nothing.
+    """
+    if process_group.world_size() == 1 or not metrics:
+        yield
+        return
+    trackers = [m for m in metrics if isinstance(m, MeanTracker)]
+    variables = [m._sum for m in trackers]
+    for metric in metrics:
+        if not isinstance(metric, MeanTracker):
+            variables.extend(metric.variables)
+    kept_counts = [t._count for t in trackers]
+    kept = [v.detach().clone() for v in variables]
+    device = variables[0].device if variables else None
+    flat = torch.cat(
+        [v.detach().reshape(-1).to(torch.float64) for v in variables]
+        + [torch.tensor(kept_counts, dtype=torch.float64, device=device)]
+    )
+    process_group.all_reduce_sum_(flat, "summing the metrics over the processes")
+    offset = 0
+    with torch.no_grad():
+        for v in variables:
+            v.copy_(flat[offset : offset + v.numel()].reshape(v.shape))
+            offset += v.numel()
+    for tracker, count in zip(trackers, flat[offset:].tolist()):
+        tracker._count = count
+    try:
+        yield
+    finally:
+        with torch.no_grad():
+            for v, value in zip(variables, kept):
+                v.copy_(value)
+        for tracker, count in zip(trackers, kept_counts):
+            tracker._count = count
 
 
 class CompiledMetrics:

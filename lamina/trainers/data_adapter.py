@@ -18,6 +18,7 @@ import torch
 
 from lamina import backend
 from lamina.backend import tree
+from lamina.distribution.data_parallel import Shard, shared_seed
 from lamina.errors import ArgumentError, ShapeError
 from lamina.trainers.py_dataset import PyDataset
 
@@ -84,7 +85,19 @@ def to_tensor(
         )
     ):
         t = t.to(torch.int64) if float_dtype is None else t
-    return t.to(device)
+    return to_device(t, device)
+
+
+def to_device(t: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """``t`` on ``device``; a host tensor goes to a GPU through pinned memory.
+
+    From pinned (page-locked) memory the copy is asynchronous
+    (``non_blocking``): the host goes on reading the next batch while the
+    copy runs, and the GPU orders it before the step that uses it.
+    """
+    if device.type != "cuda" or t.device.type != "cpu":
+        return t.to(device)
+    return t.pin_memory().to(device, non_blocking=True)
 
 
 def structure_to_tensors(x, device):
@@ -197,6 +210,9 @@ class ArrayBatches:
         batch_size: samples per batch.
         shuffle: True, False or "batch" (shuffle the order of batches only).
         steps: stop an epoch after this many batches (default: all the data).
+        shard: this process's part of the data in a data-parallel run (None:
+            all of it). ``batch_size`` is then the global batch; this process
+            takes its share of every global batch (`Shard.sample_order`).
     """
 
     def __init__(
@@ -207,12 +223,24 @@ class ArrayBatches:
         batch_size: int = 32,
         shuffle=False,
         steps: int | None = None,
+        shard: Shard | None = None,
     ):
         self.x, self.y, self.sample_weight = x, y, sample_weight
         self.num_samples = num_samples((x, y, sample_weight))
-        self.batch_size = batch_size
         self.shuffle = shuffle
-        full = math.ceil(self.num_samples / batch_size) if self.num_samples else 0
+        self.shard = shard
+        self._epochs_started = 0
+        if shard is not None:
+            self._global_batch_size = batch_size
+            self._seed = shared_seed() if shuffle else 0
+            batch_size = shard.local_batch_size(batch_size)
+            count = len(
+                shard.sample_order(self.num_samples, torch.arange(self.num_samples))
+            )
+            full = math.ceil(count / batch_size) if count else 0
+        else:
+            full = math.ceil(self.num_samples / batch_size) if self.num_samples else 0
+        self.batch_size = batch_size
         self.steps = full if steps is None else min(steps, full) if full else steps
         self._flat = [t for t in tree.flatten((x, y, sample_weight))]
         self.targets_checked = False  # set by the trainer once it checked `y`
@@ -225,6 +253,12 @@ class ArrayBatches:
         n, bs = self.num_samples, self.batch_size
         structure = (self.x, self.y, self.sample_weight)
         flat = [t for t in self._flat if t is not None]
+        if self.shard is not None:
+            indices = self._shard_indices().to(self._device)
+            for b in range(self.steps):
+                idx = indices[b * bs : (b + 1) * bs]
+                yield _repack(structure, [t.index_select(0, idx) for t in flat])
+            return
         if self.shuffle == "batch":
             order = torch.randperm(self.steps).tolist()
             for b in order:
@@ -240,6 +274,27 @@ class ArrayBatches:
         for b in range(self.steps):
             sl = slice(b * bs, min((b + 1) * bs, n))
             yield _repack(structure, [t[sl] for t in flat])
+
+    def _shard_indices(self) -> torch.Tensor:
+        """This process's samples for the next epoch, in order.
+
+        The epoch's order of all samples is drawn from a generator seeded with
+        the shared seed plus the epoch's number, so every process draws the
+        same permutation and a new one each epoch (DistributedSampler's rule).
+        """
+        n = self.num_samples
+        generator = torch.Generator().manual_seed(self._seed + self._epochs_started)
+        self._epochs_started += 1
+        if self.shuffle == "batch":
+            size = self._global_batch_size
+            blocks = torch.randperm(math.ceil(n / size), generator=generator)
+            order = torch.arange(n).split(size)
+            order = torch.cat([order[b] for b in blocks.tolist()])
+        elif self.shuffle:
+            order = torch.randperm(n, generator=generator)
+        else:
+            order = torch.arange(n)
+        return self.shard.sample_order(n, order)
 
 
 def _repack(structure, flat_values):
@@ -272,8 +327,11 @@ class IteratorBatches:
         for_predict=False,
         batch_size: int | None = None,
         shuffle=False,
+        shard: Shard | None = None,
     ):
         self.source = source
+        self.shard = shard
+        self._epochs_started = 0
         self.targets_checked = False
         self.device = device or backend.device()
         self.for_predict = for_predict
@@ -298,16 +356,22 @@ class IteratorBatches:
             source, torch.utils.data.IterableDataset
         ):
             # A map-style Dataset yields single samples; batch them (Keras does too).
-            self._dataset_loader = torch.utils.data.DataLoader(
-                source, batch_size=batch_size or 32, shuffle=bool(shuffle)
-            )
+            self._dataset_loader = _dataset_loader(source, batch_size, shuffle, shard)
             self.steps = steps if steps is not None else len(self._dataset_loader)
+        loader = self._dataset_loader or source
+        if isinstance(getattr(loader, "sampler", None), _DistributedSampler):
+            self.shard = None  # each process already reads its own samples
 
     def __len__(self):
         return self.steps or 0
 
     def _raw_epoch(self):
         source = self._dataset_loader or self.source
+        sampler = getattr(source, "sampler", None)
+        if isinstance(sampler, torch.utils.data.DistributedSampler):
+            # A DataLoader sharded by the user: a new shuffle each epoch.
+            sampler.set_epoch(self._epochs_started)
+        self._epochs_started += 1
         if isinstance(source, PyDataset):
             source.on_epoch_begin()
             yield from source.iterate(self.steps)
@@ -331,13 +395,29 @@ class IteratorBatches:
                 return
 
     def epoch(self) -> Iterator:
-        for batch in self._raw_epoch():
-            x, y, sw = unpack_x_y_sample_weight(batch)
-            yield (
-                structure_to_tensors(x, self.device),
-                structure_to_tensors(y, self.device),
-                structure_to_tensors(sw, self.device),
-            )
+        batches = map(self._on_device, self._raw_epoch())
+        if self.device.type != "cuda":
+            yield from batches
+            return
+        # One batch ahead: the next batch's copy to the GPU (non-blocking, from
+        # pinned memory) runs while the model computes on this one.
+        ahead = next(batches, None)
+        while ahead is not None:
+            current, ahead = ahead, next(batches, None)
+            yield current
+
+    def _on_device(self, batch) -> tuple:
+        """A batch as ``(x, y, sample_weight)`` on the device; in a data-parallel
+        run only this process's rows of it (each process reads the same
+        batches, each keeps every ``world``-th row)."""
+        x, y, sw = unpack_x_y_sample_weight(batch)
+        if self.shard is not None:
+            x, y, sw = self.shard.rows((x, y, sw))
+        return (
+            structure_to_tensors(x, self.device),
+            structure_to_tensors(y, self.device),
+            structure_to_tensors(sw, self.device),
+        )
 
     def peek(self):
         """The first batch, without consuming it for generators."""
@@ -358,6 +438,33 @@ class IteratorBatches:
         )
 
 
+_DistributedSampler = torch.utils.data.DistributedSampler
+
+
+def _dataset_loader(dataset, batch_size, shuffle, shard):
+    """The DataLoader that batches a map-style Dataset passed to a loop.
+
+    For data-parallel training it reads only this process's samples through
+    torch's DistributedSampler (same shuffle on every process, a new one each
+    epoch, padded to equal steps), ``batch_size`` / processes at a time.
+    """
+    batch_size = batch_size or 32
+    if shard is None or not shard.equal_steps or not shard.split_batches:
+        return torch.utils.data.DataLoader(
+            dataset, batch_size=batch_size, shuffle=bool(shuffle)
+        )
+    sampler = _DistributedSampler(
+        dataset,
+        num_replicas=shard.world,
+        rank=shard.rank,
+        shuffle=bool(shuffle),
+        seed=shared_seed(),
+    )
+    return torch.utils.data.DataLoader(
+        dataset, batch_size=shard.local_batch_size(batch_size), sampler=sampler
+    )
+
+
 def make_batches(
     x,
     y=None,
@@ -370,8 +477,12 @@ def make_batches(
     for_predict=False,
     input_dtypes=None,
     input_names=None,
+    shard=None,
 ):
-    """The batch source for fit/evaluate/predict arguments (see module docstring)."""
+    """The batch source for fit/evaluate/predict arguments (see module docstring).
+
+    ``shard`` (a `Shard`) makes it this process's part of a data-parallel run.
+    """
     device = device or backend.device()
     if batch_size is not None:
         if (
@@ -404,6 +515,7 @@ def make_batches(
             for_predict=for_predict,
             batch_size=batch_size,
             shuffle=shuffle,
+            shard=shard,
         )
     single_input = input_names is None or len(input_names) == 1
     x = _lists_to_arrays(x, whole=single_input)
@@ -426,7 +538,9 @@ def make_batches(
             )
         cw = class_weight_to_sample_weight(tree.flatten(y_t)[0], class_weight)
         sw_t = cw if sw_t is None else sw_t * cw
-    return ArrayBatches(x_t, y_t, sw_t, batch_size or 32, shuffle=shuffle, steps=steps)
+    return ArrayBatches(
+        x_t, y_t, sw_t, batch_size or 32, shuffle=shuffle, steps=steps, shard=shard
+    )
 
 
 def _is_number(v) -> bool:

@@ -13,16 +13,20 @@ import torch
 
 from lamina import backend
 from lamina.backend import tree
+from lamina.distribution import data_parallel
 from lamina.errors import ArgumentError
 from lamina.trainers import data_adapter
 
 
-def batches_for(model, x, y=None, sample_weight=None, **options):
+def batches_for(model, x, y=None, sample_weight=None, purpose=None, **options):
     """`data_adapter.make_batches` for ``model``'s device and inputs.
 
     Args:
         model: the model whose loop reads the batches.
         x, y, sample_weight: the data as the user passed it.
+        purpose: ``"train"``, ``"eval"`` or ``"predict"`` for the loops that
+            run data-parallel with several processes (each then reads its
+            part); None (the ``*_on_batch`` methods) reads all the data.
         **options: `make_batches`'s other arguments (``batch_size``, ``steps``,
             ``shuffle``, ``class_weight``, ``for_predict``).
     """
@@ -33,6 +37,7 @@ def batches_for(model, x, y=None, sample_weight=None, **options):
         device=_device(model),
         input_dtypes=_input_dtypes(model),
         input_names=input_names(model),
+        shard=None if purpose is None else data_parallel.shard_for(purpose),
         **options,
     )
 
@@ -43,8 +48,12 @@ def validation_batches(model, validation_data, batch_size, steps):
         validation_data[0]
     ):
         vx, vy, vsw = data_adapter.unpack_x_y_sample_weight(tuple(validation_data))
-        return batches_for(model, vx, vy, vsw, batch_size=batch_size, steps=steps)
-    return batches_for(model, validation_data, batch_size=batch_size, steps=steps)
+        return batches_for(
+            model, vx, vy, vsw, "eval", batch_size=batch_size, steps=steps
+        )
+    return batches_for(
+        model, validation_data, purpose="eval", batch_size=batch_size, steps=steps
+    )
 
 
 def _device(model) -> torch.device:

@@ -16,6 +16,7 @@ import torch
 
 from lamina.backend import tree
 from lamina.backend.config import capped_steps, max_epochs
+from lamina.distribution import data_parallel
 from lamina.errors import ArgumentError, NotCompiledError
 from lamina.layers.layer import frozen_weights
 from lamina.trainers import data_adapter, keras2
@@ -58,6 +59,10 @@ _COMPILE_CONFIG_KEYS = (
 
 class Trainer(BuiltinSteps, keras2.Keras2Methods):
     """The training half of `Model`: compile, fit, evaluate, predict."""
+
+    # The DistributedDataParallel wrapper the training step calls during a
+    # data-parallel fit (kept out of the module tree: see data_parallel).
+    _ddp = None
 
     def __init__(self):
         self.compiled = False
@@ -298,6 +303,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             x,
             y,
             sample_weight,
+            purpose="train",
             batch_size=batch_size,
             steps=capped_steps(steps_per_epoch),
             shuffle=shuffle,
@@ -317,6 +323,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         if not custom_step:
             self._prepare_model_for(train_data)
         params = self._trainable_params()
+        self.__dict__["_ddp"] = data_parallel.wrap_model(self, custom_step)
         callback_list = self._callback_list(
             callbacks, verbose, train_data, epochs=epochs, add_history=True
         )
@@ -350,6 +357,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
+        self.__dict__.pop("_ddp", None)
         self.eval()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             # Keras ends fit with the weights replaced by their moving averages.
@@ -439,7 +447,13 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         self._assert_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
         data = batches_for(
-            self, x, y, sample_weight, batch_size=batch_size, steps=capped_steps(steps)
+            self,
+            x,
+            y,
+            sample_weight,
+            purpose="eval",
+            batch_size=batch_size,
+            steps=capped_steps(steps),
         )
         check_finite_inputs(data)
         if not self._overrides("test_step"):
@@ -504,7 +518,12 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         keras2.check_loop_kwargs("predict", kwargs)
         verbose = _resolve_verbose(verbose)
         data = batches_for(
-            self, x, batch_size=batch_size, steps=capped_steps(steps), for_predict=True
+            self,
+            x,
+            purpose="predict",
+            batch_size=batch_size,
+            steps=capped_steps(steps),
+            for_predict=True,
         )
         callback_list = self._callback_list(callbacks, verbose, data)
         callback_list.on_predict_begin()
@@ -525,6 +544,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
         callback_list.on_predict_end()
+        outputs = data_parallel.gather_batches(outputs)  # several processes
         if not outputs:
             raise ArgumentError("predict() received no data: `x` produced no batches.")
         return _concatenate_outputs(outputs)

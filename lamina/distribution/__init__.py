@@ -1,0 +1,36 @@
+"""Keras 3's `keras.distribution`: data-parallel training on torch.distributed.
+
+Run the unchanged script with ``torchrun --nproc_per_node=N script.py`` (or set
+``DataParallel()``): `fit`, `evaluate` and `predict` then run one process per
+device, with torch's `DistributedDataParallel` averaging the gradients.
+"""
+
+from lamina.distribution.distribution_lib import (
+    DataParallel,
+    DeviceMesh,
+    Distribution,
+    LayoutMap,
+    ModelParallel,
+    TensorLayout,
+    distribute_tensor,
+    distribution,
+    get_device_count,
+    initialize,
+    list_devices,
+    set_distribution,
+)
+
+__all__ = [
+    "DataParallel",
+    "DeviceMesh",
+    "Distribution",
+    "LayoutMap",
+    "ModelParallel",
+    "TensorLayout",
+    "distribute_tensor",
+    "distribution",
+    "get_device_count",
+    "initialize",
+    "list_devices",
+    "set_distribution",
+]
