@@ -16,9 +16,9 @@ from lamina.version import __version__
 
 compat.install_keras2_paths()
 
-# The public submodules, imported on first use. Keras 3 modules lamina does
-# not have yet (distillation, distribution, ...) are not listed, so
-# `hasattr(lamina, "distribution")` is False, as for any missing attribute.
+# The public submodules, imported on first use. A Keras 3 module lamina does
+# not have is not listed, so `hasattr` is False for it, as for any missing
+# attribute.
 _SUBMODULES = {
     "activations",
     "applications",
@@ -27,7 +27,7 @@ _SUBMODULES = {
     "config",
     "constraints",
     "datasets",
-    "distribution",
+    "distillation",
     "dtype_policies",
     "errors",
     "export",

@@ -30,7 +30,6 @@ FLOORS: list[tuple[str, ...]] = [
         "quantizers",
         "dtype_policies",
         "legacy",
-        "distribution",
     ),
     ("layers",),
     ("losses", "metrics", "optimizers"),
@@ -38,7 +37,14 @@ FLOORS: list[tuple[str, ...]] = [
     ("trainers",),
     ("models",),
     ("saving", "export"),
-    ("applications", "datasets", "preprocessing", "utils", "visualization"),
+    (
+        "applications",
+        "datasets",
+        "distillation",
+        "preprocessing",
+        "utils",
+        "visualization",
+    ),
     ("compat", "config", "keras2_backend", "wrappers", "demo", "__main__", ""),
 ]
 
