@@ -1,5 +1,6 @@
 """Saving and loading: model and weights files, configs, custom object registration."""
 
+from lamina.saving.file_editor import KerasFileEditor
 from lamina.saving.model_files import load_model, save_model
 from lamina.saving.weights_files import load_weights, save_weights
 from lamina.serialization import (
@@ -16,6 +17,7 @@ from lamina.serialization import (
 
 __all__ = [
     "CustomObjectScope",
+    "KerasFileEditor",
     "custom_object_scope",
     "deserialize_keras_object",
     "get_custom_objects",
