@@ -1,14 +1,18 @@
 """The progress bar printed by `fit`, `evaluate` and `predict`.
 
-Its output is byte-for-byte Keras 3's `keras.utils.Progbar`: the same ANSI
-styling, widths, time formats and number formats, so logs and notebooks look
-the same whichever library produced them.
+On a terminal (or in a notebook) its output is byte-for-byte Keras 3's
+`keras.utils.Progbar`: the same ANSI styling, widths, time formats and number
+formats, redrawn in place. When stdout is not a terminal (a log file, a CI job,
+`| tee`) or messages go to the ``"lamina"`` logger, `verbose=1` writes one plain
+line per bar when it ends, with the same figures and no escape codes or
+carriage returns (Keras writes both into log files).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -18,7 +22,9 @@ import numpy as np
 import torch
 
 from lamina.errors import ArgumentError
-from lamina.io_utils import print_msg
+from lamina.io_utils import is_interactive_logging_enabled, print_msg
+
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _as_float(value: Any) -> float:
@@ -97,14 +103,7 @@ class Progbar:
             self.stateful_metrics = set()
             self.stateless_metrics = None
 
-        # Keras's rule, kept as is: "posix" is always imported on Linux and
-        # macOS, so there the bar is redrawn in place even when piped.
-        self._dynamic_display = (
-            (hasattr(sys.stdout, "isatty") and sys.stdout.isatty())
-            or "ipykernel" in sys.modules
-            or "posix" in sys.modules
-            or "PYCHARM_HOSTED" in os.environ
-        )
+        self._dynamic_display = _is_live_display()
         self._seen_so_far = 0
         # name -> [sum of value * steps, steps]; values may be device tensors.
         self._values: dict[str, list] = {}
@@ -146,7 +145,8 @@ class Progbar:
         if self.verbose == 1:
             if now - self._last_update < self.interval and not finalize:
                 return
-            self._print_live_line(current, now, time_per_unit, finalize)
+            if finalize or self._dynamic_display:
+                self._print_live_line(current, now, time_per_unit, finalize)
         elif self.verbose == 2 and finalize and (self.target or 0) > 0:
             self._print_final_line(current, now, time_per_unit)
         self._last_update = now
@@ -193,21 +193,14 @@ class Progbar:
     def _print_live_line(
         self, current: int, now: float, time_per_unit: float, finalize: bool
     ) -> None:
-        message = (
-            "\b" * self._prev_total_width + "\r" if self._dynamic_display else "\n"
-        )
-        # Characters of ANSI escapes, which take no room on screen.
-        escapes = 0
+        style = _ansi if self._dynamic_display else _plain
         known_target = self.target is not None and self.target > 0
         if known_target:
-            bar = f"\x1b[1m{self._count_text(current)}\x1b[0m "
-            escapes += 8
+            bar = style("1", self._count_text(current)) + " "
             done = int(self.width * (float(current) / self.target))
             if done > 0:
-                bar += f"\x1b[32m{'━' * done}\x1b[0m"
-                escapes += 9
-            bar += f"\x1b[37m{'━' * (self.width - done)}\x1b[0m"
-            escapes += 9
+                bar += style("32", "━" * done)
+            bar += style("37", "━" * (self.width - done))
         else:
             bar = f"{int(current):7d}/Unknown"
 
@@ -219,10 +212,9 @@ class Progbar:
                 eta_text = f"{int(eta // 60)}:{int(eta % 60):02d}"
             else:
                 eta_text = f"{int(eta)}s"
-            info = f" \x1b[1m{eta_text}\x1b[0m"
+            info = " " + style("1", eta_text)
         else:
-            info = f" \x1b[1m{now - self._start:.0f}s\x1b[0m"
-        escapes += 8
+            info = " " + style("1", f"{now - self._start:.0f}s")
         info += _format_time(time_per_unit, self.unit_name)
 
         for name in self._values_order:
@@ -231,8 +223,13 @@ class Progbar:
                 f" - {name}: {avg:.4f}" if abs(avg) > 1e-3 else f" - {name}: {avg:.4e}"
             )
 
-        total_width = len(bar) + len(info) - escapes
-        message += bar + info
+        if not self._dynamic_display:
+            # A log file: the finished bar on a line of its own, nothing redrawn.
+            print_msg(bar + info + "\n", line_break=False)
+            return
+        # Escape codes take no room on screen.
+        total_width = len(_ANSI_ESCAPE.sub("", bar + info))
+        message = "\b" * self._prev_total_width + "\r" + bar + info
         if self._prev_total_width > total_width:
             message += " " * (self._prev_total_width - total_width)
         if finalize:
@@ -261,6 +258,31 @@ class Progbar:
         if current == 1:
             self._time_after_first_step = now
         return time_per_unit
+
+
+def _is_live_display() -> bool:
+    """Whether the bar can be redrawn in place: a terminal, a notebook, PyCharm.
+
+    Keras also counts any POSIX system (its test is ``"posix" in sys.modules``),
+    which sends escape codes and carriage returns into log files; here a stdout
+    that is not a terminal, or messages sent to the logger, get plain lines.
+    """
+    if not is_interactive_logging_enabled():
+        return False
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(
+        (isatty is not None and isatty())
+        or "ipykernel" in sys.modules
+        or "PYCHARM_HOSTED" in os.environ
+    )
+
+
+def _ansi(code: str, text: str) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def _plain(code: str, text: str) -> str:
+    return text
 
 
 def _format_time(time_per_unit: float, unit_name: str) -> str:

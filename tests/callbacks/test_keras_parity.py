@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import lamina.callbacks as lamina_callbacks
+from lamina.callbacks import progbar
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
 _spec = importlib.util.spec_from_file_location(
@@ -27,6 +28,12 @@ _spec.loader.exec_module(driver)
 with open(os.path.join(FIXTURES, "callbacks_keras.json"), encoding="utf-8") as _f:
     SCENARIOS = json.load(_f)
 IDS = [s["name"] for s in SCENARIOS]
+
+
+@pytest.fixture(autouse=True)
+def live_progress_bar(monkeypatch):
+    """Keras's fixtures hold its live bar (redrawn in place, as on a terminal)."""
+    monkeypatch.setattr(progbar, "_is_live_display", lambda: True)
 
 
 def run_lamina(scenario, use_flags):

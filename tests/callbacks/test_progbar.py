@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 import numpy as np
 import pytest
 import torch
 
+from lamina.callbacks import progbar as progbar_module
 from lamina.callbacks.progbar import Progbar
 from lamina.errors import ArgumentError
 
@@ -18,6 +20,12 @@ FIXTURE = os.path.join(
 )
 with open(FIXTURE, encoding="utf-8") as _f:
     SCENARIOS = json.load(_f)
+
+
+@pytest.fixture
+def terminal(monkeypatch):
+    """stdout as a terminal: the live bar, as Keras draws it (its fixtures)."""
+    monkeypatch.setattr(progbar_module, "_is_live_display", lambda: True)
 
 
 def fake_clock(monkeypatch, readings):
@@ -37,7 +45,7 @@ def replay(spec, convert=lambda v: v):
 
 
 @pytest.mark.parametrize("spec", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
-def test_output_matches_keras(spec, monkeypatch, capsys):
+def test_output_matches_keras(spec, monkeypatch, capsys, terminal):
     fake_clock(monkeypatch, spec["clock"])
     replay(spec)
     assert capsys.readouterr().out == spec["output"]
@@ -53,14 +61,16 @@ def test_output_matches_keras(spec, monkeypatch, capsys):
     ids=["torch", "numpy_scalar", "numpy_0d"],
 )
 @pytest.mark.parametrize("name", ["live_stateful", "live_stateless", "verbose2"])
-def test_tensor_and_numpy_values_print_like_floats(name, convert, monkeypatch, capsys):
+def test_tensor_and_numpy_values_print_like_floats(
+    name, convert, monkeypatch, capsys, terminal
+):
     spec = next(s for s in SCENARIOS if s["name"] == name)
     fake_clock(monkeypatch, spec["clock"])
     replay(spec, convert)
     assert capsys.readouterr().out == spec["output"]
 
 
-def test_tensor_values_are_read_only_when_printed(monkeypatch, capsys):
+def test_tensor_values_are_read_only_when_printed(monkeypatch, capsys, terminal):
     reads = []
 
     class CountingTensor(torch.Tensor):
@@ -84,13 +94,50 @@ def test_both_metric_lists_is_an_error():
         Progbar(10, stateful_metrics=["a"], stateless_metrics=["b"])
 
 
-def test_dynamic_display_off_uses_newlines(monkeypatch, capsys):
-    fake_clock(monkeypatch, [0.0, 1.0, 2.0])
-    bar = Progbar(target=2)
-    bar._dynamic_display = False
-    bar.update(1, [("loss", 1.0)])
-    bar.update(2, [("loss", 1.0)])
+@pytest.mark.parametrize("name", [s["name"] for s in SCENARIOS])
+def test_piped_output_is_one_plain_line_per_bar(name, monkeypatch, capsys):
+    """Not a terminal: no escape codes, no redraws, the terminal's final figures."""
+    spec = next(s for s in SCENARIOS if s["name"] == name)
+    fake_clock(monkeypatch, spec["clock"])
+    replay(spec)
     out = capsys.readouterr().out
-    assert out.startswith("\n\x1b[1m1/2\x1b[0m")
-    assert "\b" not in out and "\r" not in out
-    assert out.endswith("loss: 1.0000\n")
+    assert "\x1b" not in out and "\r" not in out and "\b" not in out
+    # Keras's terminal output, each finished bar without its styling.
+    live = re.sub(r"\x1b\[[0-9;]*m", "", spec["output"])
+    finished = [line.split("\r")[-1].rstrip() for line in live.split("\n")[:-1] if line]
+    assert [line.rstrip() for line in out.splitlines()] == finished
+
+
+def test_logger_gets_plain_lines(monkeypatch, caplog):
+    from lamina import io_utils
+
+    fake_clock(monkeypatch, [0.0, 1.0, 2.0, 3.0])
+    io_utils.disable_interactive_logging()
+    try:
+        with caplog.at_level("INFO", logger="lamina"):
+            bar = Progbar(target=2)
+            bar.update(1, [("loss", 1.0)])
+            bar.update(2, [("loss", 1.0)])
+    finally:
+        io_utils.enable_interactive_logging()
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert messages[0].startswith("2/2 ━━━━") and "\x1b" not in messages[0]
+    assert messages[0].rstrip().endswith("loss: 1.0000")
+
+
+def test_fit_verbose_1_into_a_log_file_writes_one_line_per_epoch(capsys):
+    import lamina as keras
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=["mae"])
+    x, y = np.ones((32, 3), "float32"), np.ones((32, 1), "float32")
+    model.fit(x, y, batch_size=8, epochs=3, verbose=1)  # captured: not a tty
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\r" not in out and "\b" not in out
+    lines = out.splitlines()
+    assert lines[0::2] == ["Epoch 1/3", "Epoch 2/3", "Epoch 3/3"]
+    for line in lines[1::2]:
+        assert re.fullmatch(
+            r"4/4 ━{20} \d+s \d+[mu]?s/step - loss: \S+ - mae: \S+", line.rstrip()
+        ), line
