@@ -59,6 +59,12 @@ class DatasetIntegrityError(ValueError):
     """A `lamina.datasets` file exists but fails its check (hash, format or content)."""
 
 
+class DatasetCacheError(DatasetNotFoundError, DatasetIntegrityError):
+    """Cached data files are damaged (truncated, corrupt, wrong hash) and no good
+    copy could be downloaded. Both a `DatasetIntegrityError` (a ValueError) and a
+    `DatasetNotFoundError` (a FileNotFoundError); the message names the files."""
+
+
 _WARNED: set[str] = set()
 
 

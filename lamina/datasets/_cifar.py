@@ -59,8 +59,13 @@ def read_batches(source: Path, inner: str, names: list[str]) -> dict[str, dict]:
     if source.is_dir():
         batches = {}
         for name in names:
-            with open(source / name, "rb") as f:
-                batches[name] = _decode(_files.load_pickle(f, encoding="bytes"))
+            try:
+                with open(source / name, "rb") as f:
+                    batches[name] = _decode(_files.load_pickle(f, encoding="bytes"))
+            except _files.READ_ERRORS as exc:
+                raise _files.UnusableFileError(
+                    f"{source / name}: {type(exc).__name__}: {exc}"
+                ) from exc
         return batches
     batches = {}
     with tarfile.open(source, "r:*") as archive:
@@ -73,6 +78,7 @@ def read_batches(source: Path, inner: str, names: list[str]) -> dict[str, dict]:
             ):
                 with archive.extractfile(member) as f:
                     batches[name] = _decode(_files.load_pickle(f, encoding="bytes"))
+        _files.read_to_end(archive)
     missing = [n for n in names if n not in batches]
     if missing:
         raise _files.UnusableFileError(f"no {inner}/{missing[0]} in the archive")

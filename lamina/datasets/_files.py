@@ -14,13 +14,21 @@ Every loader looks for its data in the same order:
 
 A file that exists but cannot be read is never deleted: it is reported with a
 warning that says why it is not used, and the search goes on. A download that
-replaces such a file first moves it aside (`<name>.invalid`).
+replaces such a file first moves it aside (`<name>.invalid`). When no good copy
+is found or downloaded, `DatasetCacheError` names the damaged files and says to
+delete them. "Cannot be read" covers truncation and corruption: zip and gzip
+CRCs, IDX and array shapes, and for the full MNIST and Fashion-MNIST arrays the
+SHA-256 of their content (`IDX_PAYLOAD_SHA256`). Pickled data (CIFAR batches,
+IMDB's object arrays) goes through `RestrictedUnpickler`, never `pickle.load`.
+A download killed midway leaves only a `.part` file, never taken as complete
+and removed by a later download once it is stale.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import glob
 import gzip
 import hashlib
 import http.client
@@ -28,19 +36,27 @@ import io
 import os
 import pickle
 import struct
+import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
-from lamina.errors import ArgumentError, DatasetIntegrityError, DatasetNotFoundError
+from lamina.errors import (
+    ArgumentError,
+    DatasetCacheError,
+    DatasetIntegrityError,
+    DatasetNotFoundError,
+)
 from lamina.io_utils import fsync_dir, print_msg
 
 T = TypeVar("T")
@@ -50,6 +66,8 @@ KERAS_ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
 DATA_DIR_VARIABLE = "LAMINA_DATA_DIR"
 _DOWNLOAD_TIMEOUT_S = 60
 _CHUNK = 1 << 20
+# A partial download untouched this long was left by a killed process.
+_STALE_PART_S = 600
 
 
 class UnusableFileError(ValueError):
@@ -58,7 +76,7 @@ class UnusableFileError(ValueError):
 
 # Errors that mean "this file is damaged or not what we expected", as opposed
 # to programming errors, which must propagate.
-_READ_ERRORS = (
+READ_ERRORS = (
     UnusableFileError,
     OSError,
     EOFError,
@@ -66,7 +84,12 @@ _READ_ERRORS = (
     ValueError,
     zipfile.BadZipFile,
     pickle.UnpicklingError,
+    tarfile.TarError,
+    zlib.error,
+    struct.error,
 )
+
+_FIX = "delete it (or move it away) to have it downloaded again"
 
 
 # --------------------------------------------------------------------- folders
@@ -178,7 +201,7 @@ def first_readable(
     for path, read in attempts:
         try:
             return read()
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             reason = f"{path}: {_describe(exc)}"
             if explicit is not None and Path(path) == explicit:
                 raise DatasetIntegrityError(
@@ -187,7 +210,7 @@ def first_readable(
                 ) from exc
             warnings.warn(
                 f"Not using {path}: {_describe(exc)}. The file is kept as it is; "
-                "looking for the data elsewhere.",
+                f"looking for the data elsewhere ({_FIX}).",
                 stacklevel=stacklevel,
             )
             rejected.append(reason)
@@ -205,6 +228,22 @@ class Download:
     md5: str | None = None
     originals: Sequence[str] = ()
     subfolder: str = ""
+    # The original file's size: a cached file of that size must match the hash
+    # (other sizes are someone's own file, checked by format only).
+    size: int | None = None
+
+    def check_known(self, path: Path) -> None:
+        """Raises `UnusableFileError` if ``path`` is the original's size but not
+        its hash (a corrupted copy whose format may still read)."""
+        if self.size is None or path.stat().st_size != self.size:
+            return
+        name, expected = ("sha256", self.sha256) if self.sha256 else ("md5", self.md5)
+        actual = file_digest(path, name)
+        if expected is not None and actual != expected.lower():
+            raise UnusableFileError(
+                f"it has the original's size but {name} {actual}, expected "
+                f"{expected}: the file is corrupt"
+            )
 
     def into(
         self,
@@ -241,7 +280,12 @@ def load_keras_file(
     `readings`), else the download into the cache file.
     """
     target, explicit = cache_file(path, default)
-    attempts = readings([target, *copies], read) + list(originals)
+
+    def checked_read(file: Path) -> T:
+        download.check_known(file)
+        return read(file)
+
+    attempts = readings([target, *copies], checked_read) + list(originals)
 
     def fetch(rejected: list[str]) -> T:
         download.into(target, rejected, check=read)
@@ -294,7 +338,15 @@ def not_found(
         )
     rejected = list(rejected)
     if rejected:
-        lines.append("Files found but not used: " + "; ".join(rejected))
+        # Damaged files are the likelier cause: say so with an error that is
+        # also a ValueError (DatasetIntegrityError).
+        lines.append(
+            "Files found but not used (damaged or not in the expected format): "
+            + "; ".join(rejected)
+            + ". Delete them (or move them away) to have them downloaded again, "
+            "or replace them with good copies"
+        )
+        return DatasetCacheError(".\n".join(lines) + ".")
     return DatasetNotFoundError(".\n".join(lines) + ".")
 
 
@@ -364,6 +416,7 @@ def download(
             reason (the caller usually re-raises a fuller message).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(target)
     print_msg(f"Downloading data from {url}")
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".part", dir=target.parent
@@ -406,7 +459,7 @@ def download(
     if check is not None:
         try:
             check(tmp)
-        except _READ_ERRORS as exc:
+        except READ_ERRORS as exc:
             kept = _keep_aside(tmp, target, ".failed-check")
             raise DatasetIntegrityError(
                 f"The file downloaded from {url} is not usable ({_describe(exc)}). "
@@ -418,6 +471,31 @@ def download(
     os.replace(tmp, target)
     fsync_dir(target.parent)
     return target
+
+
+def file_digest(path: Path, algorithm: str, chunk_size: int = _CHUNK) -> str:
+    """The hex SHA-256 or MD5 of a file, read in chunks."""
+    hasher = hashlib.new(algorithm)
+    with open(path, "rb") as f:
+        while chunk := f.read(chunk_size):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def _remove_stale_parts(target: Path) -> None:
+    """Remove ``target``'s partial downloads left by killed processes.
+
+    A download in progress writes its `.part` file continuously; one untouched
+    for `_STALE_PART_S` seconds belongs to a process that died (kill -9, power
+    loss). Such files are never read as data, only cleared away here.
+    """
+    now = time.time()
+    for part in target.parent.glob(f".{glob.escape(target.name)}.*.part"):
+        try:
+            if now - part.stat().st_mtime > _STALE_PART_S:
+                part.unlink()
+        except OSError:
+            pass  # another process removed or renamed it first
 
 
 def _url_reason(exc: BaseException) -> str:
@@ -503,7 +581,14 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 
 def load_pickle(stream: io.BufferedIOBase, encoding: str = "ASCII") -> Any:
-    return RestrictedUnpickler(stream, encoding=encoding).load()
+    """One restricted unpickle; a damaged pickle raises `pickle.UnpicklingError`."""
+    try:
+        return RestrictedUnpickler(stream, encoding=encoding).load()
+    except (pickle.UnpicklingError, EOFError, OSError, MemoryError):
+        raise
+    except (IndexError, TypeError, AttributeError, ValueError, KeyError) as exc:
+        # What the unpickler's opcodes raise on corrupt bytes.
+        raise pickle.UnpicklingError(f"damaged pickle ({exc!r})") from exc
 
 
 def read_npz_objects(path: Path, keys: Iterable[str]) -> dict[str, np.ndarray]:
@@ -539,12 +624,70 @@ def _read_npy(stream: io.BytesIO) -> np.ndarray:
     return array
 
 
-def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
-    """An IDX file of unsigned bytes (gzip'd or not) as a writable uint8 array."""
+# SHA-256 of the original IDX payloads (decompressed), by file: a file of the
+# full size must match (a smaller one, e.g. a test's, is checked by format).
+IDX_PAYLOAD_SHA256 = {
+    "mnist": dict(
+        zip(
+            ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+            ("ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+             "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+             "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+             "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+        )
+    ),
+    "fashion_mnist": dict(
+        zip(
+            ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+             "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+            ("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+             "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+             "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+             "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+        )
+    ),
+}  # fmt: skip
+_IDX_FULL_SHAPES = {
+    "train-images-idx3-ubyte": (60000, 28, 28),
+    "train-labels-idx1-ubyte": (60000,),
+    "t10k-images-idx3-ubyte": (10000, 28, 28),
+    "t10k-labels-idx1-ubyte": (10000,),
+}
+
+
+def check_known_content(array: np.ndarray, name: str, dataset: str | None) -> None:
+    """For a full-size MNIST/Fashion-MNIST array, its IDX payload's SHA-256.
+
+    The payload is rebuilt from the array (the IDX header, then the bytes), so
+    Keras's `mnist.npz` is checked against the same hashes as the IDX files.
+    """
+    if dataset is None or array.shape != _IDX_FULL_SHAPES[name]:
+        return
+    if array.dtype != np.uint8:
+        raise UnusableFileError(f"{name} has dtype {array.dtype}, expected uint8")
+    hasher = hashlib.sha256(b"\x00\x00\x08" + bytes([array.ndim]))
+    hasher.update(struct.pack(f">{array.ndim}I", *array.shape))
+    hasher.update(np.ascontiguousarray(array).data)
+    if hasher.hexdigest() != IDX_PAYLOAD_SHA256[dataset][name]:
+        raise UnusableFileError(
+            f"the {name} data does not match the original {dataset} data "
+            f"(sha256 {hasher.hexdigest()}): the file is corrupt"
+        )
+
+
+def read_idx(path: Path, expected_ndim: int, dataset: str | None = None) -> np.ndarray:
+    """An IDX file of unsigned bytes (gzip'd or not) as a writable uint8 array.
+
+    With ``dataset`` (`"mnist"`, `"fashion_mnist"`), a full-size file must hold
+    the original content (see `check_known_content`).
+    """
     with open(path, "rb") as f:
         payload = f.read()
     if payload[:2] == b"\x1f\x8b":
         payload = gzip.decompress(payload)
+    if len(payload) < 4 + 4 * expected_ndim:
+        raise UnusableFileError(f"{len(payload)} bytes: too short for an IDX file")
     if payload[:3] != b"\x00\x00\x08" or payload[3] != expected_ndim:
         raise UnusableFileError(
             f"not an IDX file of {expected_ndim}-d unsigned bytes "
@@ -558,7 +701,11 @@ def read_idx(path: Path, expected_ndim: int) -> np.ndarray:
         )
     # A bytearray keeps the result writable (np.frombuffer on bytes is not).
     data = bytearray(memoryview(payload)[offset:])
-    return np.frombuffer(data, np.uint8).reshape(shape)
+    array = np.frombuffer(data, np.uint8).reshape(shape)
+    name = path.name.removesuffix(".gz")
+    if name in _IDX_FULL_SHAPES:
+        check_known_content(array, name, dataset)
+    return array
 
 
 IDX_FILES = (
@@ -582,17 +729,34 @@ def idx_paths(folder: Path) -> list[Path] | None:
     return paths
 
 
-def read_idx_set(paths: list[Path]):
-    """`(x_train, y_train), (x_test, y_test)` from the four IDX files."""
-    x_train, y_train, x_test, y_test = (
-        read_idx(p, ndim) for p, ndim in zip(paths, (3, 1, 3, 1))
-    )
+def read_idx_set(paths: list[Path], dataset: str | None = None):
+    """`(x_train, y_train), (x_test, y_test)` from the four IDX files.
+
+    ``dataset`` names the hashes full-size files are checked against.
+    """
+    arrays = []
+    for path, ndim in zip(paths, (3, 1, 3, 1)):
+        try:
+            arrays.append(read_idx(path, ndim, dataset))
+        except READ_ERRORS as exc:  # name the damaged file, not only its folder
+            raise UnusableFileError(f"{path}: {_describe(exc)}") from exc
+    x_train, y_train, x_test, y_test = arrays
     for x, y in ((x_train, y_train), (x_test, y_test)):
         if len(x) != len(y):
             raise UnusableFileError(
                 f"{len(x)} images but {len(y)} labels in {paths[0].parent}"
             )
     return (x_train, y_train), (x_test, y_test)
+
+
+def read_to_end(archive: tarfile.TarFile) -> None:
+    """Reads a tar archive opened with "r:*" to the end of its compressed stream.
+
+    tarfile stops at the end-of-archive blocks, before gzip's CRC trailer, so
+    without this a flipped bit in a .tar.gz gives other data and no error.
+    """
+    while archive.fileobj.read(_CHUNK):
+        pass
 
 
 # ------------------------------------------------------- Keras's train/test split

@@ -71,17 +71,29 @@ def check_kept(maxlen, *parts) -> None:
 
 
 def load_word_index(
-    path, default: str, url: str, md5: str, subfolders: tuple[str, ...], title: str
+    path,
+    default: str,
+    url: str,
+    md5: str,
+    subfolders: tuple[str, ...],
+    title: str,
+    size: int | None = None,
 ) -> dict[str, int]:
-    """A Keras word-index JSON file from the cache, `$LAMINA_DATA_DIR` or the web."""
+    """A Keras word-index JSON file from the cache, `$LAMINA_DATA_DIR` or the web.
+
+    A file of the original's ``size`` must have its MD5 (a flipped letter
+    still parses as JSON).
+    """
     copies = [d / default for d in _files.data_dirs(subfolders)]
-    download = _files.Download(url, title, md5=md5)
+    download = _files.Download(url, title, md5=md5, size=size)
     return _files.load_keras_file(path, default, _read_index, download, copies=copies)
 
 
 def _read_index(path: Path) -> dict[str, int]:
     with open(path, encoding="utf-8") as f:
         index = json.load(f)
-    if not isinstance(index, dict):
+    if not isinstance(index, dict) or not all(
+        isinstance(rank, int) for rank in index.values()
+    ):
         raise _files.UnusableFileError("not a JSON object of word -> rank")
     return index

@@ -93,6 +93,7 @@ def _read_statlib(source) -> tuple[np.ndarray, np.ndarray]:
 
 def _read_archive(path: Path):
     # StatLib's cal_housing.tgz holds CaliforniaHousing/cal_housing.data.
+    table = None
     with tarfile.open(path, "r:*") as archive:
         for member in archive:
             if (
@@ -100,8 +101,12 @@ def _read_archive(path: Path):
                 and posixpath.basename(member.name) == "cal_housing.data"
             ):
                 with archive.extractfile(member) as f:
-                    return _read_statlib(io.BytesIO(f.read()))
-    raise _files.UnusableFileError("no cal_housing.data in the archive")
+                    table = f.read()
+                break
+        _files.read_to_end(archive)
+    if table is None:
+        raise _files.UnusableFileError("no cal_housing.data in the archive")
+    return _read_statlib(io.BytesIO(table))
 
 
 def _checked(x: np.ndarray, y: np.ndarray):

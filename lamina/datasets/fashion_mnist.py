@@ -13,16 +13,7 @@ _SYSTEM_DIRS = (Path("/usr/share/datasets/fashion-mnist"),)
 _SUBFOLDER = "fashion-mnist"  # Keras's cache subfolder
 # Keras pins no hash for these files; the decompressed IDX payloads are checked
 # instead (the gzip wrappers differ between mirrors, the payloads do not).
-_PAYLOAD_SHA256 = dict(
-    zip(
-        ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-         "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-        ("c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
-    )
-)  # fmt: skip
+_PAYLOAD_SHA256 = _files.IDX_PAYLOAD_SHA256["fashion_mnist"]
 
 
 def load_data():
@@ -52,7 +43,9 @@ def load_data():
     for folder in folders:
         paths = _files.idx_paths(folder)
         if paths:
-            attempts.append((folder, lambda paths=paths: _files.read_idx_set(paths)))
+            attempts.append(
+                (folder, lambda p=paths: _files.read_idx_set(p, "fashion_mnist"))
+            )
     return _files.first_readable(attempts, _fetch)
 
 
@@ -63,8 +56,8 @@ def _fetch(rejected):
         target = folder / f"{name}.gz"
         url = f"{_files.KERAS_ORIGIN}{name}.gz"
         try:
-            _files.read_idx(target, ndim)
-        except (OSError, ValueError, EOFError):
+            _files.read_idx(target, ndim, "fashion_mnist")
+        except _files.READ_ERRORS:
             _files.download_or_explain(
                 url,
                 target,
@@ -75,7 +68,7 @@ def _fetch(rejected):
                 check=_payload_check(name),
             )
         paths.append(target)
-    return _files.read_idx_set(paths)
+    return _files.read_idx_set(paths, "fashion_mnist")
 
 
 def _payload_check(name: str):

@@ -16,6 +16,7 @@ _URL = f"{_files.KERAS_ORIGIN}imdb.npz"
 _SHA256 = "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f"
 _INDEX_URL = f"{_files.KERAS_ORIGIN}imdb_word_index.json"
 _INDEX_MD5 = "bfafd718b763782e994055a2d397834f"
+_INDEX_SIZE = 1_641_221
 _ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 # The original Stanford text: the official archive, the labelled-only repack
 # some mirrors ship, or the extracted folder.
@@ -152,6 +153,7 @@ def get_word_index(path: str | os.PathLike = "imdb_word_index.json") -> dict[str
         _INDEX_MD5,
         ("imdb",),
         "IMDB word index",
+        _INDEX_SIZE,
     )
 
 

@@ -37,7 +37,9 @@ def load_data(path: str | os.PathLike = "mnist.npz"):
     for folder in _files.data_dirs(("mnist",)):
         paths = _files.idx_paths(folder)
         if paths:
-            originals.append((folder, lambda paths=paths: _files.read_idx_set(paths)))
+            originals.append(
+                (folder, lambda paths=paths: _files.read_idx_set(paths, "mnist"))
+            )
     gz_names = [f"{n}.gz" for n in _files.IDX_FILES]
     download = _files.Download(
         _URL, "MNIST", _SHA256, originals=gz_names, subfolder="mnist"
@@ -50,4 +52,6 @@ def load_data(path: str | os.PathLike = "mnist.npz"):
 def _read_npz(path: Path):
     arrays = _files.read_npz(path, _ARRAYS)
     _files.check_pairs(arrays, x_ndim=3)
+    for key, name in zip(_ARRAYS, _files.IDX_FILES):
+        _files.check_known_content(arrays[key], name, "mnist")
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])

@@ -13,6 +13,7 @@ _URL = f"{_files.KERAS_ORIGIN}reuters.npz"
 _SHA256 = "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916"
 _INDEX_URL = f"{_files.KERAS_ORIGIN}reuters_word_index.json"
 _INDEX_MD5 = "4d44cc38712099c9e383dc6e5f11a921"
+_INDEX_SIZE = None  # not known here: a cached index is checked by format only
 
 _LABEL_NAMES = (
     "cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing",
@@ -120,6 +121,7 @@ def get_word_index(path: str | os.PathLike = "reuters_word_index.json") -> dict:
         _INDEX_MD5,
         ("reuters",),
         "Reuters word index",
+        _INDEX_SIZE,
     )
 
 

@@ -13,7 +13,7 @@ renamed into place when complete, without members that would land outside it.
 
 from __future__ import annotations
 
-import hashlib
+import gzip
 import os
 import shutil
 import tarfile
@@ -21,10 +21,16 @@ import tempfile
 import urllib.parse
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 from lamina.datasets import _files
-from lamina.errors import ArgumentError, DatasetIntegrityError, DatasetNotFoundError
+from lamina.errors import (
+    ArgumentError,
+    DatasetCacheError,
+    DatasetIntegrityError,
+    DatasetNotFoundError,
+)
 from lamina.io_utils import fsync_dir, print_msg
 
 
@@ -126,21 +132,26 @@ def get_file(
 
     sha256, md5 = _expected_hashes(file_hash, hash_algorithm)
     if force_download or not target.exists() or not _matches(target, sha256, md5):
-        if target.exists() and not force_download:
+        damaged = target.exists() and not force_download
+        if damaged:
             print_msg(
                 "A local file was found, but it seems to be incomplete or outdated "
                 f"because the {_algorithm(file_hash, hash_algorithm)} file hash "
                 f"does not match the original value of {file_hash} so we will "
                 "re-download the data."
             )
-        _download(origin, target, sha256, md5)
+        _download(origin, target, sha256, md5, damaged)
 
     if extraction_dir is None:
         return str(target)
     if untar:
         archive_format = "tar"
     if not extract_archive(target, extraction_dir, archive_format):
-        warnings.warn("Could not extract archive.", stacklevel=2)
+        warnings.warn(
+            f"Could not extract archive: {target} is not a {archive_format} "
+            "archive, or a damaged one (delete it to download it again).",
+            stacklevel=2,
+        )
     return str(extraction_dir)
 
 
@@ -176,17 +187,21 @@ def hash_file(
         algorithm: ``"sha256"`` or ``"md5"``.
         chunk_size: bytes read at a time.
     """
-    hasher = hashlib.sha256() if algorithm == "sha256" else hashlib.md5()
-    with open(fpath, "rb") as f:
-        while chunk := f.read(chunk_size):
-            hasher.update(chunk)
-    return hasher.hexdigest()
+    algorithm = "sha256" if algorithm == "sha256" else "md5"
+    return _files.file_digest(Path(os.fspath(fpath)), algorithm, chunk_size)
 
 
-def _download(origin: str, target: Path, sha256, md5) -> None:
+def _download(origin: str, target: Path, sha256, md5, damaged: bool) -> None:
     try:
         _files.download(origin, target, sha256=sha256, md5=md5)
     except DatasetNotFoundError as err:
+        if damaged:
+            raise DatasetCacheError(
+                f"The cached file {target} does not match its hash "
+                f"{sha256 or md5} (truncated or corrupt), and downloading it "
+                f"again from {origin} failed: {err}. Delete the file (or move "
+                "it away) and retry when online, or put a good copy there."
+            ) from None
         raise DatasetNotFoundError(
             f"URL fetch failure on {origin}: {err}. To use the file without "
             f"downloading it, put it at {target}."
@@ -198,6 +213,16 @@ def _download(origin: str, target: Path, sha256, md5) -> None:
 
 
 # ------------------------------------------------------------------- archives
+
+# What reading a truncated, corrupt or unsafe archive raises (tarfile's filter
+# errors, for links that would point outside, are TarErrors).
+_DAMAGED_ARCHIVE = (
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    EOFError,
+    zlib.error,
+    gzip.BadGzipFile,
+)
 
 
 def extract_archive(
@@ -237,7 +262,15 @@ def extract_archive(
                 f"Unknown archive format {kind!r}: expected 'tar', 'zip' or 'auto'."
             )
         if matches:
-            _into_place(path, lambda folder, e=extract: e(file_path, folder))
+            try:
+                _into_place(path, lambda folder, e=extract: e(file_path, folder))
+            except _DAMAGED_ARCHIVE as exc:
+                raise DatasetIntegrityError(
+                    f"Cannot extract {file_path}: {type(exc).__name__}: {exc}. "
+                    "The archive is truncated, corrupt or unsafe (a member "
+                    f"would land outside {path}); delete it to download it "
+                    "again. Nothing was extracted."
+                ) from exc
             return True
     return False
 
