@@ -135,13 +135,22 @@ def wrap_model(model, custom_step: bool = False) -> torch.nn.Module | None:
     if not any(p.requires_grad for p in model.parameters()):
         return None
     device = next(model.parameters()).device
-    ddp = torch.nn.parallel.DistributedDataParallel(
+    ddp = _DataParallelModel(
         model,
         device_ids=[device] if device.type == "cuda" else None,
         forward_sync_buffers=False,  # buffers are broadcast once, here
     )
     ddp.register_comm_hook(process_group.world_size(), _average_gradients)
     return ddp
+
+
+class _DataParallelModel(torch.nn.parallel.DistributedDataParallel):
+    """DDP whose forward pass (synchronized BatchNormalization all-reduces
+    there) turns a lost process into a `DistributedError`."""
+
+    def forward(self, *args, **kwargs):
+        with process_group.collective("a training step's forward pass"):
+            return super().forward(*args, **kwargs)
 
 
 def _average_gradients(world: int, bucket):

@@ -92,7 +92,7 @@ def init_process_group(
 
 
 @contextlib.contextmanager
-def _collective(what: str) -> Iterator[None]:
+def collective(what: str) -> Iterator[None]:
     """Turn a failed collective into a `DistributedError` that says what happened."""
     try:
         yield
@@ -113,7 +113,7 @@ def lost_contact_message(what: str, error: BaseException) -> str:
 
 def all_reduce_sum_(tensor: torch.Tensor, what: str) -> torch.Tensor:
     """Sum ``tensor`` over the processes, in place."""
-    with _collective(what):
+    with collective(what):
         dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
     return tensor
 
@@ -121,7 +121,7 @@ def all_reduce_sum_(tensor: torch.Tensor, what: str) -> torch.Tensor:
 def broadcast_object(value, what: str):
     """Rank 0's ``value`` on every process."""
     box = [value]
-    with _collective(what):
+    with collective(what):
         dist.broadcast_object_list(box, src=0)
     return box[0]
 
@@ -129,6 +129,6 @@ def broadcast_object(value, what: str):
 def all_gather_objects(value, what: str) -> list:
     """Every process's ``value``, in rank order."""
     gathered = [None] * world_size()
-    with _collective(what):
+    with collective(what):
         dist.all_gather_object(gathered, value)
     return gathered

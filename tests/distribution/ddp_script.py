@@ -1,0 +1,138 @@
+"""A training script the distribution tests run, unchanged, in one process and
+under ``torchrun --nproc_per_node=2`` (gloo on the CPU).
+
+    python tests/distribution/ddp_script.py SCENARIO OUT_DIR
+
+Each process writes ``OUT_DIR/rank<r>.json`` (history, evaluate, predict,
+weights) and, for the "train" scenario, the files its callbacks wrote under
+``OUT_DIR/files``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+
+import lamina as keras  # noqa: E402
+
+
+def data(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 6)).astype("float32")
+    y = (x[:, :1] * 0.7 - x[:, 1:2] * 0.3 + 0.1 * rng.normal(size=(n, 1))).astype(
+        "float32"
+    )
+    return x, y
+
+
+def model(batch_norm=True):
+    keras.utils.set_random_seed(1)
+    layers = [keras.Input((6,)), keras.layers.Dense(8, activation="tanh")]
+    if batch_norm:
+        layers.append(keras.layers.BatchNormalization(synchronized=True))
+    net = keras.Sequential([*layers, keras.layers.Dense(1)])
+    net.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    return net
+
+
+class Record(keras.callbacks.Callback):
+    """Each rank's batch sizes, and (kill scenario) rank 1 dying mid-epoch."""
+
+    def __init__(self, kill_at=None):
+        super().__init__()
+        self.kill_at = kill_at
+
+    def on_train_batch_begin(self, batch, logs=None):
+        rank = int(os.environ.get("RANK", 0))
+        if self.kill_at is not None and rank == 1 and batch == self.kill_at:
+            os._exit(3)
+
+
+def train(out):
+    x, y = data()
+    vx, vy = data(20, seed=1)
+    net = model()
+    # Each rank names its own folder: only rank 0's may hold files afterwards.
+    files = os.path.join(out, f"files_rank{os.environ.get('RANK', 0)}")
+    os.makedirs(files, exist_ok=True)
+    callbacks = [
+        keras.callbacks.ModelCheckpoint(
+            os.path.join(files, "ckpt.weights.h5"), save_weights_only=True
+        ),
+        keras.callbacks.CSVLogger(os.path.join(files, "log.csv")),
+        keras.callbacks.TensorBoard(os.path.join(files, "tensorboard")),
+        keras.callbacks.BackupAndRestore(
+            os.path.join(files, "backup"), delete_checkpoint=False
+        ),
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=1),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", patience=0, factor=0.5),
+    ]
+    history = net.fit(
+        x,
+        y,
+        batch_size=16,
+        epochs=4,
+        shuffle=False,
+        validation_data=(vx, vy),
+        callbacks=callbacks,
+        verbose=2,
+    )
+    return {
+        "history": history.history,
+        "evaluate": net.evaluate(vx, vy, batch_size=8, verbose=0),
+        "predict": net.predict(vx, batch_size=8, verbose=0).tolist(),
+        "weights": [w.tolist() for w in net.get_weights()],
+        "learning_rate": float(net.optimizer.learning_rate),
+    }
+
+
+def kill(out, batch_norm):
+    x, y = data(400)
+    net = model(batch_norm)
+    try:
+        net.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[Record(kill_at=5)])
+    except Exception as error:  # noqa: BLE001 - the test reads what was raised
+        return {"error_type": type(error).__name__, "error": str(error)}
+    return {"error_type": None}
+
+
+def shuffled(out):
+    """The samples each rank trained on, per epoch, with shuffle=True."""
+    x = np.arange(24, dtype="float32").reshape(24, 1)
+    seen = []
+
+    class Peek(keras.layers.Layer):
+        def call(self, inputs, training=None):
+            if training:
+                seen[-1].extend(inputs[:, 0].int().tolist())
+            return inputs
+
+    class NewEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append([])
+
+    net = keras.Sequential([keras.Input((1,)), Peek(), keras.layers.Dense(1)])
+    net.compile("sgd", "mse")
+    net.fit(x, x, batch_size=4, epochs=2, verbose=0, callbacks=[NewEpoch()])
+    return {"seen": seen}
+
+
+if __name__ == "__main__":
+    scenario, out_dir = sys.argv[1], sys.argv[2]
+    torch.set_num_threads(1)
+    rank = int(os.environ.get("RANK", 0))
+    sys.stdout = open(os.path.join(out_dir, f"stdout_rank{rank}.txt"), "w")  # noqa: SIM115
+    result = {
+        "train": train,
+        "kill_in_forward": lambda out: kill(out, batch_norm=True),
+        "kill_in_backward": lambda out: kill(out, batch_norm=False),
+        "shuffled": shuffled,
+    }[scenario](out_dir)
+    with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
+        json.dump(result, f)
