@@ -28,6 +28,7 @@ _SUBMODULES = {
     "constraints",
     "datasets",
     "distillation",
+    "distribution",
     "dtype_policies",
     "errors",
     "export",

@@ -30,6 +30,7 @@ FLOORS: list[tuple[str, ...]] = [
         "quantizers",
         "dtype_policies",
         "legacy",
+        "distribution",
     ),
     ("layers",),
     ("losses", "metrics", "optimizers"),
