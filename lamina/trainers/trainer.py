@@ -17,7 +17,6 @@ import torch
 from lamina.backend import tree
 from lamina.backend.config import capped_steps, max_epochs
 from lamina.distribution import data_parallel
-from lamina.distribution import data_parallel
 from lamina.errors import ArgumentError, NotCompiledError
 from lamina.layers.layer import frozen_weights
 from lamina.trainers import data_adapter, keras2
@@ -325,7 +324,6 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             self._prepare_model_for(train_data)
         params = self._trainable_params()
         self.__dict__["_ddp"] = data_parallel.wrap_model(self, custom_step)
-        self.__dict__["_ddp"] = data_parallel.wrap_model(self, custom_step)
         callback_list = self._callback_list(
             callbacks, verbose, train_data, epochs=epochs, add_history=True
         )
@@ -359,7 +357,6 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-        self.__dict__.pop("_ddp", None)
         self.__dict__.pop("_ddp", None)
         self.eval()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
