@@ -147,7 +147,8 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs=None) -> None:
         if getattr(self.model, "_initial_epoch", None) is not None:
             self.model._initial_epoch = None
-        if not self.delete_checkpoint:
+        # fit interrupted (Ctrl-C) still calls on_train_end: keep the backup.
+        if not self.delete_checkpoint or getattr(self.model, "_interrupted", False):
             return
         for path in (
             self._weights_path,

@@ -15,7 +15,11 @@ import importlib
 
 # Re-exported so `lamina.datasets.DatasetNotFoundError` keeps working; the classes
 # live with lamina's other errors.
-from lamina.errors import DatasetIntegrityError, DatasetNotFoundError
+from lamina.errors import (
+    DatasetCacheError,
+    DatasetIntegrityError,
+    DatasetNotFoundError,
+)
 
 _DATASETS = (
     "boston_housing", "california_housing", "cifar10", "cifar100", "fashion_mnist",
@@ -33,4 +37,9 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'lamina.datasets' has no attribute {name!r}")
 
 
-__all__ = ["DatasetIntegrityError", "DatasetNotFoundError", *_DATASETS]
+__all__ = [
+    "DatasetCacheError",
+    "DatasetIntegrityError",
+    "DatasetNotFoundError",
+    *_DATASETS,
+]

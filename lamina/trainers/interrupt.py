@@ -22,7 +22,9 @@ class StopAfterBatch:
     Its handler is installed only in the main thread and only over Python's
     default SIGINT handler (a handler of the user's or of a framework is kept).
     A KeyboardInterrupt that ends the block (Ctrl-C, or raised by a callback)
-    is held back until `reraise`, so `fit` can run `on_train_end` first.
+    is held back until `reraise`, so `fit` can run `on_train_end` first; the
+    model's ``_interrupted`` is then True, so callbacks that clean up after a
+    finished run (`BackupAndRestore` deletes its backup) keep their state.
     """
 
     def __init__(self, model):
@@ -32,6 +34,7 @@ class StopAfterBatch:
         self._previous = None
 
     def __enter__(self) -> StopAfterBatch:
+        self.model._interrupted = False
         if (
             threading.current_thread() is threading.main_thread()
             and signal.getsignal(signal.SIGINT) is signal.default_int_handler
@@ -62,8 +65,8 @@ class StopAfterBatch:
             self.interrupt = KeyboardInterrupt()
         elif exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
             self.interrupt = exc
-            return True
-        return False
+        self.model._interrupted = self.interrupt is not None
+        return self.interrupt is not None and exc_type is not None
 
     def reraise(self) -> None:
         """Raise the KeyboardInterrupt held back when the block ended, if any."""
