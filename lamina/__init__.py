@@ -37,6 +37,7 @@ _SUBMODULES = {
     "legacy",
     "losses",
     "metrics",
+    "mixed_precision",
     "models",
     "ops",
     "optimizers",

@@ -33,7 +33,7 @@ FLOORS: list[tuple[str, ...]] = [
         "distribution",
     ),
     ("layers",),
-    ("losses", "metrics", "optimizers"),
+    ("losses", "metrics", "optimizers", "mixed_precision"),
     ("callbacks",),
     ("trainers",),
     ("models",),

@@ -100,10 +100,11 @@ def test_global_policy_follows_floatx_until_set():
     assert lamina.DTypePolicy().name == "float32"
 
 
-def test_mixed_precision_is_refused_globally_until_it_exists():
-    with pytest.raises(NotImplementedError, match="issue 14"):
-        config.set_dtype_policy("mixed_float16")
-    assert config.dtype_policy().name == "float32"
+def test_mixed_policies_are_set_globally():
+    config.set_dtype_policy("mixed_float16")
+    assert config.dtype_policy().name == "mixed_float16"
+    layer = lamina.layers.Dense(2)
+    assert (layer.dtype, layer.compute_dtype) == ("float32", "float16")
 
 
 def test_bad_policies():

@@ -2,13 +2,14 @@
 
 A policy named after a dtype (``"float32"``, ``"float64"``, ``"bfloat16"``,
 ``"float16"``; any dtype name is accepted, as in Keras) makes layers create
-their weights in that dtype and cast their float inputs to it. The global policy (`set_dtype_policy`) is what layers made
-without a ``dtype`` use; it follows `floatx()` until set.
+their weights in that dtype and cast their float inputs to it. The global
+policy (`set_dtype_policy`) is what layers made without a ``dtype`` use; it
+follows `floatx()` until set.
 
-Keras's mixed policies (``"mixed_float16"``, ``"mixed_bfloat16"``: float32
-weights, half-precision computation) are objects here too, for configs and
-files, but lamina's layers run them in float32 until mixed precision arrives
-(issue 14), so `set_dtype_policy` refuses them rather than pretending.
+Keras's mixed policies, ``"mixed_float16"`` and ``"mixed_bfloat16"``, keep the
+weights in float32 and compute in half precision: a layer casts its float
+inputs to the compute dtype and, during its call, reads its weights cast to it
+(see `lamina.layers.Layer`), as Keras does.
 """
 
 from __future__ import annotations
@@ -123,12 +124,8 @@ def set_dtype_policy(policy: str | DTypePolicy) -> None:
     >>> set_dtype_policy("float32")
 
     Args:
-        policy: a policy name (``"float32"``, ``"float64"``, ``"bfloat16"``,
-            ``"float16"``) or a `DTypePolicy`.
-
-    Raises:
-        NotImplementedError: for a mixed policy (mixed precision is not in
-            lamina yet).
+        policy: a policy name (``"float32"``, ``"mixed_float16"``,
+            ``"mixed_bfloat16"``, ``"float64"``, ...) or a `DTypePolicy`.
     """
     if not isinstance(policy, DTypePolicy):
         if not isinstance(policy, str):
@@ -138,13 +135,33 @@ def set_dtype_policy(policy: str | DTypePolicy) -> None:
                 f"policy={policy} (of type {type(policy)})"
             )
         policy = DTypePolicy(policy)
-    if policy.compute_dtype != policy.variable_dtype:
-        raise NotImplementedError(
-            f"The dtype policy {policy.name!r} is mixed precision, which lamina "
-            "does not have yet (issue 14); layers would run it in float32. Use a "
-            "float policy ('float32', 'float64', 'bfloat16', 'float16')."
-        )
     global_state.set_setting("dtype_policy", policy)
+
+
+def policy_of(dtype) -> DTypePolicy:
+    """The policy a layer's ``dtype`` argument names.
+
+    None is the global policy; a policy is itself; a mixed policy's name, or a
+    serialized policy (Keras 3's ``DTypePolicy`` or Keras 2's ``Policy``
+    config), is that policy; any other dtype (a name, a torch or numpy dtype)
+    is the float policy of its standard name.
+
+    Example:
+
+    >>> policy_of("mixed_bfloat16").compute_dtype
+    'bfloat16'
+    >>> policy_of("float").name
+    'float32'
+    """
+    if dtype is None:
+        return dtype_policy()
+    if isinstance(dtype, DTypePolicy):
+        return dtype
+    if isinstance(dtype, dict):
+        return policy_of((dtype.get("config") or {}).get("name"))
+    if isinstance(dtype, str) and dtype in _MIXED:
+        return DTypePolicy(dtype)
+    return DTypePolicy(standardize_dtype(dtype))
 
 
 def dtype_policy() -> DTypePolicy:

@@ -22,8 +22,7 @@ from lamina.backend.remat import get_current_remat_mode, remat
 from lamina.backend.stateless_scope import get_stateless_scope
 from lamina.backend.symbolic_scope import run_symbolically
 from lamina.backend.variables import Variable
-from lamina.dtype_policies.dtype_policy import DTypePolicy
-from lamina.dtype_policies.dtype_policy import dtype_policy as global_dtype_policy
+from lamina.dtype_policies.dtype_policy import DTypePolicy, policy_of
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec, check_input_compatibility
 from lamina.ops.node import Node
@@ -92,6 +91,102 @@ def _all_tensors(items: list, float_dtype: torch.dtype | None = None) -> bool:
     return True
 
 
+# Counts the changes that can alter which variables a mixed-precision call casts
+# (a weight added, a layer built or given a new policy), so each layer's list of
+# them (`_cast_plan`) is made again only after one.
+_STRUCTURE_VERSION = [0]
+
+
+def _structure_changed() -> None:
+    _STRUCTURE_VERSION[0] += 1
+
+
+@contextlib.contextmanager
+def variables_in_compute_dtype(layer: Layer):
+    """Inside, ``layer``'s float variables read as copies in its compute dtype.
+
+    Keras's mixed precision: a layer of a ``"mixed_float16"`` policy keeps its
+    variables in float32 and, during its call, reads them cast to float16. Here
+    the float32 variable's slot (``module._parameters[name]``) holds the
+    differentiable cast for the duration of the call, so ``self.kernel`` is
+    float16 in ``call`` and the gradient reaches the float32 variable. The
+    sublayers of the same compute dtype are cast with it (an RNN reads its
+    cell's weights directly); a sublayer of another policy casts its own when
+    called. Variables made with ``autocast=False`` (normalization statistics,
+    float8 scales) are left as they are.
+    """
+    layers, slots = _cast_plan(layer)
+    dtype = layer._compute_dtype
+    for owner, key, variable in slots:
+        owner[key] = variable.to(dtype)
+    for sublayer in layers:
+        sublayer.__dict__["_variables_cast"] = True
+    try:
+        yield
+    finally:
+        for owner, key, variable in slots:
+            owner[key] = variable
+        for sublayer in layers:
+            sublayer.__dict__["_variables_cast"] = False
+
+
+def _cast_plan(layer: Layer) -> tuple[list, list]:
+    """The layers `variables_in_compute_dtype` marks and the variable slots
+    ``(dict, key, variable)`` it casts; remade after a structure change."""
+    key = (_STRUCTURE_VERSION[0], id(layer))
+    cached = layer.__dict__.get("_cast_plan_cache")
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    dtype = layer._compute_dtype
+    layers, slots, seen = [], [], set()
+
+    def visit(module: torch.nn.Module) -> None:
+        if id(module) in seen:
+            return
+        seen.add(id(module))
+        if isinstance(module, Layer):
+            if module is not layer and module._compute_dtype != dtype:
+                return  # its own policy: its call casts what it reads
+            layers.append(module)
+            own = {id(w) for w in module._own_weights}
+            # `self.w = self.add_weight(name="kernel")` also keeps `w` here.
+            slots.extend(
+                (module.__dict__, name, value)
+                for name, value in module.__dict__.items()
+                if id(value) in own and _casts(value, dtype)
+            )
+        slots.extend(
+            (module._parameters, name, value)
+            for name, value in module._parameters.items()
+            if value is not None and _casts(value, dtype)
+        )
+        for child in module._modules.values():
+            if child is not None:
+                visit(child)
+
+    visit(layer)
+    layer.__dict__["_cast_plan_cache"] = (key, layers, slots)
+    return layers, slots
+
+
+def _casts(variable: torch.Tensor, dtype: torch.dtype) -> bool:
+    return (
+        variable.is_floating_point()
+        and variable.dtype != dtype
+        and getattr(variable, "autocast", True)
+    )
+
+
+def _cast_floats(inputs, dtype: torch.dtype):
+    """``inputs`` with its float tensors cast to ``dtype``."""
+    return tree.map_structure(
+        lambda x: (
+            x.to(dtype) if isinstance(x, torch.Tensor) and x.is_floating_point() else x
+        ),
+        inputs,
+    )
+
+
 def _has_hooks(module: torch.nn.Module) -> bool:
     hooks = torch.nn.modules.module
     return bool(
@@ -142,8 +237,12 @@ class Layer(torch.nn.Module):
         trainable: whether the layer's weights are updated in training.
         name: the layer's name; unique names (``dense``, ``dense_1``) by default.
         dtype: the dtype of the layer's weights and computations (``"float32"``),
-            or a `DTypePolicy`; by default the global policy
-            (`lamina.config.set_dtype_policy`), which follows `floatx()`.
+            a mixed policy's name (``"mixed_float16"``, ``"mixed_bfloat16"``:
+            float32 weights, half-precision computation) or a `DTypePolicy`;
+            by default the global policy (`lamina.config.set_dtype_policy`),
+            which follows `floatx()`.
+        autocast: whether float inputs are cast to the compute dtype (and, for
+            a mixed policy, the weights read in it during the call).
         activity_regularizer: a penalty on the layer's output, added to `losses`.
         input_shape / input_dim / batch_input_shape / batch_size: Keras 1/2 ways
             of giving a model's input shape on its first layer.
@@ -153,6 +252,13 @@ class Layer(torch.nn.Module):
     supports_masking = False
     # Set from the open RematScope in __init__; None on layers pickled before it.
     _remat_mode = None
+    # Whether `_eager_call` goes through `_wrapped_call` (a RematScope, or a
+    # mixed policy); the one check a plain float32 call makes for either.
+    _wraps_call = False
+    # A mixed policy: the call reads the float variables in the compute dtype.
+    _casts_variables = False
+    # True while an enclosing call of this compute dtype has cast them already.
+    _variables_cast = False
 
     def __init__(
         self,
@@ -176,12 +282,10 @@ class Layer(torch.nn.Module):
         if name is not None and "/" in name:
             raise ArgumentError(f"Layer names cannot contain '/', received {name!r}.")
         self.name = name or auto_name(type(self).__name__)
-        self.dtype = backend.standardize_dtype(
-            global_dtype_policy() if dtype is None else dtype
-        )
-        self.autocast = autocast
         # The RematScope open when the layer is made decides its calls (Keras).
         self._remat_mode = get_current_remat_mode()
+        self.dtype_policy = dtype
+        self.autocast = autocast
         self._trainable = bool(trainable)
         self.built = False
         self._own_weights: list[Variable] = []
@@ -284,19 +388,38 @@ class Layer(torch.nn.Module):
 
     @property
     def dtype_policy(self) -> DTypePolicy:
-        return DTypePolicy(self.dtype)
+        """The layer's `DTypePolicy` (settable, with anything ``dtype=`` takes)."""
+        policy = self.__dict__.get("_dtype_policy")
+        return DTypePolicy(self._dtype_name) if policy is None else policy
 
     @dtype_policy.setter
     def dtype_policy(self, value) -> None:
-        self.dtype = value
+        policy = policy_of(value)
+        self._dtype_policy = policy
+        self._dtype_name = policy.variable_dtype
+        self._compute_dtype = backend.to_torch_dtype(policy.compute_dtype)
+        self._casts_variables = policy.compute_dtype != policy.variable_dtype
+        self._wraps_call = self._casts_variables or self._remat_mode is not None
+        _structure_changed()
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights: an alias of `variable_dtype`."""
+        return self._dtype_name
+
+    @dtype.setter
+    def dtype(self, value) -> None:
+        self.dtype_policy = value
 
     @property
     def compute_dtype(self) -> str:
-        return self.dtype
+        """The dtype the layer computes in (and casts its float inputs to)."""
+        return backend.standardize_dtype(self._compute_dtype)
 
     @property
     def variable_dtype(self) -> str:
-        return self.dtype
+        """The dtype the layer creates its weights in."""
+        return self._dtype_name
 
     # ------------------------------------------------------------------ weights
     def add_weight(
@@ -369,6 +492,7 @@ class Layer(torch.nn.Module):
             value,
             trainable=trainable,
             name=name,
+            autocast=autocast,
             path=scoped_path(f"{self.name}/{name}"),
         )
         var.overwrite_with_gradient = overwrite_with_gradient
@@ -389,6 +513,7 @@ class Layer(torch.nn.Module):
             index += 1
         self.register_parameter(key, var)
         self._own_weights.append(var)
+        _structure_changed()
         return var
 
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True):
@@ -566,6 +691,7 @@ class Layer(torch.nn.Module):
                 self.build(input_shapes)
         self.built = True
         self._build_shapes = input_shapes
+        _structure_changed()
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
@@ -672,8 +798,8 @@ class Layer(torch.nn.Module):
             _start_outer_call(training)
         _CALL_CONTEXT.depth = depth + 1
         try:
-            if self._remat_mode is not None:
-                outputs = self._rematerialized_call(args, kwargs)
+            if self._wraps_call:  # a RematScope or a mixed policy
+                outputs = self._wrapped_call(args, kwargs)
             elif _has_hooks(self):  # torch forward/backward hooks run as in torch
                 outputs = torch.nn.Module.__call__(self, *args, **kwargs)
             else:  # what Module.__call__ does without hooks, minus two frames
@@ -690,6 +816,18 @@ class Layer(torch.nn.Module):
                     if isinstance(out, torch.Tensor):
                         out._keras_mask = m
         return outputs
+
+    def _wrapped_call(self, args, kwargs):
+        """``call`` with the layer's variables in its compute dtype (a mixed
+        policy), under the `RematScope` it was made in."""
+        if self._casts_variables and not self._variables_cast:
+            with variables_in_compute_dtype(self):
+                return self._wrapped_call(args, kwargs)
+        if self._remat_mode is not None:
+            return self._rematerialized_call(args, kwargs)
+        if _has_hooks(self):
+            return torch.nn.Module.__call__(self, *args, **kwargs)
+        return self.call(*args, **kwargs)
 
     def _rematerialized_call(self, args, kwargs):
         """``call`` under the `RematScope` the layer was made in (Keras's rules)."""
@@ -731,15 +869,6 @@ class Layer(torch.nn.Module):
 
     def _torch_dtype(self) -> torch.dtype:
         return self._compute_dtype
-
-    @property
-    def dtype(self) -> str:
-        return self._dtype_name
-
-    @dtype.setter
-    def dtype(self, value) -> None:
-        self._dtype_name = backend.standardize_dtype(value)
-        self._compute_dtype = backend.to_torch_dtype(self._dtype_name)
 
     def _convert_inputs(self, inputs):
         def convert(x):
@@ -790,8 +919,7 @@ class Layer(torch.nn.Module):
         """KerasTensors describing this layer's outputs for symbolic inputs."""
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shapes = self.compute_output_shape(_shapes_of(args[0]))
-            dtype = self.dtype
-            return _specs_from_shapes(shapes, dtype)
+            return _specs_from_shapes(shapes, self.compute_dtype)
         return run_symbolically(self._call_for_spec, args, kwargs)
 
     def _call_for_spec(self, *args, **kwargs):
@@ -802,6 +930,11 @@ class Layer(torch.nn.Module):
                 kwargs.setdefault("training", False)
             if not self._call_takes_mask:
                 kwargs.pop("mask", None)
+            if self._casts_variables and not self._variables_cast:
+                if args and self.autocast:
+                    args = (_cast_floats(args[0], self._compute_dtype), *args[1:])
+                with variables_in_compute_dtype(self):
+                    return self.call(*args, **kwargs)
             return self.call(*args, **kwargs)
         finally:
             _CALL_CONTEXT.depth = depth
@@ -907,7 +1040,7 @@ class Layer(torch.nn.Module):
             "dtype": {
                 "module": "keras",
                 "class_name": "DTypePolicy",
-                "config": {"name": self.dtype},
+                "config": {"name": self.dtype_policy.name},
                 "registered_name": None,
             },
         }

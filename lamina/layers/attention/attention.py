@@ -284,11 +284,13 @@ class Attention(Layer):
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
         output = KerasTensor(
-            self.compute_output_shape([query.shape, value.shape]), self.dtype
+            self.compute_output_shape([query.shape, value.shape]), self.compute_dtype
         )
         if not return_attention_scores:
             return output
-        return output, KerasTensor((*query.shape[:-1], key.shape[-2]), self.dtype)
+        return output, KerasTensor(
+            (*query.shape[:-1], key.shape[-2]), self.compute_dtype
+        )
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -150,7 +150,7 @@ class BaseMultiHeadAttention(Layer):
             "activity_regularizer": self._activity_regularizer,
             "kernel_constraint": self._kernel_constraint,
             "bias_constraint": self._bias_constraint,
-            "dtype": self.dtype,
+            "dtype": self.dtype_policy,
         }
 
     def _common_config(self) -> dict:
@@ -251,12 +251,13 @@ class BaseMultiHeadAttention(Layer):
         if self._shapes_dict is None:
             self.build(tuple(query.shape), tuple(value.shape), key_shape)
         output = KerasTensor(
-            self.compute_output_shape(query.shape, value.shape, key_shape), self.dtype
+            self.compute_output_shape(query.shape, value.shape, key_shape),
+            self.compute_dtype,
         )
         if not return_attention_scores:
             return output
         scores = self._scores_shape(tuple(query.shape), tuple(value.shape), key_shape)
-        return output, KerasTensor(scores, self.dtype)
+        return output, KerasTensor(scores, self.compute_dtype)
 
     # ------------------------------------------------------------------ inputs
     def _as_input(self, x) -> torch.Tensor:

@@ -158,9 +158,9 @@ class GroupedQueryAttention(BaseMultiHeadAttention):
             "bkm,mvh->bkvh", self.num_key_value_heads, "vh", "value"
         )
         self._value_dense.build(value_shape)
-        self._softmax = Softmax(axis=-1, dtype=self.dtype)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
         self._dropout_layer = Dropout(
-            rate=self._dropout, seed=self.seed, dtype=self.dtype
+            rate=self._dropout, seed=self.seed, dtype=self.dtype_policy
         )
         self._output_dense = EinsumDense(
             "bquh,uhm->bqm",

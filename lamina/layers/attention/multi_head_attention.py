@@ -223,7 +223,7 @@ class MultiHeadAttention(BaseMultiHeadAttention):
         )
         n = len(self._attention_axes)
         self._softmax = Softmax(
-            axis=tuple(range(scores_rank - n, scores_rank)), dtype=self.dtype
+            axis=tuple(range(scores_rank - n, scores_rank)), dtype=self.dtype_policy
         )
         self._dropout_layer = Dropout(
             rate=self._dropout, seed=self.seed, dtype=self.dtype

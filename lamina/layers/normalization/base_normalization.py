@@ -73,6 +73,7 @@ class BaseNormalization(Layer):
                     initializer=getattr(self, f"{name}_initializer"),
                     regularizer=getattr(self, f"{name}_regularizer"),
                     constraint=getattr(self, f"{name}_constraint"),
+                    autocast=False,  # read in float32 under a mixed policy (Keras)
                 )
             setattr(self, name, weight)
 

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from lamina import backend, initializers
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec
+from lamina.layers.normalization._axes import LOW_PRECISION
 from lamina.layers.normalization.base_normalization import BaseNormalization
 
 
@@ -174,7 +175,11 @@ class BatchNormalization(BaseNormalization):
             )
         for name, initializer in statistics.items():
             weight = self.add_weight(
-                name=name, shape=shape, initializer=initializer, trainable=False
+                name=name,
+                shape=shape,
+                initializer=initializer,
+                trainable=False,
+                autocast=False,  # updated in place by the call
             )
             setattr(self, name, weight)
         if self.renorm:
@@ -192,6 +197,8 @@ class BatchNormalization(BaseNormalization):
                 f"the inputs. Received: mask.shape={tuple(mask.shape)}, "
                 f"inputs.shape={tuple(inputs.shape)}"
             )
+        if inputs.dtype in LOW_PRECISION:  # normalized in float32, as in Keras
+            return self.call(inputs.float(), training, mask).to(inputs.dtype)
         gamma, beta = self._affine(inputs.dtype)
         if not (training and self.trainable):
             return self._normalize(

@@ -191,7 +191,9 @@ class RNN(Layer):
     def compute_output_spec(
         self, sequences, initial_state=None, mask=None, training=None, **kwargs
     ):
-        return shapes_to_specs(self.compute_output_shape(sequences.shape), self.dtype)
+        return shapes_to_specs(
+            self.compute_output_shape(sequences.shape), self.compute_dtype
+        )
 
     def compute_mask(self, inputs, mask=None):
         if isinstance(mask, (list, tuple)):
