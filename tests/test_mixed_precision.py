@@ -9,8 +9,10 @@ compare loss curves with float32 runs of the same models.
 
 from __future__ import annotations
 
+import copy
 import json
 import pathlib
+import pickle
 import zipfile
 
 import h5py
@@ -267,6 +269,40 @@ def test_a_float32_layer_inside_a_mixed_model_computes_in_float32():
     hidden = model.layers[0](x)
     expected = hidden.detach().float().numpy() @ weights[2] + weights[3]
     np.testing.assert_allclose(model(x).detach().numpy(), expected, rtol=1e-6)
+
+
+def test_a_subclassed_model_builds_its_layers_inside_a_mixed_call():
+    class TwoDense(lamina.Model):
+        def __init__(self):
+            super().__init__()
+            self.first = layers.Dense(3)
+            self.second = layers.Dense(2)
+
+        def call(self, x):
+            return self.second(self.first(x))
+
+    mixed_precision.set_global_policy("mixed_bfloat16")
+    model = TwoDense()
+    x = np.ones((4, 4), "float32")
+    assert model(x).dtype == torch.bfloat16  # built during this first call
+    model.compile("sgd", "mse")
+    model.fit(x, np.ones((4, 2), "float32"), verbose=0)
+    assert {_dtype(w) for w in model.weights} == {"float32"}
+
+
+def test_copies_of_a_mixed_model_run():
+    mixed_precision.set_global_policy("mixed_float16")
+    model = _small_model()
+    x = ARRAYS["model/x"]
+    expected = model(x).detach().numpy()
+    for twin in (
+        pickle.loads(pickle.dumps(model)),
+        lamina.models.clone_model(model),
+        copy.deepcopy(model),
+    ):
+        twin.set_weights(model.get_weights())
+        np.testing.assert_array_equal(twin(x).detach().numpy(), expected)
+        assert all(w.dtype == torch.float32 for w in twin.weights)
 
 
 # ------------------------------------------------------------------ loss scale

@@ -692,6 +692,9 @@ class Layer(torch.nn.Module):
         self.built = True
         self._build_shapes = input_shapes
         _structure_changed()
+        # Built inside an enclosing mixed call, whose cast did not see these
+        # weights yet: this layer's own call casts them.
+        self.__dict__["_variables_cast"] = False
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
