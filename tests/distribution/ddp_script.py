@@ -70,8 +70,11 @@ def train(out):
         keras.callbacks.BackupAndRestore(
             os.path.join(files, "backup"), delete_checkpoint=False
         ),
-        keras.callbacks.EarlyStopping(monitor="val_loss", patience=1),
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", patience=0, factor=0.5),
+        # Both decide from the summed logs: the same epochs on every rank.
+        keras.callbacks.EarlyStopping(monitor="val_loss", patience=1, min_delta=0.01),
+        keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", patience=0, factor=0.5, min_delta=0.01
+        ),
     ]
     history = net.fit(
         x,

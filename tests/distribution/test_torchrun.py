@@ -61,7 +61,7 @@ def test_two_processes_train_to_the_single_process_weights(train_runs):
     for w_alone, w0, w1 in zip(alone["weights"], rank0["weights"], rank1["weights"]):
         np.testing.assert_array_equal(w0, w1)  # the replicas never drift apart
         # Dense kernels, biases and the synchronized BatchNormalization's
-        # moving statistics after 4 epochs of 6 steps (global batch 16).
+        # moving statistics after 3 epochs of 6 steps (global batch 16).
         np.testing.assert_allclose(w0, w_alone, rtol=0, atol=1e-6)
 
 
@@ -82,7 +82,11 @@ def test_history_evaluate_predict_agree_on_ranks_and_with_one_process(train_runs
     np.testing.assert_allclose(rank0["evaluate"], alone["evaluate"], atol=1e-6)
     # predict gathers every rank's rows back in the order of the inputs.
     np.testing.assert_allclose(rank0["predict"], alone["predict"], atol=1e-6)
-    assert rank0["learning_rate"] == rank1["learning_rate"]
+    # ReduceLROnPlateau halved the rate and EarlyStopping stopped after epoch
+    # 3 (of 4), on both ranks and in one process alike.
+    assert len(rank0["history"]["loss"]) == len(alone["history"]["loss"]) == 3
+    assert rank0["learning_rate"] == rank1["learning_rate"] == alone["learning_rate"]
+    assert rank0["learning_rate"] == pytest.approx(0.025)
 
 
 def test_only_rank_0_prints_and_writes_files(train_runs):
@@ -99,7 +103,7 @@ def test_only_rank_0_prints_and_writes_files(train_runs):
     assert "Epoch 1/4" in (out / "stdout_rank0.txt").read_text()
     assert (out / "stdout_rank1.txt").read_text() == ""
     csv = (out / "files_rank0" / "log.csv").read_text().splitlines()
-    assert len(csv) == 5  # a header and 4 epochs, written once
+    assert len(csv) == 4  # a header and 3 epochs, written once
 
 
 def test_shuffle_is_one_permutation_split_between_ranks_and_new_each_epoch(tmp_path):
