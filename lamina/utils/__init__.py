@@ -30,6 +30,7 @@ from lamina.utils import bounding_boxes
 from lamina.utils.audio_dataset_utils import audio_dataset_from_directory
 from lamina.utils.config import Config
 from lamina.utils.dataset_utils import split_dataset
+from lamina.utils.feature_space import FeatureSpace
 from lamina.utils.file_utils import get_file
 from lamina.utils.history_plot import plot_history
 from lamina.utils.image_dataset_utils import image_dataset_from_directory
@@ -49,6 +50,7 @@ from lamina.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 __all__ = [
     "Config",
     "CustomObjectScope",
+    "FeatureSpace",
     "Progbar",
     "PyDataset",
     "Sequence",
