@@ -9,8 +9,9 @@ missing dataset file is a FileNotFoundError), so code written against Keras
 from __future__ import annotations
 
 import difflib
+import functools
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class ShapeError(ValueError):
@@ -44,6 +45,10 @@ class UnknownObjectError(ValueError):
         )
 
 
+class ConfigError(ValueError):
+    """A serialized config (`model_from_json`, `Model.from_config`) is malformed."""
+
+
 class FileFormatError(ValueError):
     """A model or weights file is corrupt, truncated, of another format or hostile."""
 
@@ -65,6 +70,38 @@ class DatasetCacheError(DatasetNotFoundError, DatasetIntegrityError):
     `DatasetNotFoundError` (a FileNotFoundError); the message names the files."""
 
 
+def reports_config_errors(what: str) -> Callable:
+    """Decorates a function that rebuilds objects from a config: what a malformed
+    config provokes inside (a TypeError, KeyError, RecursionError...) becomes a
+    `ConfigError` naming ``what`` and the original error; lamina's own errors
+    pass through as they are.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except _LAMINA_ERRORS:
+                raise
+            except (
+                TypeError,
+                LookupError,
+                AttributeError,
+                ValueError,
+                RecursionError,
+                OverflowError,
+                RuntimeError,  # torch's, e.g. a layer too large to allocate
+            ) as err:
+                raise ConfigError(
+                    f"{what}: the config is malformed ({type(err).__name__}: {err})."
+                ) from err
+
+        return wrapper
+
+    return decorate
+
+
 _WARNED: set[str] = set()
 
 
@@ -73,3 +110,16 @@ def warn_deprecated_once(key: str, message: str) -> None:
     if key not in _WARNED:
         _WARNED.add(key)
         warnings.warn(message, DeprecationWarning, stacklevel=3)
+
+
+_LAMINA_ERRORS = (
+    ShapeError,
+    ArgumentError,
+    GraphError,
+    NotCompiledError,
+    UnknownObjectError,
+    ConfigError,
+    FileFormatError,
+    DatasetNotFoundError,
+    DatasetIntegrityError,
+)

@@ -6,7 +6,7 @@ import json
 import warnings
 
 from lamina.backend.keras_tensor import KerasTensor
-from lamina.errors import ArgumentError
+from lamina.errors import ArgumentError, reports_config_errors
 from lamina.layers.layer import Layer, run_symbolically
 from lamina.quantizers.quantization_config import should_quantize_layer
 from lamina.serialization import deserialize_keras_object, serialize_keras_object
@@ -263,6 +263,7 @@ class Model(Trainer, Layer):
         return json.dumps(config, **kwargs)
 
     @classmethod
+    @reports_config_errors("Model.from_config")
     def from_config(cls, config: dict, custom_objects=None):
         """Rebuild a model; functional configs go through the graph rebuilder."""
         from lamina.models.functional import Functional, functional_from_config
@@ -292,6 +293,7 @@ def saving_api():
     return api
 
 
+@reports_config_errors("model_from_config")
 def model_from_config(config: dict, custom_objects: dict | None = None):
     """Rebuild a model (or layer) from its serialized config."""
     if not isinstance(config, dict) or "class_name" not in config:
@@ -313,6 +315,7 @@ def model_from_config(config: dict, custom_objects: dict | None = None):
     )
 
 
+@reports_config_errors("model_from_json")
 def model_from_json(json_string: str, custom_objects: dict | None = None):
     """Rebuild a model from `Model.to_json()` output (Keras 2 or 3)."""
     try:

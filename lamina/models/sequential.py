@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lamina.backend.keras_tensor import KerasTensor
-from lamina.errors import ArgumentError, GraphError
+from lamina.errors import ArgumentError, GraphError, reports_config_errors
 from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
@@ -254,6 +254,7 @@ class Sequential(Model):
         return config
 
     @classmethod
+    @reports_config_errors("Sequential.from_config")
     def from_config(cls, config, custom_objects=None):
         if isinstance(config, list):  # Keras 2.0-2.1: just the list of layers
             config = {"layers": config}

@@ -40,6 +40,10 @@ from lamina.errors import ArgumentError, FileFormatError
 # Refuse datasets declaring more elements than this before reading them: a
 # hostile file can declare a huge shape that costs nothing on disk.
 MAX_ELEMENTS = 1 << 32
+# An array that expands more than MAX_RATIO-fold from its stored (compressed)
+# bytes to over BOMB_FLOOR bytes is a decompression bomb, not weights.
+BOMB_FLOOR = 16 << 20
+MAX_RATIO = 100
 # Internal containers of lamina's models (the layer graph and the stack), which
 # Keras reaches through the `layers` attribute instead.
 _INTERNAL_CONTAINERS = {"_graph_layers", "_stack", "_layers"}
@@ -85,6 +89,13 @@ def read_array(node, where: str, expected_shape: tuple | None = None) -> np.ndar
     if int(np.prod(shape, dtype=np.float64)) > MAX_ELEMENTS:
         raise FileFormatError(
             f"Array '{where}' declares shape {tuple(shape)}, too large to load."
+        )
+    nbytes = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    stored = node.id.get_storage_size()
+    if nbytes > BOMB_FLOOR and nbytes > MAX_RATIO * max(stored, 1):
+        raise FileFormatError(
+            f"Array '{where}' expands to {nbytes} bytes from {stored} stored bytes "
+            f"(more than {MAX_RATIO}-fold): refusing a likely decompression bomb."
         )
     try:
         return np.asarray(node[()])

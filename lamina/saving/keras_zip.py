@@ -44,6 +44,12 @@ ASSETS_DIR = "assets"
 _MAX_ASSET_BYTES = 4 << 30
 # config.json and metadata.json are small; refuse absurd declared sizes (zip bombs).
 _MAX_JSON_BYTES = 256 << 20
+# Keras and lamina write .keras files uncompressed, and weights barely compress:
+# a member that inflates more than MAX_RATIO-fold to over BOMB_FLOOR bytes is a
+# zip bomb. Reading a file thus needs at most max(BOMB_FLOOR, MAX_RATIO x its
+# size) bytes per member, checked from the zip directory before inflating.
+_BOMB_FLOOR = keras_state.BOMB_FLOOR
+_MAX_RATIO = keras_state.MAX_RATIO
 
 
 def serialize_model(model) -> dict:
@@ -132,8 +138,9 @@ def read_json_member(zf: zipfile.ZipFile, name: str, required: bool = True):
         return None
     if info.file_size > _MAX_JSON_BYTES:
         raise FileFormatError(f"'{name}' declares {info.file_size} bytes; too large.")
+    _check_not_a_bomb(info)
     try:
-        return json.loads(zf.read(name).decode("utf-8"))
+        return json.loads(read_member(zf, info).decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise FileFormatError(f"'{name}' is not valid JSON: {err}") from err
 
@@ -149,6 +156,8 @@ def extract_assets(filepath, folder: str) -> None:
         ]
         if sum(info.file_size for info in members) > _MAX_ASSET_BYTES:
             raise FileFormatError("The archive's assets declare too many bytes.")
+        for info in members:
+            _check_not_a_bomb(info)
         root = os.path.realpath(folder)
         for info in members:
             target = os.path.realpath(os.path.join(root, info.filename))
@@ -156,18 +165,41 @@ def extract_assets(filepath, folder: str) -> None:
                 raise FileFormatError(f"Unsafe asset path: {info.filename!r}.")
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as dst:
-                shutil.copyfileobj(src, dst)
+                shutil.copyfileobj(src, dst, _CHUNK)
+
+
+_CHUNK = 1 << 20
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, inflated a chunk at a time.
+
+    ``zf.read`` inflates a whole deflate stream before cutting it to the
+    declared size, so a member that lies about its size could fill memory;
+    chunked reads stop at the declared size (and the CRC check then fails).
+    """
+    chunks = []
+    with zf.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _check_not_a_bomb(info: zipfile.ZipInfo) -> None:
-    # Weights compress poorly; a member that inflates a thousandfold to more than
-    # a gigabyte is a zip bomb, not a model.
-    if info.file_size > (1 << 30) and info.file_size > 1000 * max(
+    """Refuse a member that would inflate to far more than its compressed size.
+
+    zipfile never inflates past a member's declared size (a member that lies
+    fails its CRC), so checking the declared sizes bounds the memory used.
+    """
+    if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_RATIO * max(
         info.compress_size, 1
     ):
         raise FileFormatError(
             f"'{info.filename}' declares {info.file_size} bytes from "
-            f"{info.compress_size} compressed bytes; refusing to inflate it."
+            f"{info.compress_size} compressed bytes (more than {_MAX_RATIO}-fold): "
+            "refusing to inflate a likely zip bomb. Keras and lamina write .keras "
+            "files uncompressed; if you compressed this file yourself, store it "
+            "uncompressed (zip -0) and load it again."
         )
 
 
@@ -181,7 +213,7 @@ def read_archive(filepath) -> tuple[dict, dict | None, bytes]:
             if WEIGHTS_FILE not in zf.namelist():
                 raise FileFormatError(f"The archive has no '{WEIGHTS_FILE}'.")
             _check_not_a_bomb(zf.getinfo(WEIGHTS_FILE))
-            weights = zf.read(WEIGHTS_FILE)
+            weights = read_member(zf, zf.getinfo(WEIGHTS_FILE))
     except (zipfile.BadZipFile, EOFError, zlib.error) as err:
         # EOFError, zlib.error: a member's compressed data is cut short or corrupt.
         raise FileFormatError(f"Not a valid .keras (zip) file: {err}") from err

@@ -150,7 +150,11 @@ def _as_file_format_error(path):
     """Turn whatever a malformed file provokes into one FileFormatError."""
     try:
         yield
-    except (FileFormatError, UnknownObjectError, FileNotFoundError, MemoryError):
+    except FileFormatError as err:
+        if isinstance(path, str) and path not in str(err):
+            raise FileFormatError(f"Could not load {path!r}: {err}") from err
+        raise
+    except (UnknownObjectError, FileNotFoundError, MemoryError):
         raise
     except ArgumentError as err:
         if "safe_mode" in str(err):
