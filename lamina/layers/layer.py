@@ -771,10 +771,16 @@ class Layer(torch.nn.Module):
         if not self.built:
             self._maybe_build(_shapes_of(inputs), args, kwargs)
         elif self.input_spec is not None:
-            shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
-            if shape is None or shape != self._last_checked_shape:
+            if _is_compiling():
+                # Checked once, while torch.compile traces (its guards keep the
+                # shapes); the cache below is eager's, which the trace must not
+                # read: an eager partial batch would then force a recompile.
                 check_input_compatibility(self, _shapes_of(inputs))
-                self._last_checked_shape = shape
+            else:
+                shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
+                if shape is None or shape != self._last_checked_shape:
+                    check_input_compatibility(self, _shapes_of(inputs))
+                    self._last_checked_shape = shape
 
         depth = getattr(_CALL_CONTEXT, "depth", 0)
         if self._call_takes_training:
@@ -1081,6 +1087,9 @@ class Layer(torch.nn.Module):
         for key, value in self.__dict__.items():
             new.__dict__[key] = copy.deepcopy(value, memo)
         return new
+
+
+_is_compiling = torch.compiler.is_compiling
 
 
 def _unique(items: list) -> list:

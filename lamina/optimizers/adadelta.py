@@ -22,6 +22,7 @@ class Adadelta(Optimizer):
         {arguments}
     """
 
+    _jit_update = True  # its update traces: jit_compile compiles it
     _config_arguments = ("rho", "epsilon")
 
     def __init__(

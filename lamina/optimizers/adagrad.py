@@ -24,6 +24,7 @@ class Adagrad(Optimizer):
         {arguments}
     """
 
+    _jit_update = True  # its update traces: jit_compile compiles it
     _config_arguments = ("initial_accumulator_value", "epsilon")
 
     def __init__(

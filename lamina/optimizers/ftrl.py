@@ -25,6 +25,7 @@ class Ftrl(Optimizer):
         {arguments}
     """
 
+    _jit_update = True  # its update traces: jit_compile compiles it
     _config_arguments = (
         "learning_rate_power",
         "initial_accumulator_value",

@@ -23,6 +23,7 @@ class Lion(Optimizer):
         {arguments}
     """
 
+    _jit_update = True  # its update traces: jit_compile compiles it
     _config_arguments = ("beta_1", "beta_2")
 
     def __init__(

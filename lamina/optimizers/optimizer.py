@@ -145,6 +145,12 @@ class Optimizer:
     # read from the attribute of its name.
     _config_arguments: tuple[str, ...] = ()
 
+    # Whether `compile(jit_compile=True)` compiles `_update` (it traces with
+    # the learning rate as a tensor and no Python step count), and the hook the
+    # compiled step installs to run it: ``hook(optimizer, params, grads, lr)``.
+    _jit_update = False
+    _update_hook = None
+
     def __init_subclass__(cls, inherit_arguments: bool = True, **kwargs):
         """Show the arguments a subclass passes on in ``**kwargs`` as Keras does.
 
@@ -635,7 +641,10 @@ class Optimizer:
         grads = self._clip_gradients(grads)
         lr = self._current_lr()
         self._apply_weight_decay(params, idx, lr)
-        self._update(params, grads, idx, lr)
+        if self._update_hook is None or idx is not None:
+            self._update(params, grads, idx, lr)
+        else:
+            self._update_hook(self, params, grads, lr)
 
     def _clip_gradients(self, grads: list) -> list:
         if self.clipnorm:

@@ -29,6 +29,7 @@ class RMSprop(Optimizer):
         {arguments}
     """
 
+    _jit_update = True  # its update traces: jit_compile compiles it
     _config_arguments = ("rho", "momentum", "epsilon", "centered")
 
     def __init__(

@@ -22,6 +22,7 @@ class SGD(Optimizer):
         {arguments}
     """
 
+    _jit_update = True  # its update traces: jit_compile compiles it
     _config_arguments = ("momentum", "nesterov")
 
     def __init__(

@@ -15,7 +15,7 @@ import torch
 
 from lamina.backend import tree
 from lamina.errors import ArgumentError
-from lamina.trainers import data_adapter
+from lamina.trainers import compiled_step, data_adapter
 from lamina.trainers.compile_utils import (
     CompiledLoss,
     CompiledMetrics,
@@ -38,6 +38,8 @@ class BuiltinSteps:
     and, per loop, ``_output_names_cache``, ``_has_extra_losses`` and
     ``_loss_scale``.
     """
+
+    _jit_steps = None  # a compiled_step.JitSteps under compile(jit_compile=True)
 
     # ------------------------------------------------------------ first batch
     def _prepare_model_for(self, batches) -> None:
@@ -145,7 +147,15 @@ class BuiltinSteps:
         names = self._output_names_cache  # set by _prepare_for_steps
         y_flat = flatten_targets(y, names)
         sw_flat = flatten_targets(sw, names, "sample_weight")
-        total, per_output, y_pred_flat = self._forward_loss(x, y_flat, sw_flat, True)
+        batch_size = batch_size_of(x)
+        compiled = self._jit_run("train", x, y_flat, sw_flat, batch_size)
+        if compiled is not None:
+            total, per_output = compiled  # the metrics are updated already
+            y_pred_flat = None
+        else:
+            total, per_output, y_pred_flat = self._forward_loss(
+                x, y_flat, sw_flat, True
+            )
         for p in params:
             p.grad = None
         # The optimizer divides the gradients by its loss_scale_factor (and
@@ -157,17 +167,42 @@ class BuiltinSteps:
         self.optimizer.step(params)
         with torch.no_grad():
             self._update_trackers(
-                total, per_output, y_flat, y_pred_flat, sw_flat, batch_size_of(x)
+                total, per_output, y_flat, y_pred_flat, sw_flat, batch_size
             )
 
     def _test_step(self, x, y, sw) -> None:
         names = self._output_names_cache  # set by _prepare_for_steps
         y_flat = flatten_targets(y, names)
         sw_flat = flatten_targets(sw, names, "sample_weight")
-        total, per_output, y_pred_flat = self._forward_loss(x, y_flat, sw_flat, False)
+        batch_size = batch_size_of(x)
+        compiled = self._jit_run("test", x, y_flat, sw_flat, batch_size)
+        if compiled is not None:
+            total, per_output = compiled
+            y_pred_flat = None
+        else:
+            total, per_output, y_pred_flat = self._forward_loss(
+                x, y_flat, sw_flat, False
+            )
         self._update_trackers(
-            total, per_output, y_flat, y_pred_flat, sw_flat, batch_size_of(x)
+            total, per_output, y_flat, y_pred_flat, sw_flat, batch_size
         )
+
+    def _jit_run(self, kind: str, x, y_flat, sw_flat, batch_size: int):
+        """The compiled step's (total, per_output), or None to run eagerly.
+
+        Eager: without jit_compile, for a batch of another size than the
+        compiled one, while targets still have to be checked (a host read),
+        and when compiling failed.
+        """
+        jit = self._jit_steps
+        if (
+            jit is None
+            or self._targets_to_check is not None
+            or not jit.accepts(kind, batch_size)
+        ):
+            return None
+        result = jit.run(kind, self, x, y_flat, sw_flat)
+        return None if result is compiled_step.FAILED else result
 
     def _forward_loss(self, x, y_flat, sw_flat, training: bool):
         """The total loss (compiled loss plus `losses`), per output, and y_pred."""
@@ -215,7 +250,8 @@ class BuiltinSteps:
             for tracker, value in zip(self._output_loss_trackers, per_output):
                 if value is not None:
                     tracker.update(value, batch_size)
-        self._compiled_metrics.update(y_flat, y_pred_flat, sw_flat)
+        if y_pred_flat is not None:  # None: the compiled step updated them
+            self._compiled_metrics.update(y_flat, y_pred_flat, sw_flat)
 
     # ------------------------------------------------------------ logs
     def _log_sources(self) -> dict:

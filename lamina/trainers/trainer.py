@@ -19,7 +19,7 @@ from lamina.backend.config import capped_steps, max_epochs
 from lamina.distribution import data_parallel
 from lamina.errors import ArgumentError, NotCompiledError
 from lamina.layers.layer import frozen_weights
-from lamina.trainers import data_adapter, keras2
+from lamina.trainers import compiled_step, data_adapter, keras2
 from lamina.trainers.builtin_steps import BuiltinSteps, sum_losses
 from lamina.trainers.compile_utils import (
     CompiledLoss,
@@ -105,8 +105,9 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             run_eagerly: accepted for Keras compatibility: lamina runs eagerly.
             steps_per_execution: a positive integer, accepted for Keras
                 compatibility; lamina runs one step per batch.
-            jit_compile: accepted for Keras compatibility; lamina does not apply
-                `torch.compile` itself (compile the model yourself if wanted).
+            jit_compile: True compiles the train and test steps with
+                `torch.compile` (forward, loss, backward, metric updates and
+                the optimizer's update); ``"auto"`` and False run eagerly.
             auto_scale_loss: under a ``"mixed_float16"`` policy, wrap the
                 optimizer in a `LossScaleOptimizer` (dynamic loss scaling), as
                 Keras does.
@@ -155,20 +156,37 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         self._compiled_metrics = None
         self._trackers = {}
         self.run_eagerly = bool(run_eagerly)
-        self.jit_compile = jit_compile is True
-        if self.jit_compile:
-            # Measured: torch.compile of forward+backward gave no gain on the tutorial
-            # MLP (DESIGN.md), and lamina's eager step already beats a plain torch
-            # loop; so lamina does not compile, and says so rather than pretend.
-            warnings.warn(
-                "compile(jit_compile=True): lamina runs the training step eagerly; "
-                "wrap the model with torch.compile(model) yourself to try compilation.",
-                UserWarning,
-                stacklevel=2,
-            )
+        self.jit_compile = self._resolve_jit_compile(jit_compile, run_eagerly)
+        self._jit_steps = compiled_step.JitSteps() if self.jit_compile else None
+        if self.optimizer is not None:
+            inner = getattr(self.optimizer, "inner_optimizer", self.optimizer)
+            compiles = self.jit_compile and compiled_step.compiles_update(inner)
+            inner._update_hook = self._jit_steps.update if compiles else None
         self.steps_per_execution = int(steps_per_execution)
         self.compiled = True
         self.stop_training = False
+
+    @staticmethod
+    def _resolve_jit_compile(jit_compile, run_eagerly) -> bool:
+        """`compile()`'s ``jit_compile`` as a bool, as Keras resolves it on torch.
+
+        ``"auto"`` is eager, as in Keras's torch backend: on the tutorial
+        models torch.compile's one-off cost (seconds to a minute on a CPU) is
+        not paid back within a tutorial's few epochs (benchmarks/README.md).
+        """
+        if jit_compile not in (True, False, None, "auto"):
+            raise ArgumentError(
+                f"`jit_compile` must be True, False or 'auto', received "
+                f"{jit_compile!r}."
+            )
+        if jit_compile is True and run_eagerly:
+            warnings.warn(
+                "If `run_eagerly` is True, then `jit_compile` cannot also be True. "
+                "Disabling `jit_compile`.",
+                stacklevel=3,
+            )
+            return False
+        return jit_compile is True
 
     def _check_output_keys(self, **specs) -> None:
         """Refuse dict keys that are not output names, when the names are known."""
