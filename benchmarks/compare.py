@@ -137,7 +137,10 @@ def summarise(args, collected: dict) -> dict:
 
 
 def _fmt(value, spec: str) -> str:
-    return "-" if value is None else format(value, spec)
+    """``value`` formatted, or a dash as wide (``spec`` starts with the width)."""
+    if value is None:
+        return "-".rjust(int(spec.split(".")[0] or 0))
+    return format(value, spec)
 
 
 def print_table(models: dict) -> None:
