@@ -132,7 +132,6 @@ def test_missing_top_level_names_raise_attribute_error():
         assert not hasattr(lamina, name)
         with pytest.raises(AttributeError, match=name):
             getattr(lamina, name)
-    assert getattr(lamina, "distribution", None) is None
 
 
 def test_every_listed_submodule_imports():
