@@ -271,6 +271,18 @@ def test_a_float32_layer_inside_a_mixed_model_computes_in_float32():
     np.testing.assert_allclose(model(x).detach().numpy(), expected, rtol=1e-6)
 
 
+def test_state_a_call_updates_in_place_stays_float32_and_is_updated():
+    bn = layers.BatchNormalization(dtype="mixed_float16")
+    sn = layers.SpectralNormalization(layers.Dense(3), dtype="mixed_bfloat16")
+    x = torch.rand(4, 5)
+    bn(x), sn(x)
+    before = [w.detach().clone() for w in (bn.moving_mean, sn.vector_u, sn.kernel)]
+    bn(x, training=True), sn(x, training=True)
+    after = [bn.moving_mean, sn.vector_u, sn.kernel]
+    assert all(w.dtype == torch.float32 for w in after)
+    assert not any(torch.equal(b, a.detach()) for b, a in zip(before, after))
+
+
 def test_a_subclassed_model_builds_its_layers_inside_a_mixed_call():
     class TwoDense(lamina.Model):
         def __init__(self):

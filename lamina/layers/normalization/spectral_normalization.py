@@ -71,6 +71,7 @@ class SpectralNormalization(Wrapper):
             shape=(1, kernel.shape[-1]),
             initializer=initializers.TruncatedNormal(stddev=0.02),
             trainable=False,
+            autocast=False,  # updated in place by the call
         )
         self.built = True
 
