@@ -60,6 +60,11 @@ _COMPILE_CONFIG_KEYS = (
 class Trainer(BuiltinSteps, keras2.Keras2Methods):
     """The training half of `Model`: compile, fit, evaluate, predict."""
 
+    # Set by BackupAndRestore during `fit`: ``hook(batches) -> first step``,
+    # called as each epoch starts, before its first batch is drawn.
+    _epoch_hook = None
+    _history_callback = None
+
     # The DistributedDataParallel wrapper the training step calls during a
     # data-parallel fit (kept out of the module tree: see data_parallel).
     _ddp = None
@@ -345,11 +350,17 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         callback_list = self._callback_list(
             callbacks, verbose, train_data, epochs=epochs, add_history=True
         )
+        self._history_callback = callback_list._history  # for BackupAndRestore
         self.stop_training = False
         self._initial_epoch = None
+        self.__dict__.pop("_epoch_hook", None)  # a crashed fit's, if any
         callback_list.on_train_begin()
         # BackupAndRestore sets where an interrupted run resumes, as in Keras.
         initial_epoch = self._initial_epoch or initial_epoch
+        if hasattr(train_data, "_epochs_started"):
+            # Sharded orders are drawn per epoch number (DistributedSampler's
+            # set_epoch): a resumed run draws the orders the first run would.
+            train_data._epochs_started = initial_epoch
         epoch_logs: dict = {}
         # Ctrl-C (or a callback's KeyboardInterrupt) ends the loop after a batch;
         # on_train_end still runs, then the interrupt is raised again.
@@ -376,6 +387,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 if self.stop_training:
                     break
         self.__dict__.pop("_ddp", None)
+        self.__dict__.pop("_epoch_hook", None)
         self.eval()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             # Keras ends fit with the weights replaced by their moving averages.
@@ -392,9 +404,13 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         self.train()
         if not custom_step:
             self._check_targets_of(data)
-        step = -1
+        batches = data.epoch()
+        # BackupAndRestore's hook: where this epoch starts (a resumed run
+        # skips the batches done before the interruption).
+        first_step = 0 if self._epoch_hook is None else self._epoch_hook(batches)
+        step = first_step - 1
         step_logs = None
-        for step, (xb, yb, swb) in enumerate(data.epoch()):
+        for step, (xb, yb, swb) in enumerate(batches, first_step):
             if batch_begin:
                 callback_list.on_train_batch_begin(step)
             if custom_step:
