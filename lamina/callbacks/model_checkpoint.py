@@ -46,6 +46,16 @@ class ModelCheckpoint(MonitorCallback):
         save_freq: `"epoch"` or a number of batches between saves.
         initial_value_threshold: Initial "best" value for `save_best_only`.
         period: Keras 2 argument, deprecated: save every `period` epochs.
+
+    Every file is written under a temporary name and renamed into place, so a
+    process killed while saving (even `kill -9`) leaves the previous checkpoint
+    whole and loadable. With `save_best_only=True` (by epoch) beside
+    `BackupAndRestore`, a restarted run takes the best value from the epochs
+    the backup's History holds, so its first epoch does not overwrite a better
+    checkpoint (Keras 3 starts again from `initial_value_threshold`). Place
+    `ModelCheckpoint` before `BackupAndRestore` in the callbacks: a run killed
+    between the two at an epoch end then redoes that epoch and saves it again,
+    whereas in the other order the epoch's checkpoint is never written.
     """
 
     # Batch logs are read only when a checkpoint is actually written.
@@ -74,6 +84,7 @@ class ModelCheckpoint(MonitorCallback):
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = None
         self._current_epoch = 0
+        self._resume_checked = False
 
         if period is not None:
             warnings.warn(
@@ -112,6 +123,9 @@ class ModelCheckpoint(MonitorCallback):
         if self._should_save_on_batch(batch):
             self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)
 
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self._resume_checked = False
+
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._current_epoch = epoch
 
@@ -119,11 +133,36 @@ class ModelCheckpoint(MonitorCallback):
         if self.monitor_op is None:
             # Deferred until the model's metrics exist.
             self._set_monitor_op()
+        if not self._resume_checked:
+            self._resume_checked = True
+            self._best_from_restored_history(epoch)
         if self.save_freq == "epoch":
             self._epochs_since_last_save += 1
             if self._epochs_since_last_save >= self.period:
                 self._epochs_since_last_save = 0
                 self._save_model(epoch=epoch, batch=None, logs=logs)
+
+    def _best_from_restored_history(self, epoch: int) -> None:
+        """In a run resumed by BackupAndRestore, `best` as the epochs before
+        `epoch` left it (the History the backup restored has their values)."""
+        if (
+            not self.save_best_only
+            or self.save_freq != "epoch"
+            or self.period != 1
+            or getattr(self.model, "_epoch_hook", None) is None
+        ):
+            return
+        history = getattr(self.model, "_history_callback", None)
+        values = None if history is None else history.history.get(self.monitor)
+        if values is None or len(values) != len(history.epoch):
+            return
+        for done, value in zip(history.epoch, values):
+            if (
+                done < epoch
+                and isinstance(value, (int, float))
+                and self._is_improvement(value, self.best)
+            ):
+                self.best = value
 
     def _should_save_on_batch(self, batch: int) -> bool:
         if self.save_freq == "epoch":
