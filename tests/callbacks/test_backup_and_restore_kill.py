@@ -1,7 +1,10 @@
 """BackupAndRestore against kill -9: a run killed at any moment, even while it
 writes its backup, and restarted until it finishes, ends with the weights and
 History of a run never interrupted, bit for bit (tests/callbacks/resume_run.py
-is the run: shuffled batches, dropout, Adam, an accuracy metric)."""
+is the run: shuffled batches, dropout, Adam, an accuracy metric). With
+CSVLogger(append=True) and ModelCheckpoint beside it, the restarted run also
+ends with the uninterrupted run's CSV file, byte for byte, and its checkpoints;
+every file left by a kill is loadable and the CSV holds whole rows only."""
 
 import random
 import signal
@@ -12,13 +15,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from resume_run import build_model
+
+import lamina
 
 SCRIPT = Path(__file__).with_name("resume_run.py")
 
 
-def _run(backup, out, save_freq, *kill):
+def _run(backup, out, save_freq, *kill, logs=()):
     return subprocess.run(
-        [sys.executable, str(SCRIPT), str(backup), str(out), str(save_freq), *kill],
+        [
+            sys.executable,
+            str(SCRIPT),
+            *map(str, (backup, out, save_freq, *kill, *logs)),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -99,3 +109,128 @@ def test_random_kill_9_twenty_times_then_finish(tmp_path, reference):
     print(f"{kills} kills; fit alone {fit_seconds:.2f} s")
     assert kills >= 10
     _same(out, reference)
+
+
+# --- CSVLogger and ModelCheckpoint beside BackupAndRestore ------------------------
+
+
+@pytest.fixture(scope="module")
+def reference_logs(tmp_path_factory, reference):
+    folder = tmp_path_factory.mktemp("reference_logs")
+    done = _run(folder / "backup", folder / "out.npz", "epoch", logs=_logs(folder))
+    assert done.returncode == 0, done.stderr
+    _same(folder / "out.npz", reference)  # the callbacks change nothing
+    return folder / "logs"
+
+
+def _logs(folder, after=False):
+    return ("--logs", folder / "logs", *(["--logs-after"] if after else []))
+
+
+def _csv_epochs(path):
+    """The epochs of the CSV rows; asserts whole rows only."""
+    text = path.read_bytes() if path.exists() else b""
+    assert not text or text.endswith(b"\r\n"), text[-80:]
+    return [int(line.split(b",")[0]) for line in text.splitlines()[1:]]
+
+
+def _weights(logs, name):
+    """The weights in a checkpoint file (which must load)."""
+    if name.endswith(".keras"):
+        return lamina.models.load_model(logs / name).get_weights()
+    model = build_model()
+    model.load_weights(logs / name)
+    return model.get_weights()
+
+
+def _check_files_left_by_a_kill(logs):
+    epochs = _csv_epochs(logs / "log.csv")
+    assert epochs == list(range(len(epochs)))
+    for name in ("best.weights.h5", "last.keras", "often.weights.h5"):
+        if (logs / name).exists():
+            _weights(logs, name)
+
+
+def _same_logs(logs, reference_logs, best=True):
+    assert (logs / "log.csv").read_bytes() == (reference_logs / "log.csv").read_bytes()
+    # best.weights.h5 keeps the first epoch only (largest loss): a restart
+    # must not replace it with its own first epoch.
+    names = ["last.keras"] + (["best.weights.h5"] if best else [])
+    for name in names:
+        for ours, theirs in zip(_weights(logs, name), _weights(reference_logs, name)):
+            np.testing.assert_array_equal(ours, theirs, err_msg=name)
+    # Saved by batch count, which restarts with the process (as in Keras):
+    # the last save may come from another batch; it must load.
+    _weights(logs, "often.weights.h5")
+
+
+@pytest.mark.parametrize(
+    "save_freq, after, kills",
+    [
+        # The epoch's row and checkpoints written, the backup not: the epoch is
+        # redone, its first row dropped.
+        ("epoch", False, [("1", "EPOCH")]),
+        # The backup written, the row not: the row comes from the History.
+        ("epoch", True, [("1", "EPOCH")]),
+        (7, False, [("23", "BEFORE"), ("2", "EPOCH"), ("12", "AFTER")]),
+    ],
+)
+def test_killed_runs_keep_the_csv_log_and_checkpoints(
+    tmp_path, reference_logs, save_freq, after, kills
+):
+    backup, out = tmp_path / "backup", tmp_path / "out.npz"
+    logs = _logs(tmp_path, after)
+    for kill in kills:
+        killed = _run(backup, out, save_freq, *kill, logs=logs)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        _check_files_left_by_a_kill(tmp_path / "logs")
+    finished = _run(backup, out, save_freq, logs=logs)
+    assert finished.returncode == 0, finished.stderr
+    _same_logs(tmp_path / "logs", reference_logs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [False, True], ids=["logs_first", "backup_first"])
+def test_random_kill_9_twenty_times_keeps_the_csv_log_and_checkpoints(
+    tmp_path, reference_logs, after
+):
+    # save_freq=2 and checkpoints every 5 batches: kills land inside backups,
+    # checkpoint saves and CSV writes as well as between them.
+    timing = tmp_path / "timing"
+    began = time.perf_counter()
+    done = _run(timing / "backup", timing / "out.npz", 2, logs=_logs(timing, after))
+    assert done.returncode == 0, done.stderr
+    run_seconds = time.perf_counter() - began
+    backup, out, logs = (
+        tmp_path / "backup",
+        tmp_path / "out.npz",
+        _logs(tmp_path, after),
+    )
+    command = [sys.executable, str(SCRIPT), *map(str, (backup, out, 2, *logs))]
+    rng = random.Random(4321 + after)
+    kills = 0
+    while kills < 20:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        started = time.perf_counter()
+        assert process.stdout.readline().strip() == "training"
+        # Fit takes what is left of a whole run after the start-up.
+        fit_seconds = max(run_seconds - (time.perf_counter() - started), 0.5)
+        time.sleep(rng.uniform(0.0, fit_seconds / 10))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=300)
+        process.stdout.close()
+        assert process.returncode in (0, -signal.SIGKILL)
+        if process.returncode == 0:
+            break
+        _check_files_left_by_a_kill(tmp_path / "logs")
+    if process.returncode != 0:
+        finished = _run(backup, out, 2, logs=logs)
+        assert finished.returncode == 0, finished.stderr
+    print(f"{kills} kills")
+    assert kills >= 10
+    _same(out, reference_logs.parent / "out.npz")
+    # Backup first: a kill between the backup and the checkpoint at the end of
+    # epoch 0 loses that epoch's best checkpoint for good (documented).
+    _same_logs(tmp_path / "logs", reference_logs, best=not after)
