@@ -53,6 +53,14 @@ class FileFormatError(ValueError):
     """A model or weights file is corrupt, truncated, of another format or hostile."""
 
 
+class ModelFileNotFoundError(FileFormatError, FileNotFoundError):
+    """A model or weights file to load does not exist.
+
+    A FileNotFoundError, as the file is missing, and (as Keras's "File not
+    found" error) a ValueError.
+    """
+
+
 class DatasetNotFoundError(FileNotFoundError):
     """A `lamina.datasets` file is neither on disk nor downloadable (e.g. offline).
 
@@ -120,6 +128,7 @@ _LAMINA_ERRORS = (
     UnknownObjectError,
     ConfigError,
     FileFormatError,
+    ModelFileNotFoundError,
     DatasetNotFoundError,
     DatasetIntegrityError,
 )

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina.backend.config import epsilon
-from lamina.errors import ShapeError
+from lamina.errors import ArgumentError, ShapeError
 
 
 def check_same_shape(target: torch.Tensor, output: torch.Tensor, function: str) -> None:
@@ -73,9 +73,18 @@ def binary_crossentropy(
     if from_logits:
         return F.binary_cross_entropy_with_logits(output, target, reduction="none")
     eps = epsilon()
-    return F.binary_cross_entropy(
-        output.clamp(eps, 1.0 - eps), target, reduction="none"
-    )
+    try:
+        return F.binary_cross_entropy(
+            output.clamp(eps, 1.0 - eps), target, reduction="none"
+        )
+    except RuntimeError as err:  # torch checks the targets; free when they fit
+        if bool(((target >= 0) & (target <= 1)).all()):
+            raise
+        raise ArgumentError(
+            "binary_crossentropy: `y_true` must hold values in [0, 1] (0/1 labels "
+            f"or probabilities), received values from {float(target.min()):g} to "
+            f"{float(target.max()):g}."
+        ) from err
 
 
 def categorical_crossentropy(
@@ -145,18 +154,43 @@ def sparse_categorical_crossentropy(
     target = _labels_without_class_axis(target, output, class_axis)
     if class_axis != output.dim() - 1:
         output = output.movedim(class_axis, -1)
-    if from_logits:
-        num_classes = output.shape[-1]
-        flat = F.cross_entropy(
-            output.reshape(-1, num_classes), target.reshape(-1), reduction="none"
+    num_classes = output.shape[-1]
+    try:  # torch checks the label range on the CPU: free when the labels fit
+        if from_logits:
+            flat = F.cross_entropy(
+                output.reshape(-1, num_classes), target.reshape(-1), reduction="none"
+            )
+            return flat.reshape(target.shape)
+        # Pick the target's probability before the log: the same numbers as
+        # normalising, clipping and logging the whole row, in one pass less.
+        picked = output.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+    except (IndexError, RuntimeError) as err:
+        error = label_range_error(
+            "sparse_categorical_crossentropy", target, num_classes
         )
-        return flat.reshape(target.shape)
-    # Pick the target's probability before the log: the same numbers as
-    # normalising, clipping and logging the whole row, in one pass less.
+        if error is None:
+            raise
+        raise error from err
     eps = epsilon()
-    picked = output.gather(-1, target.unsqueeze(-1)).squeeze(-1)
     prob = picked / output.sum(dim=-1)
     return -torch.log(prob.clamp(eps, 1.0 - eps))
+
+
+def label_range_error(
+    function: str, labels: torch.Tensor, num_classes: int
+) -> ArgumentError | None:
+    """The error for class labels outside ``[0, num_classes)``; None when every
+    label fits (torch's error was about something else). Called only once torch
+    has raised, so the happy path reads nothing back from the device."""
+    labels = labels.reshape(-1).long()
+    bad = labels[(labels < 0) | (labels >= num_classes)].unique()[:5].tolist()
+    if not bad:
+        return None
+    return ArgumentError(
+        f"{function}: class labels must be in [0, {num_classes - 1}] for y_pred "
+        f"with {num_classes} classes, but y_true holds {bad}. Check the number "
+        "of units of the output layer, or the labels (1-based labels need y - 1)."
+    )
 
 
 def _class_axis(output: torch.Tensor, axis: int) -> int:

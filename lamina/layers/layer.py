@@ -921,6 +921,12 @@ class Layer(torch.nn.Module):
             check_input_compatibility(self, input_shapes)
         kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         outputs = self.compute_output_spec(*args, **kwargs)
+        if outputs is None:
+            raise ArgumentError(
+                f"Layer '{self.name}' ({type(self).__name__}) returned None from "
+                f"`call()` for an input of shape {input_shapes}: `call()` must "
+                "return a tensor (or a structure of tensors)."
+            )
         Node(self, args, kwargs, outputs)
         return outputs
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import torch
 
 from lamina import backend
+from lamina.backend.nn import label_range_error
 from lamina.backend.tensor_ops import l2_normalize, squeeze_or_expand_to_same_rank
 from lamina.errors import ShapeError
 from lamina.losses import (
@@ -126,7 +127,15 @@ def _in_top_k(targets: torch.Tensor, predictions: torch.Tensor, k: int) -> torch
     # so ties at the boundary count as hits (as in Keras).
     k = min(k, predictions.shape[-1])
     kth_largest = torch.topk(predictions, k, dim=-1).values[..., -1:]
-    target_scores = torch.gather(predictions, -1, targets.long().unsqueeze(-1))
+    try:  # torch checks the label range on the CPU: free when the labels fit
+        target_scores = torch.gather(predictions, -1, targets.long().unsqueeze(-1))
+    except (IndexError, RuntimeError) as err:
+        error = label_range_error(
+            "sparse_top_k_categorical_accuracy", targets, predictions.shape[-1]
+        )
+        if error is None:
+            raise
+        raise error from err
     return (target_scores >= kth_largest).squeeze(-1)
 
 

@@ -14,7 +14,12 @@ import os
 import zipfile
 import zlib
 
-from lamina.errors import ArgumentError, FileFormatError, UnknownObjectError
+from lamina.errors import (
+    ArgumentError,
+    FileFormatError,
+    ModelFileNotFoundError,
+    UnknownObjectError,
+)
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
@@ -114,7 +119,10 @@ def load_model(
     """
     path = os.fspath(filepath) if not hasattr(filepath, "read") else filepath
     if isinstance(path, str) and not os.path.exists(path):
-        raise FileNotFoundError(f"No file or directory found at {path}.")
+        raise ModelFileNotFoundError(
+            f"File not found: filepath={path}. Please ensure the file is an "
+            "accessible `.keras` zip file (or a Keras 2 `.h5` file)."
+        )
     if isinstance(path, str) and os.path.isdir(path):
         raise FileFormatError(
             f"{path!r} is a folder (a TensorFlow SavedModel?); lamina loads `.keras` "

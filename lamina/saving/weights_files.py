@@ -16,7 +16,7 @@ import os
 
 import h5py
 
-from lamina.errors import ArgumentError, FileFormatError
+from lamina.errors import ArgumentError, FileFormatError, ModelFileNotFoundError
 from lamina.io_utils import atomic_path
 from lamina.saving import keras_state, legacy_h5
 from lamina.saving.model_files import _as_file_format_error, sniff_format
@@ -90,7 +90,7 @@ def load_weights(
         )
     path = os.fspath(filepath)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No such file: {path!r}.")
+        raise ModelFileNotFoundError(f"No such file: {path!r}.")
     if not getattr(model, "built", True):
         raise ArgumentError(
             f"Model '{model.name}' is not built, so it has no weights to load into. "

@@ -49,22 +49,34 @@ def to_tensor(
     device: torch.device,
     float_dtype: torch.dtype | None = None,
     keep_float64: bool = False,
+    what: str = "model input",
 ) -> torch.Tensor | None:
-    """An array-like as a tensor on ``device``; float64 becomes floatx."""
+    """An array-like as a tensor on ``device``; float64 becomes floatx.
+
+    ``what`` names the data in errors (``"model input"``, ``"`y`"``...).
+    """
     if x is None:
         return None
     if isinstance(x, torch.Tensor):
         t = x.detach()
     else:
-        arr = np.asarray(x)
+        arr = _as_array(x, what)
         if arr.dtype == object:
             raise ArgumentError(
-                "Cannot convert an array of Python objects (dtype=object) to a tensor: "
-                "pad variable-length sequences first (lamina.utils.pad_sequences)."
+                "Cannot convert an array of Python objects (dtype=object) to a tensor "
+                f"for {what}: pad variable-length sequences first "
+                "(lamina.utils.pad_sequences)."
             )
         if arr.dtype.kind in "US":
             raise ArgumentError(
-                f"Cannot use an array of strings (dtype={arr.dtype}) as model input."
+                f"Cannot use an array of strings (dtype={arr.dtype}) as {what}: "
+                "encode it as numbers first (e.g. layers.StringLookup)."
+            )
+        if arr.dtype.kind == "c":
+            raise ArgumentError(
+                f"Cannot use an array of complex numbers (dtype={arr.dtype}) as "
+                f"{what}: the model computes in real numbers; pass the real and "
+                "imaginary parts as separate features."
             )
         if not arr.flags.writeable or not arr.flags.c_contiguous:
             arr = np.ascontiguousarray(arr).copy()
@@ -112,6 +124,18 @@ def num_samples(x) -> int:
             "Make sure all arrays contain the same number of samples."
         )
     return sizes.pop() if sizes else 0
+
+
+def _as_array(x, what: str) -> np.ndarray:
+    """``np.asarray(x)``, with a clear error for ragged nested lists."""
+    try:
+        return np.asarray(x)
+    except ValueError as err:  # numpy's "inhomogeneous shape"
+        raise ArgumentError(
+            f"Cannot convert {what} to an array: its nested lists have different "
+            f"lengths ({err}). Pad variable-length sequences first "
+            "(lamina.utils.pad_sequences)."
+        ) from err
 
 
 def check_cardinality(x, y, sample_weight) -> int:
@@ -191,6 +215,7 @@ def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.
     for key, value in class_weight.items():
         table[int(key)] = float(value)
     if y.dim() > 1 and y.shape[-1] > 1:
+        check_class_weight(class_weight, int(y.shape[-1]))
         classes = y.argmax(dim=-1)
     else:
         classes = (y.reshape(y.shape[0], -1)[:, 0]).round().to(torch.int64)
@@ -478,10 +503,12 @@ def make_batches(
     input_dtypes=None,
     input_names=None,
     shard=None,
+    steps_name="steps",
 ):
     """The batch source for fit/evaluate/predict arguments (see module docstring).
 
-    ``shard`` (a `Shard`) makes it this process's part of a data-parallel run.
+    ``shard`` (a `Shard`) makes it this process's part of a data-parallel run;
+    ``steps_name`` is the argument ``steps`` came from (for its error).
     """
     device = device or backend.device()
     if batch_size is not None:
@@ -495,9 +522,13 @@ def make_batches(
                 f"{batch_size!r}."
             )
     if steps is not None and (not isinstance(steps, (int, np.integer)) or steps <= 0):
-        raise ArgumentError(f"`steps` must be a positive integer, received {steps!r}.")
+        raise ArgumentError(
+            f"`{steps_name}` must be a positive integer, received {steps!r}."
+        )
     if x is None:
         raise ArgumentError("No input data was given: `x` is None.")
+    if class_weight is not None:
+        check_class_weight(class_weight)
     if not is_array_structure(x):
         if y is not None or sample_weight is not None:
             raise ArgumentError(
@@ -522,12 +553,17 @@ def make_batches(
     y = _lists_to_arrays(y)
     sample_weight = _lists_to_arrays(sample_weight)
     check_cardinality(x, y, sample_weight)
+    _check_input_count(x, input_names)
     x_t = _convert_inputs(x, device, input_dtypes, input_names)
     y_t = (
-        tree.map_structure(lambda v: to_tensor(v, device), y) if y is not None else None
+        tree.map_structure(lambda v: to_tensor(v, device, what="targets `y`"), y)
+        if y is not None
+        else None
     )
     sw_t = (
-        tree.map_structure(lambda v: to_tensor(v, device), sample_weight)
+        tree.map_structure(
+            lambda v: to_tensor(v, device, what="`sample_weight`"), sample_weight
+        )
         if sample_weight is not None
         else None
     )
@@ -541,6 +577,43 @@ def make_batches(
     return ArrayBatches(
         x_t, y_t, sw_t, batch_size or 32, shuffle=shuffle, steps=steps, shard=shard
     )
+
+
+def _check_input_count(x, input_names) -> None:
+    """A list or tuple of arrays must give one array per model input."""
+    if (
+        input_names is not None
+        and isinstance(x, (list, tuple))
+        and len(x) != len(input_names)
+    ):
+        raise ArgumentError(
+            f"The model expects {len(input_names)} input(s) {input_names}, but `x` "
+            f"is a {type(x).__name__} of {len(x)} arrays. Pass one array per input "
+            "(a single array for a single-input model)."
+        )
+
+
+def check_class_weight(class_weight, num_classes: int | None = None) -> None:
+    """``class_weight`` must map class indices (0 to num_classes - 1) to weights."""
+    if not isinstance(class_weight, dict):
+        raise ArgumentError(
+            "`class_weight` must be a dict mapping class indices to weights, "
+            f"received a {type(class_weight).__name__}: {class_weight!r}."
+        )
+    for key in class_weight:
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)) or key < 0:
+            raise ArgumentError(
+                "`class_weight` keys must be class indices (integers >= 0), "
+                f"received the key {key!r}."
+            )
+    if num_classes is not None:
+        extra = sorted(int(k) for k in class_weight if k >= num_classes)
+        if extra:
+            raise ArgumentError(
+                f"`class_weight` has keys {extra} for classes the model does not "
+                f"have: its output has {num_classes} classes (0 to "
+                f"{num_classes - 1})."
+            )
 
 
 def _is_number(v) -> bool:
@@ -568,7 +641,7 @@ def _lists_to_arrays(x, whole: bool = False):
     if isinstance(x, (list, tuple)) and x and all(_is_number(v) for v in x):
         return np.asarray(x)
     if whole and _is_numeric_list(x):
-        return np.asarray(x)
+        return _as_array(x, "`x`")
     if isinstance(x, dict):
         return {k: _lists_to_arrays(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):

@@ -30,6 +30,8 @@ def batches_for(model, x, y=None, sample_weight=None, purpose=None, **options):
         **options: `make_batches`'s other arguments (``batch_size``, ``steps``,
             ``shuffle``, ``class_weight``, ``for_predict``).
     """
+    if options.get("class_weight") is not None:
+        data_adapter.check_class_weight(options["class_weight"], _num_classes(model))
     return data_adapter.make_batches(
         x,
         y,
@@ -40,6 +42,20 @@ def batches_for(model, x, y=None, sample_weight=None, purpose=None, **options):
         shard=None if purpose is None else data_parallel.shard_for(purpose),
         **options,
     )
+
+
+def _num_classes(model) -> int | None:
+    """The classes of a single-output model's last axis (1 unit: 2), if known."""
+    try:
+        outputs = model.outputs
+    except (AttributeError, ValueError):
+        return None
+    if not isinstance(outputs, list) or len(outputs) != 1:
+        return None
+    units = outputs[0].shape[-1] if len(outputs[0].shape) else None
+    if not isinstance(units, int):
+        return None
+    return 2 if units == 1 else units
 
 
 def validation_batches(model, validation_data, batch_size, steps):
@@ -80,7 +96,11 @@ def _input_dtypes(model):
 
 
 def check_finite_inputs(batches) -> None:
-    """Refuse array inputs with NaN/inf once, before a loop, with the first bad index."""
+    """Refuse array inputs with NaN/inf once, before a loop, with the first bad index.
+
+    Targets are not checked (a custom loss may mask NaN labels, as in Keras):
+    NaN targets give a NaN loss, which `TerminateOnNaN` stops on.
+    """
     if not isinstance(batches, data_adapter.ArrayBatches):
         return  # a generator's batches are not all known in advance
     for leaf in tree.flatten(batches.x):

@@ -329,6 +329,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             purpose="train",
             batch_size=batch_size,
             steps=capped_steps(steps_per_epoch),
+            steps_name="steps_per_epoch",
             shuffle=shuffle,
             class_weight=class_weight,
         )
@@ -433,6 +434,17 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         """The callbacks of one fit/evaluate/predict call, with a progress bar."""
         from lamina.callbacks import CallbackList
 
+        for callback in callbacks if isinstance(callbacks, (list, tuple)) else ():
+            if isinstance(callback, type) or not hasattr(callback, "set_model"):
+                hint = (
+                    f" (a class: pass an instance, {callback.__name__}(...))"
+                    if isinstance(callback, type)
+                    else f" (a {type(callback).__name__})"
+                )
+                raise ArgumentError(
+                    "`callbacks` must be a list of `lamina.callbacks.Callback` "
+                    f"instances, received {callback!r}{hint}."
+                )
         return CallbackList(
             callbacks,
             add_progbar=verbose != 0,

@@ -128,11 +128,7 @@ class Embedding(Quantizable, Layer):
         try:
             return F.embedding(inputs, self.embeddings)
         except IndexError as err:  # raised by the CPU kernel; free on the happy path
-            raise ArgumentError(
-                f"Layer '{self.name}': Embedding indices must be in [0, "
-                f"{self.input_dim}) (input_dim={self.input_dim}); the input holds an "
-                "index outside that range."
-            ) from err
+            raise self._index_error(inputs) from err
 
     # ------------------------------------------------------------ quantization
     # Int8 and int4 rows, each with its scale (int4: or a scale and a zero point
@@ -210,11 +206,17 @@ class Embedding(Quantizable, Layer):
                 for table in tables
             ]
         except IndexError as err:
-            raise ArgumentError(
-                f"Layer '{self.name}': Embedding indices must be in [0, "
-                f"{self.input_dim}) (input_dim={self.input_dim}); the input holds an "
-                "index outside that range."
-            ) from err
+            raise self._index_error(inputs) from err
+
+    def _index_error(self, inputs) -> ArgumentError:
+        """The error for indices outside [0, input_dim), naming a few of them."""
+        bad = inputs[(inputs < 0) | (inputs >= self.input_dim)]
+        return ArgumentError(
+            f"Layer '{self.name}': Embedding indices must be in [0, "
+            f"{self.input_dim}) (input_dim={self.input_dim}); the input holds "
+            f"{bad.unique()[:5].tolist()}. Raise `input_dim` to the vocabulary "
+            "size (the largest index + 1)."
+        )
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from lamina import backend
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError
@@ -72,6 +74,16 @@ class InputLayer(Layer):
                 raise ArgumentError(
                     f"`shape` must be a tuple of integers, received {shape!r}."
                 ) from err
+        for d in batch_shape:
+            if d is not None and (
+                isinstance(d, bool) or not isinstance(d, (int, np.integer))
+            ):
+                raise ArgumentError(
+                    "`shape` (a layer's `input_shape`) must hold integers or None: "
+                    f"cannot convert {shape if shape is not None else batch_shape!r} "
+                    f"to a shape, found the invalid dimension {d!r} of type "
+                    f"{type(d).__name__}."
+                )
         batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         for d in batch_shape:
             if d is not None and d < 0:
