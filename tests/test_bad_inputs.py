@@ -117,6 +117,24 @@ def embedding_fit(ids):
     model.fit(np.array(ids), np.zeros((len(ids), 4)), verbose=0)
 
 
+def later_bad_labels(jit_compile):
+    """A generator's labels are checked on its first batch; a later bad batch
+    still fails clearly (eager: the loss; compiled: the eager replay)."""
+    model = mlp(3, compile_=False)
+    model.compile("sgd", "sparse_categorical_crossentropy", jit_compile=jit_compile)
+    good = (X[:4], Y3[:4])
+    model.fit(gen(good, good, good, (X[4:], Y3[4:] + 3)), verbose=0)
+
+
+def later_bad_indices():
+    model = lamina.Sequential(
+        [layers.Input((2,), dtype="int32"), layers.Embedding(5, 2), layers.Flatten()]
+    )
+    model.compile(optimizer="sgd", loss="mse", jit_compile=True)
+    ids, y = np.array([[0, 1], [2, 3], [1, 1], [0, 0]]), np.zeros((4, 4))
+    model.fit(gen((ids, y), (ids, y), (ids, y), (ids + 3, y)), verbose=0)
+
+
 def set_weights_wrong_count():
     model = mlp(compile_=False)
     model.set_weights(model.get_weights()[:1])
@@ -247,6 +265,12 @@ CASES = [
      r"embedding.*input_dim=10.*\[-1\]"),
     ("embedding_index_too_big_in_fit", lambda: embedding_fit([[0, 1], [4, 7]]),
      ArgumentError, r"embedding.*input_dim=5.*\[7\]"),
+    ("sparse_cce_bad_label_in_later_batch_jit", lambda: later_bad_labels(True),
+     ArgumentError, r"\[0, 2\].*3 classes.*\[3, 4, 5\]"),
+    ("sparse_cce_bad_label_in_later_batch_eager", lambda: later_bad_labels(False),
+     ArgumentError, r"\[0, 2\].*3 classes.*\[3, 4, 5\]"),
+    ("embedding_bad_index_in_later_batch_jit", later_bad_indices, ArgumentError,
+     r"embedding.*input_dim=5.*\[5, 6\]"),
     ("embedding_input_dim_zero", lambda: layers.Embedding(0, 2), ArgumentError,
      r"input_dim.*0"),
     # --- NaN / inf ------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from lamina.backend import tree
-from lamina.errors import ArgumentError
+from lamina.errors import ArgumentError, ShapeError
 from lamina.trainers import compiled_step, data_adapter
 from lamina.trainers.compile_utils import (
     CompiledLoss,
@@ -201,8 +201,24 @@ class BuiltinSteps:
             or not jit.accepts(kind, batch_size)
         ):
             return None
-        result = jit.run(kind, self, x, y_flat, sw_flat)
+        try:
+            result = jit.run(kind, self, x, y_flat, sw_flat)
+        except (RuntimeError, IndexError) as err:
+            self._explain_compiled_error(x, y_flat, sw_flat, err)
+            raise
         return None if result is compiled_step.FAILED else result
+
+    def _explain_compiled_error(self, x, y_flat, sw_flat, err: Exception) -> None:
+        """A compiled kernel's bounds check (a label or an index out of range)
+        raises torch's bare error: the batch's eager forward pass, run only on
+        this error path, raises lamina's error naming the mistake instead."""
+        try:
+            with torch.no_grad():
+                self._forward_loss(x, y_flat, sw_flat, False)
+        except (ArgumentError, ShapeError) as clear:
+            raise clear from err
+        except Exception:  # the eager pass fails too, without a clearer error
+            return
 
     def _forward_loss(self, x, y_flat, sw_flat, training: bool):
         """The total loss (compiled loss plus `losses`), per output, and y_pred."""
