@@ -71,8 +71,8 @@ def _own_copy(function):
     )
 
 
-def _compile(function):
-    return torch.compile(_own_copy(function), fullgraph=True, dynamic=False)
+def _compile(function, fullgraph: bool = True):
+    return torch.compile(_own_copy(function), fullgraph=fullgraph, dynamic=False)
 
 
 class JitSteps:
@@ -108,7 +108,12 @@ class JitSteps:
         """
         function = self._functions.get(kind)
         if function is None:
-            function = self._functions[kind] = _compile(_TEMPLATES[kind])
+            # Data-parallel: DDP's forward (its reducer's bookkeeping) cannot be
+            # traced; dynamo runs it eagerly and compiles the model's forward
+            # inside it (split at DDP's gradient buckets) and the loss after it.
+            fullgraph = kind != "train" or getattr(owner, "_ddp", None) is None
+            function = _compile(_TEMPLATES[kind], fullgraph)
+            self._functions[kind] = function
         try:
             return function(owner, *args)
         except _COMPILE_ERRORS as error:
