@@ -121,3 +121,48 @@ def test_torch_twins_match_the_keras_models(name):
     twin = torch_models.torch_model(name)[0]
     extra = 4 * 128 if name == "lstm" else 0
     assert model.count_params() + extra == sum(p.numel() for p in twin.parameters())
+
+
+@pytest.mark.parametrize(
+    "impls",
+    [
+        "lamina,lamina-mixed,torch",
+        pytest.param(
+            "lamina,lamina-jit,lamina-mixed,torch,torch-compile",
+            marks=pytest.mark.slow,  # two torch.compile runs
+        ),
+    ],
+)
+def test_gpu_script_on_the_cpu(tmp_path, impls):
+    out = tmp_path / "gpu.json"
+    stdout = run_script(
+        "gpu.py",
+        *("--device", "cpu", "--models", "mlp", "--impls", impls),
+        *("--steps", "2", "--epochs", "1", "--threads", "1", "--json", str(out)),
+        cwd=tmp_path,
+    )
+    assert "vs torch" in stdout and "device:" in stdout
+    result = json.loads(out.read_text())
+    assert result["device"] == "cpu" and result["settings"] == {"steps": 2, "epochs": 1}
+    rows = {row["impl"]: row for row in result["results"]}
+    assert list(rows) == impls.split(",")
+    for row in rows.values():
+        assert row["model"] == "mlp" and positive(row["fit_samples_per_s"])
+    # Mixed precision on the CPU is bfloat16 (float16 is CUDA's).
+    assert rows["lamina-mixed"]["policy"] == "mixed_bfloat16"
+    assert rows["lamina"]["policy"] == "float32"
+
+
+def test_gpu_script_without_cuda_says_so(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    done = subprocess.run(
+        [sys.executable, os.path.join(BENCHMARKS, "gpu.py"), "--models", "mlp"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert done.returncode == 2 and "no CUDA device" in done.stderr
