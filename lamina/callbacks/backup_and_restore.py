@@ -12,6 +12,7 @@ import h5py
 import torch
 
 from lamina.callbacks.callback import Callback
+from lamina.distribution import process_group
 from lamina.errors import ArgumentError, FileFormatError
 from lamina.io_utils import atomic_path
 from lamina.random import process_state
@@ -35,6 +36,13 @@ class BackupAndRestore(Callback):
     renamed, so a run killed at any point, even while saving, leaves the
     previous backup whole. ``backup_dir/training_metadata.json`` repeats the
     epoch and batch as Keras writes them.
+
+    In a data-parallel run (``torchrun``) only rank 0 writes the backup, and
+    ``backup_dir`` must be a folder every process reads (a shared one across
+    machines). The backup holds each process's own random generators and
+    running metric values (gathered to rank 0 when it saves); on restart every
+    process waits until rank 0 has checked the backup, then loads it and takes
+    back its own state. Restart with the same number of processes.
 
     A restarted run therefore continues where the backup was taken, mid-epoch
     with ``save_freq=N``: the same shuffled order of the epoch, the batches not
@@ -94,6 +102,13 @@ class BackupAndRestore(Callback):
     def on_train_begin(self, logs=None) -> None:
         self._resume_state = None
         self._batches_since_save = 0
+        if process_group.world_size() > 1:
+            self._restore_on_every_rank()
+        else:
+            self._restore_or_fall_back()
+        self.model._epoch_hook = self._begin_epoch
+
+    def _restore_or_fall_back(self) -> None:
         try:
             self._restore()
         except (FileFormatError, OSError, ValueError):
@@ -106,7 +121,39 @@ class BackupAndRestore(Callback):
             elif os.path.exists(self._metadata_path):
                 os.remove(self._metadata_path)
             self._restore()
-        self.model._epoch_hook = self._begin_epoch
+
+    def _restore_on_every_rank(self) -> None:
+        """Rank 0 checks (and repairs) the backup first; the others then read it."""
+        what = "waiting for rank 0 to check the backup"
+        if process_group.is_chief():
+            try:
+                self._restore_or_fall_back()
+            except Exception as error:
+                process_group.broadcast_object({"error": repr(error)}, what)
+                raise
+            process_group.broadcast_object({"resume": self._resumes_at()}, what)
+            return
+        chief = process_group.broadcast_object(None, what)
+        if "error" in chief:
+            raise FileFormatError(
+                f"Rank 0 could not restore the backup in {self.backup_dir!r}: "
+                f"{chief['error']}"
+            )
+        self._restore()
+        if self._resumes_at() != chief["resume"]:
+            raise ArgumentError(
+                f"Rank {process_group.rank()} found the backup in "
+                f"{self.backup_dir!r} at (epoch, batch) {self._resumes_at()}, rank 0 "
+                f"at {chief['resume']}: `backup_dir` must be one folder that every "
+                "process reads (a shared file system across machines)."
+            )
+
+    def _resumes_at(self):
+        """(epoch, batch) this run resumes from, or None."""
+        if getattr(self.model, "_initial_epoch", None) is None:
+            return None
+        state = self._resume_state or {}
+        return (self.model._initial_epoch, state.get("step", 0))
 
     def _restore(self) -> None:
         model = self.model
@@ -116,8 +163,11 @@ class BackupAndRestore(Callback):
                 f"you call `fit()`. Model '{model.name}' is unbuilt. You can build it "
                 "beforehand by calling it on a batch of data."
             )
-        for stale in glob.glob(os.path.join(self.backup_dir, ".saving-*.weights.h5")):
-            os.remove(stale)  # a save that a kill cut short
+        if process_group.is_chief():  # only rank 0 writes in backup_dir
+            for stale in glob.glob(
+                os.path.join(self.backup_dir, ".saving-*.weights.h5")
+            ):
+                os.remove(stale)  # a save that a kill cut short
         state = None
         if os.path.exists(self._weights_path):
             optimizer = getattr(model, "optimizer", None)
@@ -133,7 +183,7 @@ class BackupAndRestore(Callback):
         model._initial_epoch = state["epoch"]
         self._current_epoch = state["epoch"]
         if "random" in state:
-            self._resume_state = state
+            self._resume_state = _own_part(state)
 
     def _read_keras_metadata(self) -> dict | None:
         """The epoch of a backup without lamina's state (Keras's, or older)."""
@@ -217,6 +267,16 @@ class BackupAndRestore(Callback):
         return {k: list(v) for k, v in history.history.items()}, list(history.epoch)
 
     def _save(self, epoch, step, epoch_random, random, history, epochs, metrics):
+        # Each process's own generators and metric values; rank 0 writes them all.
+        own = {"epoch_random": epoch_random, "random": random, "metrics": metrics}
+        other_ranks = []
+        if process_group.world_size() > 1:
+            every = process_group.all_gather_objects(
+                own, "backing up every process's random generators and metrics"
+            )
+            if not process_group.is_chief():
+                return
+            other_ranks = every[1:]
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for src, dst in (
@@ -235,6 +295,8 @@ class BackupAndRestore(Callback):
             "metrics": metrics,
             "batches_since_save": self._batches_since_save,
         }
+        if other_ranks:
+            state["other_ranks"] = other_ranks
         # Weights and state in one file, renamed into place when complete.
         temporary = os.path.join(self.backup_dir, f".saving-{os.getpid()}.weights.h5")
         self.model.save_weights(temporary, overwrite=True)
@@ -252,6 +314,8 @@ class BackupAndRestore(Callback):
             self.model._initial_epoch = None
         # fit interrupted (Ctrl-C) still calls on_train_end: keep the backup.
         if not self.delete_checkpoint or getattr(self.model, "_interrupted", False):
+            return
+        if not process_group.is_chief():
             return
         for path in (
             self._weights_path,
@@ -283,6 +347,16 @@ def _read_state(path: str) -> dict | None:
     if not isinstance(state, dict) or not isinstance(state.get("epoch"), int):
         raise FileFormatError(f"The backup {path!r} has no valid epoch: {state!r}.")
     return state
+
+
+def _own_part(state: dict) -> dict:
+    """The backup's state with this process's generators and metric values
+    (rank 0's when the backup has none for it: one process, or fewer)."""
+    rank = process_group.rank()
+    others = state.get("other_ranks") or []
+    if rank == 0 or rank > len(others):
+        return state
+    return {**state, **others[rank - 1]}
 
 
 def _random_state(model) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.callback import BATCH_HOOKS, Callback
 from lamina.callbacks.csv_logger import CSVLogger
 from lamina.callbacks.history import History
@@ -230,30 +229,9 @@ class CallbackList(Callback):
 
 
 def _for_other_ranks(callbacks: list) -> list:
-    """The callbacks a process other than rank 0 runs: no printing, no files;
-    `BackupAndRestore` only restores (every process needs the weights)."""
-    kept = []
-    for callback in callbacks:
-        if isinstance(callback, BackupAndRestore):
-            kept.append(_RestoreOnly(callback))
-        elif not isinstance(callback, _RANK_0_ONLY):
-            kept.append(callback)
-    return kept
-
-
-class _RestoreOnly(Callback):
-    """A `BackupAndRestore` that restores at the start of `fit` and never saves."""
-
-    def __init__(self, backup: BackupAndRestore) -> None:
-        super().__init__()
-        self.backup = backup
-
-    def set_model(self, model: Any) -> None:
-        super().set_model(model)
-        self.backup.set_model(model)
-
-    def on_train_begin(self, logs: Mapping | None = None) -> None:
-        self.backup.on_train_begin(logs)
+    """The callbacks a process other than rank 0 runs: no printing, no files
+    (`BackupAndRestore` knows its rank: it restores everywhere, writes on rank 0)."""
+    return [c for c in callbacks if not isinstance(c, _RANK_0_ONLY)]
 
 
 def _flatten(callbacks: Any) -> list:

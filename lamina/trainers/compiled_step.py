@@ -12,6 +12,13 @@ calls until the next `compile()`):
   callbacks that change it never recompile. Adam and AdamW already run one
   fused kernel (``torch._fused_adam_``) and keep it.
 
+In a data-parallel fit the train step goes through DistributedDataParallel,
+whose forward dynamo cannot trace whole (the reducer's bookkeeping): that step
+is compiled without ``fullgraph``, DDP's forward runs eagerly around the
+compiled forward of the model (which dynamo splits at DDP's gradient buckets)
+and the loss and metrics after it are compiled as their own graph. A layer
+that breaks the graph then runs eagerly in place instead of warning.
+
 A batch whose size differs from the first one (the last, partial batch of an
 epoch) runs the eager step instead, on the same weights and optimizer state,
 so there is one graph per step and no recompilation. If dynamo cannot trace the

@@ -105,6 +105,90 @@ def kill(out, batch_norm):
     return {"error_type": None}
 
 
+def resumed(out):
+    """A fit with BackupAndRestore in a shared folder; rank 1 dies at global
+    batch ``$KILL_AT`` when set (torchrun then ends the job), and a rerun of
+    the same command resumes from the backup."""
+    rank = int(os.environ.get("RANK", 0))
+    x, y = data()
+    keras.utils.set_random_seed(1)
+    net = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(16, activation="tanh"),
+            keras.layers.Dropout(0.3),
+            keras.layers.Dense(1),
+        ]
+    )
+    net.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse", metrics=["mae"])
+    # Each process draws its own dropout masks (a seed per rank, as DDP
+    # scripts do): a resumed rank must get back its own generators.
+    torch.manual_seed(100 + rank)
+    save_freq = os.environ["SAVE_FREQ"]
+    kill_at = int(os.environ.get("KILL_AT", -1))
+
+    class Die(keras.callbacks.Callback):
+        seen = 0
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if rank == 1 and self.seen == kill_at:
+                os._exit(3)
+            self.seen += 1
+
+    folder = "backup"
+    if os.environ.get("BACKUP_PER_RANK"):  # a folder that is not shared
+        folder = f"backup_rank{rank}"
+    backup = keras.callbacks.BackupAndRestore(
+        os.path.join(out, folder),
+        save_freq=save_freq if save_freq == "epoch" else int(save_freq),
+    )
+    history = net.fit(
+        x, y, batch_size=16, epochs=3, callbacks=[backup, Die()], verbose=0
+    )
+    return {
+        "history": history.history,
+        "epochs": history.epoch,
+        "weights": [w.tolist() for w in net.get_weights()],
+        "optimizer": [v.tolist() for v in net.optimizer.variables],
+    }
+
+
+def compiled(out):
+    """The tutorial-like MLP (Dropout, RMSprop) fit with ``$JIT`` = 0 or 1."""
+    x, y = data()
+    keras.utils.set_random_seed(1)
+    net = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.BatchNormalization(synchronized=True),
+            keras.layers.Dense(1),
+        ]
+    )
+    net.compile(
+        optimizer=keras.optimizers.RMSprop(0.01),
+        loss="mse",
+        metrics=["mae"],
+        jit_compile=os.environ["JIT"] == "1",
+    )
+    losses = []
+    record = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: losses.append(logs["loss"])
+    )
+    # 96 samples, global batch 20: 4 full steps and a partial one of 16 per epoch.
+    history = net.fit(
+        x, y, batch_size=20, epochs=2, shuffle=False, callbacks=[record], verbose=0
+    )
+    jit = net._jit_steps
+    return {
+        "losses": losses,
+        "history": history.history,
+        "weights": [w.tolist() for w in net.get_weights()],
+        "evaluate": net.evaluate(x, y, batch_size=16, verbose=0),
+        "compiled": jit is not None and not jit.failed,
+    }
+
+
 def shuffled(out):
     """The samples each rank trained on, per epoch, with shuffle=True."""
     x = np.arange(24, dtype="float32").reshape(24, 1)
@@ -136,6 +220,8 @@ if __name__ == "__main__":
         "kill_in_forward": lambda out: kill(out, batch_norm=True),
         "kill_in_backward": lambda out: kill(out, batch_norm=False),
         "shuffled": shuffled,
+        "resumed": resumed,
+        "compiled": compiled,
     }[scenario](out_dir)
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
         json.dump(result, f)

@@ -22,7 +22,14 @@ pytestmark = pytest.mark.slow
 SCRIPT = pathlib.Path(__file__).with_name("ddp_script.py")
 
 
-def run(scenario: str, out: pathlib.Path, processes: int, timeout=240, **env):
+def run(
+    scenario: str,
+    out: pathlib.Path,
+    processes: int,
+    timeout=240,
+    monitor_interval=60,
+    **env,
+):
     out.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(SCRIPT), scenario, str(out)]
     if processes > 1:
@@ -33,7 +40,7 @@ def run(scenario: str, out: pathlib.Path, processes: int, timeout=240, **env):
             f"--nproc_per_node={processes}",
             # The agent would end rank 0 as soon as rank 1 dies; the kill test
             # wants to see rank 0 stop by itself.
-            "--monitor-interval=60",
+            f"--monitor-interval={monitor_interval}",
         ]
     environment = {
         k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE")
@@ -129,3 +136,106 @@ def test_a_dead_rank_stops_the_other_with_a_clear_error(tmp_path, where):
     assert "Data-parallel training stopped on rank 0 of 2" in ranks[0]["error"]
     assert "another process died" in ranks[0]["error"]
     assert done.returncode != 0  # torchrun reports rank 1's exit code
+
+
+@pytest.mark.parametrize(
+    ("save_freq", "kill_at", "backed_up_at"),
+    [("4", 10, {"epoch": 1, "batch": 1}), ("epoch", 9, {"epoch": 1, "batch": 0})],
+)
+def test_a_killed_job_restarted_resumes_from_the_backup_on_every_rank(
+    tmp_path, save_freq, kill_at, backed_up_at
+):
+    # Adam, Dropout with a different seed on each rank, shuffled batches; 3
+    # epochs of 6 steps. Rank 1 dies at global batch `kill_at` and torchrun
+    # ends rank 0; the same command run again resumes from rank 0's backup.
+    def fit(out, **env):
+        return run("resumed", out, 2, monitor_interval=1, SAVE_FREQ=save_freq, **env)
+
+    done, full = fit(tmp_path / "uninterrupted")
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = tmp_path / "interrupted"
+    done, ranks = fit(out, KILL_AT=str(kill_at))
+    assert done.returncode != 0 and ranks == []
+    backup = out / "backup"
+    assert json.loads((backup / "training_metadata.json").read_text()) == backed_up_at
+    assert sorted(p.name for p in backup.iterdir()) == [
+        "latest.weights.h5",
+        "training_metadata.json",
+    ]
+    done, resumed = fit(out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert not backup.exists()  # removed by rank 0 once training ended
+    for alone, again in zip(full, resumed):
+        # Each rank got back its own generators (dropout masks) and running
+        # metrics: bit-identical weights, optimizer state and History.
+        assert again["history"] == alone["history"]
+        assert again["epochs"] == [0, 1, 2]
+        for a, b in zip(
+            alone["weights"] + alone["optimizer"], again["weights"] + again["optimizer"]
+        ):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_backup_folder_that_not_every_rank_reads_is_refused(tmp_path):
+    done, _ = run(
+        "resumed", tmp_path, 2, monitor_interval=1, SAVE_FREQ="4", KILL_AT="10"
+    )
+    assert done.returncode != 0
+    # Rank 0's folder holds the backup, rank 1's nothing (no shared file system).
+    (tmp_path / "backup").rename(tmp_path / "backup_rank0")
+    done, ranks = run(
+        "resumed",
+        tmp_path,
+        2,
+        monitor_interval=1,
+        SAVE_FREQ="4",
+        BACKUP_PER_RANK="1",
+        LAMINA_DISTRIBUTED_TIMEOUT="30",
+    )
+    assert done.returncode != 0 and ranks == []
+    assert "Rank 1 found the backup in" in done.stderr
+    assert "must be one folder that every process reads" in done.stderr
+
+
+def _compiled_against_eager(out: pathlib.Path, **env):
+    done, eager = run("compiled", out / "eager", 2, JIT="0", **env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    done, jit = run("compiled", out / "jit", 2, JIT="1", **env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "jit_compile" not in done.stderr  # no fallback warning
+    return eager, jit
+
+
+def _assert_compiled_equals_eager(eager, jit, rtol=1e-5):
+    for e, j in zip(eager, jit):
+        assert j["compiled"]
+        # 2 epochs of 4 compiled steps and a partial (eager) one: the losses,
+        # History, weights (with the synchronized BatchNormalization's
+        # statistics) and evaluate of the eager DDP run.
+        assert len(j["losses"]) == 10
+        np.testing.assert_allclose(j["losses"], e["losses"], rtol=rtol)
+        for key in ("loss", "mae"):
+            np.testing.assert_allclose(j["history"][key], e["history"][key], rtol=rtol)
+        for w_jit, w_eager in zip(j["weights"], e["weights"]):
+            np.testing.assert_allclose(w_jit, w_eager, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(j["evaluate"], e["evaluate"], rtol=rtol)
+    assert jit[0]["weights"] == jit[1]["weights"]
+
+
+def test_compiled_step_under_ddp_equals_eager(tmp_path):
+    # DDP's forward runs eagerly (dynamo cannot trace its reducer's logging);
+    # the model's forward inside it and the loss after it are compiled.
+    _assert_compiled_equals_eager(*_compiled_against_eager(tmp_path))
+
+
+def test_compiled_step_under_ddp_on_cuda(tmp_path):
+    if torch_cuda_devices() < 2:
+        pytest.skip("needs 2 CUDA devices (NCCL)")
+    eager, jit = _compiled_against_eager(tmp_path, LAMINA_DEVICE="cuda")
+    _assert_compiled_equals_eager(eager, jit, rtol=1e-4)
+
+
+def torch_cuda_devices() -> int:
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
