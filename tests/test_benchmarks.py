@@ -166,3 +166,29 @@ def test_gpu_script_without_cuda_says_so(tmp_path):
         timeout=300,
     )
     assert done.returncode == 2 and "no CUDA device" in done.stderr
+
+
+def test_profile_step_quickest(tmp_path):
+    out = tmp_path / "profile.json"
+    printed = run_script(
+        "profile_step.py",
+        *("--models", "wide_deep", "--steps", "3", "--json", str(out)),
+        cwd=tmp_path,
+    )
+    (result,) = json.loads(out.read_text())
+    assert result["model"] == "wide_deep"
+    assert set(result["share"]) == {
+        "optimizer",
+        "matrix math",
+        "dropout",
+        "activations",
+        "loss and softmax",
+        "metric updates",
+        "data",
+        "other aten",
+        "Python and dispatch",
+    }
+    # The categories and "Python and dispatch" (the rest) cover the whole step.
+    assert all(v >= 0 for v in result["share"].values())
+    assert sum(result["share"].values()) >= 0.99
+    assert "| Python and dispatch |" in printed
