@@ -191,7 +191,7 @@ def test_killed_runs_keep_the_csv_log_and_checkpoints(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("after", [False, True], ids=["logs_first", "backup_first"])
-def test_random_kill_9_twenty_times_keeps_the_csv_log_and_checkpoints(
+def test_random_kill_9_ten_times_each_order_keeps_the_csv_log_and_checkpoints(
     tmp_path, reference_logs, after
 ):
     # save_freq=2 and checkpoints every 5 batches: kills land inside backups,
@@ -209,13 +209,13 @@ def test_random_kill_9_twenty_times_keeps_the_csv_log_and_checkpoints(
     command = [sys.executable, str(SCRIPT), *map(str, (backup, out, 2, *logs))]
     rng = random.Random(4321 + after)
     kills = 0
-    while kills < 20:
+    while kills < 10:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
         started = time.perf_counter()
         assert process.stdout.readline().strip() == "training"
         # Fit takes what is left of a whole run after the start-up.
         fit_seconds = max(run_seconds - (time.perf_counter() - started), 0.5)
-        time.sleep(rng.uniform(0.0, fit_seconds / 10))
+        time.sleep(rng.uniform(0.0, fit_seconds / 6))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
             kills += 1
@@ -229,7 +229,7 @@ def test_random_kill_9_twenty_times_keeps_the_csv_log_and_checkpoints(
         finished = _run(backup, out, 2, logs=logs)
         assert finished.returncode == 0, finished.stderr
     print(f"{kills} kills")
-    assert kills >= 10
+    assert kills >= 5
     _same(out, reference_logs.parent / "out.npz")
     # Backup first: a kill between the backup and the checkpoint at the end of
     # epoch 0 loses that epoch's best checkpoint for good (documented).
