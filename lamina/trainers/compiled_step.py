@@ -38,13 +38,17 @@ import warnings
 
 import torch
 
-# Errors from dynamo (tracing, graph breaks under fullgraph, recompile limits)
-# and from the backend compiler (inductor, a missing C++ toolchain): after them
-# the step is run eagerly. Errors raised by the model itself are not caught
-# here: the eager rerun raises them with lamina's message.
-_COMPILE_ERRORS: tuple[type[BaseException], ...] = (
-    torch._dynamo.exc.TorchDynamoException,
-)
+
+def _compile_errors() -> tuple[type[BaseException], ...]:
+    """Errors from dynamo (tracing, graph breaks under fullgraph, recompile
+    limits) and from the backend compiler (inductor, a missing C++ toolchain):
+    after them the step is run eagerly. Errors raised by the model itself are
+    not caught here: the eager rerun raises them with lamina's message.
+    (Looked up when an error is raised: importing torch._dynamo takes about a
+    second, which `import lamina` does not pay.)"""
+    import torch._dynamo
+
+    return (torch._dynamo.exc.TorchDynamoException,)
 
 
 def _train_forward(model, x, y_flat, sw_flat):
@@ -123,7 +127,7 @@ class JitSteps:
             self._functions[kind] = function
         try:
             return function(owner, *args)
-        except _COMPILE_ERRORS as error:
+        except _compile_errors() as error:
             self._fall_back(owner, error)
             return FAILED
 
