@@ -14,6 +14,7 @@ from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.callbacks.remote_monitor import RemoteMonitor
 from lamina.callbacks.tensorboard import TensorBoard
 from lamina.distribution import process_group
+from lamina.errors import ArgumentError
 
 # In a data-parallel run (several processes) only rank 0 runs the callbacks that
 # print or write: one progress bar, one set of files. The others run on every
@@ -242,4 +243,14 @@ def _flatten(callbacks: Any) -> list:
         for item in callbacks:
             flat.extend(_flatten(item))
         return flat
+    if isinstance(callbacks, type) or not hasattr(callbacks, "set_model"):
+        hint = (
+            f" (a class: pass an instance, {callbacks.__name__}(...))"
+            if isinstance(callbacks, type)
+            else f" (a {type(callbacks).__name__})"
+        )
+        raise ArgumentError(
+            "`callbacks` must be a list of `lamina.callbacks.Callback` "
+            f"instances, received {callbacks!r}{hint}."
+        )
     return [callbacks]

@@ -98,7 +98,7 @@ class JitSteps:
     def __init__(self):
         self.failed = False
         self._batch_sizes: dict[str, int] = {}
-        self._functions: dict[str, object] = {}
+        self._functions: dict[tuple[str, bool], object] = {}
 
     def __reduce__(self):
         # A copied or pickled model compiles afresh: compiled code is not data.
@@ -117,14 +117,14 @@ class JitSteps:
         `FAILED` (after warning once) when it cannot be compiled: the caller
         then runs the eager code.
         """
-        function = self._functions.get(kind)
+        # Data-parallel: DDP's forward (its reducer's bookkeeping) cannot be
+        # traced; dynamo runs it eagerly and compiles the model's forward
+        # inside it (split at DDP's gradient buckets) and the loss after it.
+        fullgraph = kind != "train" or getattr(owner, "_ddp", None) is None
+        function = self._functions.get((kind, fullgraph))
         if function is None:
-            # Data-parallel: DDP's forward (its reducer's bookkeeping) cannot be
-            # traced; dynamo runs it eagerly and compiles the model's forward
-            # inside it (split at DDP's gradient buckets) and the loss after it.
-            fullgraph = kind != "train" or getattr(owner, "_ddp", None) is None
             function = _compile(_TEMPLATES[kind], fullgraph)
-            self._functions[kind] = function
+            self._functions[(kind, fullgraph)] = function
         try:
             return function(owner, *args)
         except _compile_errors() as error:

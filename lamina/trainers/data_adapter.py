@@ -527,8 +527,6 @@ def make_batches(
         )
     if x is None:
         raise ArgumentError("No input data was given: `x` is None.")
-    if class_weight is not None:
-        check_class_weight(class_weight)
     if not is_array_structure(x):
         if y is not None or sample_weight is not None:
             raise ArgumentError(

@@ -434,17 +434,6 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         """The callbacks of one fit/evaluate/predict call, with a progress bar."""
         from lamina.callbacks import CallbackList
 
-        for callback in callbacks if isinstance(callbacks, (list, tuple)) else ():
-            if isinstance(callback, type) or not hasattr(callback, "set_model"):
-                hint = (
-                    f" (a class: pass an instance, {callback.__name__}(...))"
-                    if isinstance(callback, type)
-                    else f" (a {type(callback).__name__})"
-                )
-                raise ArgumentError(
-                    "`callbacks` must be a list of `lamina.callbacks.Callback` "
-                    f"instances, received {callback!r}{hint}."
-                )
         return CallbackList(
             callbacks,
             add_progbar=verbose != 0,
