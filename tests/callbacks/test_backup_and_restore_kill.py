@@ -72,6 +72,40 @@ def test_killed_runs_restarted_end_as_an_uninterrupted_run(
     assert not backup.exists()
 
 
+def _kill_at_random(command, wanted, window, seed, after_each_kill=lambda: None):
+    """Start ``command`` again and again, each run SIGKILLed after a random time
+    in [0, window) seconds once its fit began, until ``wanted`` kills landed or
+    a run finished. Returns (kills, the last run's exit code)."""
+    rng = random.Random(seed)
+    kills, returncode = 0, None
+    while kills < wanted:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert process.stdout.readline().strip() == "training"
+        time.sleep(rng.uniform(0.0, window))
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait(timeout=300)
+        process.stdout.close()
+        returncode = process.returncode
+        assert returncode in (0, -signal.SIGKILL)
+        if returncode == 0:
+            break
+        after_each_kill()
+    return kills, returncode
+
+
+def _fit_seconds(command) -> float:
+    """How long one whole run takes from the start of its fit."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "training"
+    began = time.perf_counter()
+    process.wait(timeout=300)
+    process.stdout.close()
+    assert process.returncode == 0
+    return time.perf_counter() - began
+
+
 @pytest.mark.slow
 def test_random_kill_9_twenty_times_then_finish(tmp_path, reference):
     # Kills at random moments: between batches, inside an optimizer step, while
@@ -79,31 +113,11 @@ def test_random_kill_9_twenty_times_then_finish(tmp_path, reference):
     backup, out = tmp_path / "backup", tmp_path / "out.npz"
     command = [sys.executable, str(SCRIPT), str(backup), str(out), "2"]
 
-    def start():
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        assert process.stdout.readline().strip() == "training"
-        return process, time.perf_counter()
-
-    process, began = start()  # the first run, timed: how long fit takes here
-    process.wait(timeout=300)
-    process.stdout.close()
-    fit_seconds = time.perf_counter() - began
-    rng = random.Random(1234)
-    kills = 0
-    while kills < 20:
-        process, _ = start()
-        # Each run lives a random fraction of a whole fit's time, so about
-        # twenty kills land before training could finish.
-        time.sleep(rng.uniform(0.0, fit_seconds / 12))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait(timeout=300)
-        process.stdout.close()
-        assert process.returncode in (0, -signal.SIGKILL)
-        if process.returncode == 0:
-            break
-    if process.returncode != 0:
+    fit_seconds = _fit_seconds(command)  # a whole run (its backup removed at the end)
+    # Each run lives a random fraction of a whole fit's time, so about twenty
+    # kills land before training could finish.
+    kills, returncode = _kill_at_random(command, 20, fit_seconds / 12, seed=1234)
+    if returncode != 0:
         finished = _run(backup, out, 2)
         assert finished.returncode == 0, finished.stderr
     print(f"{kills} kills; fit alone {fit_seconds:.2f} s")
@@ -197,35 +211,27 @@ def test_random_kill_9_ten_times_each_order_keeps_the_csv_log_and_checkpoints(
     # save_freq=2 and checkpoints every 5 batches: kills land inside backups,
     # checkpoint saves and CSV writes as well as between them.
     timing = tmp_path / "timing"
-    began = time.perf_counter()
-    done = _run(timing / "backup", timing / "out.npz", 2, logs=_logs(timing, after))
-    assert done.returncode == 0, done.stderr
-    run_seconds = time.perf_counter() - began
+    fit_seconds = _fit_seconds(
+        [sys.executable, str(SCRIPT)]
+        + [
+            str(v)
+            for v in (timing / "backup", timing / "out.npz", 2, *_logs(timing, after))
+        ]
+    )
     backup, out, logs = (
         tmp_path / "backup",
         tmp_path / "out.npz",
         _logs(tmp_path, after),
     )
     command = [sys.executable, str(SCRIPT), *map(str, (backup, out, 2, *logs))]
-    rng = random.Random(4321 + after)
-    kills = 0
-    while kills < 10:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-        started = time.perf_counter()
-        assert process.stdout.readline().strip() == "training"
-        # Fit takes what is left of a whole run after the start-up.
-        fit_seconds = max(run_seconds - (time.perf_counter() - started), 0.5)
-        time.sleep(rng.uniform(0.0, fit_seconds / 6))
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            kills += 1
-        process.wait(timeout=300)
-        process.stdout.close()
-        assert process.returncode in (0, -signal.SIGKILL)
-        if process.returncode == 0:
-            break
-        _check_files_left_by_a_kill(tmp_path / "logs")
-    if process.returncode != 0:
+    kills, returncode = _kill_at_random(
+        command,
+        10,
+        fit_seconds / 6,
+        seed=4321 + after,
+        after_each_kill=lambda: _check_files_left_by_a_kill(tmp_path / "logs"),
+    )
+    if returncode != 0:
         finished = _run(backup, out, 2, logs=logs)
         assert finished.returncode == 0, finished.stderr
     print(f"{kills} kills")
