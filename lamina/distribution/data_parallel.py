@@ -19,20 +19,19 @@ from dataclasses import dataclass
 import torch
 
 from lamina.backend import tree
-from lamina.distribution import distribution_lib, process_group
+from lamina.distribution import distribution_lib, model_parallel, process_group
 from lamina.errors import ArgumentError
 
 
 def world_size_for_fit() -> int:
     """How many processes the loops run on; joins the process group if needed.
 
-    Data-parallel when `DataParallel` is the current distribution, or when no
-    distribution is set and the script runs under a launcher (``torchrun``)
+    Data-parallel when `DataParallel` or `ModelParallel` (the data is split
+    the same way; see `model_parallel.py`) is the current distribution, or
+    when no distribution is set and the script runs under a launcher (``torchrun``)
     or in a process group of several processes.
     """
     current = distribution_lib.distribution()
-    if isinstance(current, distribution_lib.ModelParallel):
-        raise ArgumentError(distribution_lib.MODEL_PARALLEL_MISSING)
     if current is None and not (
         process_group.launched_by_torchrun() or process_group.world_size() > 1
     ):
@@ -123,8 +122,8 @@ def wrap_model(model, custom_step: bool = False) -> torch.nn.Module | None:
     The gradient all-reduce goes through `_average_gradients`, which turns a
     lost process into a `DistributedError`.
     """
-    if process_group.world_size() == 1:
-        return None
+    if process_group.world_size() == 1 or model_parallel.active():
+        return None  # one process, or FSDP2 shards the model per epoch
     if custom_step:
         raise ArgumentError(
             f"{type(model).__name__} overrides train_step, which lamina does not "

@@ -4,9 +4,9 @@
 `Model.fit`, `evaluate` and `predict` run one process per device, the model
 wrapped in torch's `DistributedDataParallel` (see `data_parallel.py`).
 `DeviceMesh`, `TensorLayout` and `LayoutMap` describe meshes and layouts as in
-Keras; `distribute_tensor` hands them to torch's DTensor. `ModelParallel`
-(variables sharded by a `LayoutMap`) is accepted as an object but `fit`
-refuses it: see `MODEL_PARALLEL_MISSING`.
+Keras; `distribute_tensor` hands them to torch's DTensor. Under `ModelParallel`,
+`fit` shards the variables over the processes with torch's FSDP2 (see
+`model_parallel.py`), each along the dimension its `LayoutMap` layout names.
 """
 
 from __future__ import annotations
@@ -28,14 +28,6 @@ from lamina.errors import ArgumentError
 
 DEFAULT_BATCH_DIM_NAME = "batch"
 _SETTING = "distribution"
-
-MODEL_PARALLEL_MISSING = (
-    "ModelParallel is not supported by lamina yet: sharding variables by a "
-    "LayoutMap needs lamina's Variables, its fused optimizer update and its "
-    "weight files to accept torch DTensors (FSDP2's `fully_shard` itself runs "
-    "on gloo/CPU and NCCL in this torch). Use DataParallel, or shard the model "
-    "yourself with torch.distributed.fsdp.fully_shard in a custom loop."
-)
 
 
 def _device_type(device_type: str | None) -> str:
@@ -59,8 +51,8 @@ def _device_type(device_type: str | None) -> str:
 def list_devices(device_type: str | None = None) -> list[str]:
     """The devices available for distributed computation, as ``"type:id"``.
 
-    In a process group (under ``torchrun``), the global devices: one per
-    process, numbered by rank. Otherwise this machine's: every GPU, else the
+    In a process group, or started by ``torchrun``, the global devices: one
+    per process, numbered by rank. Otherwise this machine's: every GPU, else the
     CPU. Never a mix of types.
 
     Example:
@@ -75,6 +67,8 @@ def list_devices(device_type: str | None = None) -> list[str]:
     kind = _device_type(device_type)
     if process_group.is_initialized():
         return [f"{kind}:{i}" for i in range(process_group.world_size())]
+    if process_group.launched_by_torchrun():  # `fit` joins the group later
+        return [f"{kind}:{i}" for i in range(int(os.environ["WORLD_SIZE"]))]
     if kind == "gpu":
         count = torch.cuda.device_count()
     else:

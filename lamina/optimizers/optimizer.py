@@ -446,6 +446,7 @@ class Optimizer:
                 else:
                     raise ArgumentError(f"Unknown slot initializer: {initializer!r}")
         slot.path = f"{self.name}/{ref}_{name or 'var'}"
+        slot._reference_position = position  # the variable it is shaped like
         self._slot_variables.append(slot)
         return slot
 
@@ -473,6 +474,35 @@ class Optimizer:
 
     def _get_variable_index(self, variable: torch.Tensor) -> int:
         return self._index[id(variable)]
+
+    def _replace_tensors(self, replacements: dict[int, torch.Tensor]) -> None:
+        """Swap parameters and state tensors for others, by ``id`` of the old
+        ones, wherever this optimizer (or one it wraps) keeps them: a
+        ModelParallel epoch trains on sharded copies and hands back whole ones.
+        New state tensors take the old ones' Keras ``path``.
+        """
+
+        def swap(value):
+            if isinstance(value, torch.Tensor):
+                new = replacements.get(id(value))
+                if new is None:
+                    return value
+                for attribute in ("path", "_reference_position"):
+                    if hasattr(value, attribute) and not hasattr(new, attribute):
+                        setattr(new, attribute, getattr(value, attribute))
+                return new
+            if isinstance(value, Optimizer):
+                value._replace_tensors(replacements)
+                return value
+            if type(value) in (list, tuple):
+                return type(value)(swap(v) for v in value)
+            return value
+
+        for key, value in list(vars(self).items()):
+            if type(value) in (list, tuple) or isinstance(value, Optimizer):
+                setattr(self, key, swap(value))
+        self._param_ids = tuple(map(id, self._params))
+        self._index = {id(v): i for i, v in enumerate(self._params)}
 
     # ----------------------------------------------------------- weight decay
     def exclude_from_weight_decay(
@@ -650,7 +680,8 @@ class Optimizer:
         if self.clipnorm:
             # Each gradient scaled by clipnorm / max(norm, clipnorm), as Keras.
             factors = torch._foreach_norm(grads)
-            torch._foreach_clamp_min_(factors, float(self.clipnorm))
+            # (Not in place: a sharded variable's norm is a pending sum.)
+            factors = torch._foreach_clamp_min(factors, float(self.clipnorm))
             torch._foreach_reciprocal_(factors)
             torch._foreach_mul_(factors, float(self.clipnorm))
             return [g * f for g, f in zip(grads, factors)]

@@ -8,6 +8,7 @@ loss, backward, optimizer, metrics), how the data becomes batches in
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import warnings
 
@@ -16,7 +17,7 @@ import torch
 
 from lamina.backend import tree
 from lamina.backend.config import capped_steps, max_epochs
-from lamina.distribution import data_parallel
+from lamina.distribution import data_parallel, model_parallel
 from lamina.errors import ArgumentError, NotCompiledError
 from lamina.layers.layer import frozen_weights
 from lamina.trainers import compiled_step, data_adapter, keras2
@@ -352,6 +353,8 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             callbacks, verbose, train_data, epochs=epochs, add_history=True
         )
         self._history_callback = callback_list._history  # for BackupAndRestore
+        # ModelParallel: FSDP2 shards the model while each epoch's batches run.
+        sharding = model_parallel.for_fit(self, custom_step, callback_list.callbacks)
         self.stop_training = False
         self._initial_epoch = None
         self.__dict__.pop("_epoch_hook", None)  # a crashed fit's, if any
@@ -369,7 +372,9 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             for epoch in range(initial_epoch, epochs):
                 self.reset_metrics()
                 callback_list.on_epoch_begin(epoch)
-                logs = self._train_epoch(train_data, callback_list, custom_step, params)
+                logs = self._train_epoch(
+                    train_data, callback_list, custom_step, params, sharding
+                )
                 stop.check()  # no on_epoch_end for a partial epoch
                 if logs is None:
                     # A generator that is used up: Keras stops training here too.
@@ -397,8 +402,14 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         stop.reraise()
         return self.history
 
-    def _train_epoch(self, data, callback_list, custom_step: bool, params: list):
-        """One epoch of training: its logs as floats, or None if no batch came."""
+    def _train_epoch(
+        self, data, callback_list, custom_step: bool, params: list, sharding=None
+    ):
+        """One epoch of training: its logs as floats, or None if no batch came.
+
+        With ``sharding`` (ModelParallel) the batches run on the sharded model
+        and ``params`` are replaced by the shards for the optimizer.
+        """
         batch_begin = callback_list.calls_on_train_batch_begin
         batch_end = callback_list.calls_on_train_batch_end
         lazy_logs = None
@@ -411,21 +422,23 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         first_step = 0 if self._epoch_hook is None else self._epoch_hook(batches)
         step = first_step - 1
         step_logs = None
-        for step, (xb, yb, swb) in enumerate(batches, first_step):
-            if batch_begin:
-                callback_list.on_train_batch_begin(step)
-            if custom_step:
-                step_logs = self.train_step(pack_data(xb, yb, swb))
-                if batch_end:
-                    callback_list.on_train_batch_end(step, step_logs)
-            else:
-                self._train_step(xb, yb, swb, params)
-                if batch_end:
-                    if lazy_logs is None:
-                        lazy_logs = LazyLogs(self._log_sources())
-                    callback_list.on_train_batch_end(step, lazy_logs)
-            if self.stop_training:
-                break
+        scope = contextlib.nullcontext(params) if sharding is None else sharding.epoch()
+        with scope as params:
+            for step, (xb, yb, swb) in enumerate(batches, first_step):
+                if batch_begin:
+                    callback_list.on_train_batch_begin(step)
+                if custom_step:
+                    step_logs = self.train_step(pack_data(xb, yb, swb))
+                    if batch_end:
+                        callback_list.on_train_batch_end(step, step_logs)
+                else:
+                    self._train_step(xb, yb, swb, params)
+                    if batch_end:
+                        if lazy_logs is None:
+                            lazy_logs = LazyLogs(self._log_sources())
+                        callback_list.on_train_batch_end(step, lazy_logs)
+                if self.stop_training:
+                    break
         if step < 0:
             return None
         return logs_to_floats(step_logs) if custom_step else self._logs_as_floats()
@@ -762,6 +775,8 @@ def _resolve_verbose(verbose) -> int:
 
 def _concatenate_outputs(outputs: list):
     """predict's per-batch outputs joined along the batch, as numpy arrays."""
+    if all(type(o) is torch.Tensor for o in outputs):  # one output: no structure
+        return torch.cat(outputs).cpu().numpy()
     flat = [tree.flatten(o) for o in outputs]
     merged = [
         torch.cat([f[i] for f in flat]).cpu().numpy() for i in range(len(flat[0]))

@@ -210,6 +210,78 @@ def shuffled(out):
     return {"seen": seen}
 
 
+def model_parallel(out):
+    """`fit` under ModelParallel: FSDP2 shards with 2 processes, plain in one."""
+    x, y = data()
+    vx, vy = data(20, seed=1)
+    devices = keras.distribution.list_devices()
+    mesh = keras.distribution.DeviceMesh((1, len(devices)), ["batch", "model"], devices)
+    layout_map = keras.distribution.LayoutMap(mesh)
+    layout_map["wide/kernel"] = (None, "model")  # split along the columns
+    keras.distribution.set_distribution(
+        keras.distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch")
+    )
+    keras.utils.set_random_seed(1)
+    inputs = keras.Input((6,))
+    hidden = keras.layers.Dense(10, activation="tanh", name="wide")(inputs)
+    hidden = keras.layers.BatchNormalization(synchronized=True)(hidden)
+    shared = keras.layers.Dense(10, activation="relu", name="shared")
+    hidden = shared(shared(hidden))  # one layer called twice
+    net = keras.Model(inputs, keras.layers.Dense(1, name="head")(hidden))
+    net.compile(
+        optimizer=keras.optimizers.Adam(0.01, clipnorm=1.0), loss="mse", metrics=["mae"]
+    )
+    seen = []
+
+    class Shards(keras.callbacks.Callback):
+        """The wide kernel as the batches see it (rank 0 runs callbacks)."""
+
+        def on_train_batch_end(self, batch, logs=None):
+            kernel = net.get_layer("wide")._parameters["kernel"]
+            local = kernel.to_local() if hasattr(kernel, "to_local") else kernel
+            seen.append([type(kernel).__name__, list(local.shape)])
+
+    files = os.path.join(out, f"files_rank{os.environ.get('RANK', 0)}")
+    os.makedirs(files, exist_ok=True)
+    checkpoint = os.path.join(files, "ckpt.weights.h5")
+    history = net.fit(
+        x,
+        y,
+        batch_size=16,
+        epochs=2,
+        shuffle=False,
+        validation_data=(vx, vy),
+        callbacks=[
+            keras.callbacks.ModelCheckpoint(checkpoint, save_weights_only=True),
+            Shards(),
+        ],
+        verbose=0,
+    )
+    # A second fit shards the optimizer's state again and goes on from it.
+    more = net.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    result = {
+        "history": history.history,
+        "more": more.history,
+        "evaluate": net.evaluate(vx, vy, batch_size=8, verbose=0),
+        "predict": net.predict(vx, batch_size=8, verbose=0).tolist(),
+        "weights": [w.tolist() for w in net.get_weights()],
+        "optimizer": [np.asarray(v).tolist() for v in net.optimizer.variables],
+        "parameter_types": sorted({type(p).__name__ for p in net.parameters()}),
+        "seen": seen,
+    }
+    if os.path.exists(checkpoint):
+        net.load_weights(checkpoint)  # the last epoch's file: whole weights
+        result["checkpoint"] = [w.tolist() for w in net.get_weights()]
+    # A layout splitting 9 columns over 2 processes is refused, clearly.
+    odd = keras.Sequential([keras.Input((6,)), keras.layers.Dense(9, name="wide")])
+    odd.compile("sgd", "mse")
+    try:
+        odd.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    except ValueError as error:
+        result["uneven"] = f"{type(error).__name__}: {error}"
+    return result
+
+
 if __name__ == "__main__":
     scenario, out_dir = sys.argv[1], sys.argv[2]
     torch.set_num_threads(1)
@@ -222,6 +294,7 @@ if __name__ == "__main__":
         "shuffled": shuffled,
         "resumed": resumed,
         "compiled": compiled,
+        "model_parallel": model_parallel,
     }[scenario](out_dir)
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
         json.dump(result, f)

@@ -121,21 +121,81 @@ def test_fit_with_data_parallel_in_one_process_trains_as_usual():
     assert model._ddp is None  # no DDP wrapper with one process
 
 
-def test_model_parallel_is_accepted_but_fit_says_what_is_missing():
+def _model_parallel():
     mesh = distribution.DeviceMesh((1, 1), ["batch", "model"], ["cpu:0"])
     layout_map = distribution.LayoutMap(mesh)
     layout_map[".*kernel"] = (None, "model")
-    mp = distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch")
+    return distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch")
+
+
+def test_model_parallel_in_one_process_trains_as_without_it():
+    mp = _model_parallel()
     assert mp.num_model_replicas == 1
     assert mp.get_tensor_layout("dense/kernel").axes == (None, "model")
     with pytest.raises(ValueError, match="You must specify a layout_map"):
         distribution.ModelParallel()
     with pytest.raises(ValueError, match="must be a `LayoutMap` instance"):
         distribution.ModelParallel(layout_map={})
+    x = np.random.default_rng(0).normal(size=(8, 3)).astype("float32")
+    reference = _small_model()
+    weights = reference.get_weights()
+    expected = reference.fit(x, x[:, :1], batch_size=4, shuffle=False, verbose=0)
     distribution.set_distribution(mp)
     model = _small_model()
-    with pytest.raises(ValueError, match="ModelParallel is not supported by lamina"):
-        model.fit(np.zeros((4, 3)), np.zeros((4, 1)), verbose=0)
+    model.set_weights(weights)
+    history = model.fit(x, x[:, :1], batch_size=4, shuffle=False, verbose=0)
+    assert history.history == expected.history
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    """`fit`'s ModelParallel checks as with 2 processes (they run before any
+    collective; the real 2-process runs are in test_torchrun.py)."""
+    from lamina.distribution import model_parallel
+
+    class TwoProcesses:
+        @staticmethod
+        def world_size():
+            return 2
+
+    monkeypatch.setattr(model_parallel, "process_group", TwoProcesses)
+    distribution.set_distribution(_model_parallel())
+
+
+def _fit(model, **kwargs):
+    model.fit(np.zeros((4, 3)), np.zeros((4, 1)), verbose=0, **kwargs)
+
+
+def test_model_parallel_refuses_what_it_cannot_shard(two_processes):
+    model = _small_model()
+    with pytest.raises(
+        ValueError,
+        match=r"device mesh has 1 devices \(shape \(1, 1\)\) but 2 processes run",
+    ):
+        _fit(model)
+    model.compile(lamina.optimizers.Adafactor(), "mse")
+    with pytest.raises(ValueError, match="Adafactor cannot update sharded variables"):
+        _fit(model)
+    model.compile("sgd", "mse", jit_compile=True)
+    with pytest.raises(
+        ValueError, match="jit_compile=True. is not supported with ModelParallel"
+    ):
+        _fit(model)
+    model.compile("sgd", "mse")
+    saver = lamina.callbacks.ModelCheckpoint("/nonexistent/w.weights.h5", save_freq=2)
+    with pytest.raises(
+        ValueError, match=r"ModelCheckpoint\(save_freq=2\) saves in the middle"
+    ):
+        _fit(model, callbacks=[saver])
+
+    class OwnStep(lamina.Sequential):
+        def train_step(self, data):
+            return {}
+
+    custom = OwnStep([lamina.Input((3,)), lamina.layers.Dense(1)])
+    custom.compile("sgd", "mse")
+    with pytest.raises(ValueError, match="OwnStep overrides train_step"):
+        _fit(custom)
 
 
 def test_distribute_tensor_in_one_process_returns_the_tensor():

@@ -239,3 +239,39 @@ def torch_cuda_devices() -> int:
     import torch
 
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path):
+    done, (alone,) = run("model_parallel", tmp_path / "one", 1)
+    assert done.returncode == 0, done.stderr[-3000:]
+    done, (rank0, rank1) = run("model_parallel", tmp_path / "two", 2)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # During the batches each process held half of the wide kernel (6, 10),
+    # split along its columns as the LayoutMap says; in one process, all.
+    assert rank0["seen"] == rank1["seen"] == [["DTensor", [6, 5]]] * 12
+    assert alone["seen"] == [["Variable", [6, 10]]] * 12
+    for result in (rank0, rank1):
+        # After fit the model holds lamina's whole variables again.
+        assert result["parameter_types"] == ["Variable"]
+        # Sharded Adam (with clipnorm), synchronized BatchNormalization and a
+        # layer called twice: the weights and the optimizer's state of one
+        # process (2 fits: the second shards the state again).
+        for got, want in zip(result["weights"], alone["weights"]):
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+        for got, want in zip(result["optimizer"], alone["optimizer"]):
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+        for key in ("history", "more"):
+            for name, values in alone[key].items():
+                np.testing.assert_allclose(result[key][name], values, atol=1e-6)
+        np.testing.assert_allclose(result["evaluate"], alone["evaluate"], atol=1e-6)
+        np.testing.assert_allclose(result["predict"], alone["predict"], atol=1e-6)
+        assert result["uneven"] == (
+            "ArgumentError: The LayoutMap splits 'wide/kernel' (shape (6, 9)) "
+            "along dimension 1, whose size 9 is not a multiple of the 2 "
+            "processes (FSDP2 pads only the first dimension)."
+        )
+    assert rank0["weights"] == rank1["weights"]
+    # ModelCheckpoint wrote whole weights (the first fit's), on rank 0 only.
+    assert "checkpoint" not in rank1
+    for got, want in zip(rank0["checkpoint"], alone["checkpoint"]):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
