@@ -1,15 +1,18 @@
-"""Data-parallel fit on this CPU: samples/s with 1 and 2 gloo processes.
+"""Multi-process fit on this CPU: samples/s with 1 and 2 gloo processes.
 
     python benchmarks/ddp.py                 # figures (run on a quiet machine)
     python benchmarks/ddp.py --smoke         # a few steps, to check it runs
 
 The tutorial MLP (``bench_models.mlp``) trains the same global batch (128)
 either in one process or split over ``torchrun --nproc_per_node=2`` (64 per
-process, gradients averaged by DistributedDataParallel over gloo). Each
-process gets ``threads / processes`` torch threads, so both runs use the same
-cores. The first epoch is a warm-up; samples/s is measured over the rest.
-Prints one line per run and the scaling ratio (2-process samples/s divided by
-1-process samples/s; 2.0 would be perfect scaling).
+process), once data-parallel (DistributedDataParallel averages the
+gradients) and once under ``ModelParallel`` (FSDP2 shards the variables,
+gradients and optimizer state). Each process gets ``threads / processes``
+torch threads, so every run uses the same cores. The first epoch is a
+warm-up; samples/s is measured over the rest. Prints one line per run with
+the bytes of weights, gradients and optimizer state one process holds during
+a step, and the scaling ratios (2-process samples/s divided by 1-process
+samples/s; 2.0 would be perfect scaling).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 
-def worker(samples: int, epochs: int, threads: int, out: str) -> None:
+def worker(samples: int, epochs: int, threads: int, out: str, mode: str) -> None:
     """One process's run (under torchrun when there are several)."""
     import bench_models
     import torch
@@ -35,6 +38,16 @@ def worker(samples: int, epochs: int, threads: int, out: str) -> None:
     import lamina
 
     torch.set_num_threads(threads)
+    if mode == "model":
+        mesh = lamina.distribution.DeviceMesh(
+            (len(lamina.distribution.list_devices()),), ["model"]
+        )
+        lamina.distribution.set_distribution(
+            lamina.distribution.ModelParallel(
+                layout_map=lamina.distribution.LayoutMap(mesh),
+                batch_dim_name="model",
+            )
+        )
     data = bench_models.make_data("mlp", samples)
     model = bench_models.keras_model(lamina, "mlp")
 
@@ -42,6 +55,10 @@ def worker(samples: int, epochs: int, threads: int, out: str) -> None:
         def on_epoch_begin(self, epoch, logs=None):
             if epoch == 1:
                 self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                self.held = held_bytes(model)
 
     clock = Clock()
     model.fit(
@@ -55,14 +72,33 @@ def worker(samples: int, epochs: int, threads: int, out: str) -> None:
     seconds = time.perf_counter() - clock.start
     if int(os.environ.get("RANK", 0)) == 0:
         with open(out, "w") as f:
-            json.dump({"samples_per_s": samples * (epochs - 1) / seconds}, f)
+            json.dump(
+                {
+                    "samples_per_s": samples * (epochs - 1) / seconds,
+                    "held_bytes": clock.held,
+                },
+                f,
+            )
 
 
-def run(processes: int, samples: int, epochs: int, threads: int) -> float:
+def held_bytes(model) -> int:
+    """Bytes of weights, gradients and optimizer state in this process (a
+    sharded tensor counts its local part)."""
+    params = list(model.parameters())
+    tensors = params + [p.grad for p in params if p.grad is not None]
+    tensors += list(model.optimizer.variables)
+    total = 0
+    for t in tensors:
+        local = t.to_local() if hasattr(t, "to_local") else t
+        total += local.numel() * local.element_size()
+    return total
+
+
+def run(processes: int, samples: int, epochs: int, threads: int, mode: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.json")
         args = [__file__, "--worker", str(samples), str(epochs)]
-        args += [str(max(1, threads // processes)), out]
+        args += [str(max(1, threads // processes)), out, mode]
         command = [sys.executable, *args]
         if processes > 1:
             command = [
@@ -76,29 +112,39 @@ def run(processes: int, samples: int, epochs: int, threads: int) -> float:
         env = dict(os.environ, OMP_NUM_THREADS=str(max(1, threads // processes)))
         subprocess.run(command, check=True, env=env, capture_output=True, text=True)
         with open(out) as f:
-            return json.load(f)["samples_per_s"]
+            return json.load(f)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a few steps only")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        samples, epochs, threads, out = args.worker
-        worker(int(samples), int(epochs), int(threads), out)
+        samples, epochs, threads, out, mode = args.worker
+        worker(int(samples), int(epochs), int(threads), out, mode)
         return
     samples, epochs = (1024, 2) if args.smoke else (12800, 4)
-    rates = {}
-    for processes in (1, 2):
-        rates[processes] = run(processes, samples, epochs, args.threads)
-        kind = "1 process" if processes == 1 else f"{processes} gloo processes"
+    results = {}
+    runs = {
+        "1 process": (1, "data"),
+        "2 gloo processes, data-parallel": (2, "data"),
+        "2 gloo processes, ModelParallel (FSDP2)": (2, "model"),
+    }
+    for kind, (processes, mode) in runs.items():
+        results[kind] = run(processes, samples, epochs, args.threads, mode)
         print(
             f"mlp, {kind}, {args.threads} threads in all: "
-            f"{rates[processes]:,.0f} samples/s"
+            f"{results[kind]['samples_per_s']:,.0f} samples/s, "
+            f"{results[kind]['held_bytes'] / 2**20:.1f} MiB of weights, "
+            "gradients and optimizer state per process"
         )
-    print(f"scaling ratio (2 processes / 1): {rates[2] / rates[1]:.2f}")
+    one = results["1 process"]["samples_per_s"]
+    for kind in list(runs)[1:]:
+        print(
+            f"scaling ratio ({kind} / 1 process): {results[kind]['samples_per_s'] / one:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -192,3 +192,23 @@ def test_profile_step_quickest(tmp_path):
     assert all(v >= 0 for v in result["share"].values())
     assert sum(result["share"].values()) >= 0.99
     assert "| Python and dispatch |" in printed
+
+
+@pytest.mark.slow  # three runs, two of them under torchrun
+def test_ddp_script_quickest(tmp_path):
+    stdout = run_script("ddp.py", "--smoke", "--threads", "2", cwd=tmp_path)
+    held = {}
+    for line in stdout.splitlines():
+        if line.startswith("mlp, "):
+            kind = line.split(", ", 1)[1].split(", 2 threads")[0]
+            held[kind] = float(line.split(" MiB")[0].rsplit(" ", 1)[1])
+    assert list(held) == [
+        "1 process",
+        "2 gloo processes, data-parallel",
+        "2 gloo processes, ModelParallel (FSDP2)",
+    ]
+    assert stdout.count("scaling ratio") == 2
+    # Weights, gradients and RMSprop's state of the 932,362-parameter MLP:
+    # whole in every data-parallel process, half each under ModelParallel.
+    assert held["1 process"] == held["2 gloo processes, data-parallel"] == 10.7
+    assert held["2 gloo processes, ModelParallel (FSDP2)"] == 5.3
