@@ -11,7 +11,7 @@ from lamina.backend import tree
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError, GraphError, ShapeError
 from lamina.layers.core.input_layer import InputLayer
-from lamina.layers.layer import Layer, _shapes_of
+from lamina.layers.layer import Layer, _in_call, _shapes_of
 from lamina.models.model import Model
 from lamina.ops.function import map_graph
 from lamina.serialization import (
@@ -106,7 +106,18 @@ class Functional(Model):
             self._modules[f"layer_{index}"] = layer
 
     def _compile_steps(self) -> None:
-        """Turn the nodes into a flat list of steps for `call`."""
+        """Turn the nodes into a flat list of steps for `call`.
+
+        Each tensor of the graph gets a slot in a list that `call` fills as it
+        goes; a step names the slots it reads and writes, so running it costs
+        list indexing and the layer's own call, no structure walk.
+        """
+        slots: dict[int, int] = {}
+
+        def slot(tensor) -> int:
+            return slots.setdefault(id(tensor), len(slots))
+
+        self._input_slots = [slot(t) for t in self._inputs]
         self._steps = []
         for node in self._nodes:
             if node.is_input:
@@ -114,65 +125,80 @@ class Functional(Model):
             args, kwargs = node.call_args, node.call_kwargs
             # kind 1: layer(tensor); kind 2: layer([tensors]); kind 0: anything else
             if len(args) == 1 and not kwargs and isinstance(args[0], KerasTensor):
-                kind, template = 1, id(args[0])
+                kind, source = 1, slot(args[0])
             elif (
                 len(args) == 1
                 and not kwargs
                 and isinstance(args[0], list)
                 and all(isinstance(t, KerasTensor) for t in args[0])
             ):
-                kind, template = 2, [id(t) for t in args[0]]
+                kind, source = 2, [slot(t) for t in args[0]]
             else:
-                kind, template = 0, None
-            self._steps.append(
-                (
-                    node.layer,
-                    kind,
-                    template,
-                    args,
-                    kwargs,
-                    [id(t) for t in node.output_tensors],
+                kind = 0
+                source = tree.map_structure(
+                    lambda x: _Slot(slot(x)) if isinstance(x, KerasTensor) else x,
+                    (args, kwargs),
                 )
+            layer = node.layer
+            # Layers that change how they are called keep the full path.
+            direct = (
+                type(layer).__call__ is Layer.__call__
+                and type(layer)._eager_call is Layer._eager_call
             )
-        self._input_ids = [id(t) for t in self._inputs]
-        self._output_ids = [id(t) for t in self._outputs]
+            out_slots = [slot(t) for t in node.output_tensors]
+            self._steps.append((layer, kind, source, direct, out_slots))
+        self._output_slots = [slot(t) for t in self._outputs]
+        self._num_slots = len(slots)
+        # One input: a tensor of its rank goes in as it is (`_standardize_inputs`).
+        self._input_rank = len(self._inputs[0].shape) if len(self._inputs) == 1 else -1
 
     # ------------------------------------------------------------------ calling
     def call(self, inputs, training=None, mask=None):
         flat = self._standardize_inputs(inputs)
-        values = dict(zip(self._input_ids, flat))
+        values = [None] * self._num_slots
+        for index, x in zip(self._input_slots, flat):
+            values[index] = x
         if mask is not None:
             for x, m in zip(flat, tree.flatten(mask)):
                 if m is not None and isinstance(x, torch.Tensor):
                     x._keras_mask = m
-        for layer, kind, template, args, kwargs, out_ids in self._steps:
+        # Inside the model's own call (the usual case) a layer's step skips the
+        # checks `Layer.__call__` makes for a call from outside.
+        in_call = _in_call()
+        for layer, kind, source, direct, out_slots in self._steps:
             if kind == 1:
-                outputs = layer(values[template], training=training)
+                x = values[source]
             elif kind == 2:
-                outputs = layer([values[i] for i in template], training=training)
+                x = [values[i] for i in source]
             else:
-                call_args = tree.map_structure(
-                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, args
-                )
-                call_kwargs = tree.map_structure(
-                    lambda x: values[id(x)] if isinstance(x, KerasTensor) else x, kwargs
+                call_args, call_kwargs = tree.map_structure(
+                    lambda x: values[x.index] if isinstance(x, _Slot) else x, source
                 )
                 outputs = layer(*call_args, training=training, **call_kwargs)
-            if len(out_ids) == 1:
-                values[out_ids[0]] = (
+            if kind:
+                if direct and in_call:
+                    outputs = layer._call_in_graph(x, training)
+                else:
+                    outputs = layer(x, training=training)
+            if len(out_slots) == 1:
+                values[out_slots[0]] = (
                     outputs
                     if isinstance(outputs, torch.Tensor)
                     else tree.flatten(outputs)[0]
                 )
             else:
-                for key, value in zip(out_ids, tree.flatten(outputs)):
-                    values[key] = value
-        results = [values[i] for i in self._output_ids]
-        if len(results) == 1 and isinstance(self._outputs_struct, KerasTensor):
-            return results[0]
+                for index, value in zip(out_slots, tree.flatten(outputs)):
+                    values[index] = value
+        if len(self._output_slots) == 1 and isinstance(
+            self._outputs_struct, KerasTensor
+        ):
+            return values[self._output_slots[0]]
+        results = [values[i] for i in self._output_slots]
         return tree.pack_sequence_as(self._outputs_struct, results)
 
     def _standardize_inputs(self, inputs) -> list:
+        if isinstance(inputs, torch.Tensor) and inputs.dim() == self._input_rank:
+            return [inputs]
         struct = self._inputs_struct
         if isinstance(inputs, dict) and not isinstance(struct, dict):
             names = [t.name for t in self._inputs]
@@ -328,6 +354,15 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         return functional_from_config(cls, config, custom_objects)
+
+
+class _Slot:
+    """Where a step of `Functional.call` reads a graph tensor in a general call."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
 
 
 def _adjust_rank(x, ref: KerasTensor, model_name: str):
