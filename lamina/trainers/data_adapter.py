@@ -296,6 +296,17 @@ class ArrayBatches:
                 idx = perm[b * bs : (b + 1) * bs]
                 yield _repack(structure, [t.index_select(0, idx) for t in flat])
             return
+        if flat and self.steps <= math.ceil(n / bs):
+            # In order: every batch a view, all made by one `split` per tensor
+            # (a Python slice per batch and tensor costs about 1 us each).
+            pieces = [t.split(bs)[: self.steps] for t in flat]
+            if len(flat) == 1 and isinstance(self.x, torch.Tensor):
+                for xb in pieces[0]:
+                    yield xb, None, None
+                return
+            for batch in zip(*pieces):
+                yield _repack(structure, batch)
+            return
         for b in range(self.steps):
             sl = slice(b * bs, min((b + 1) * bs, n))
             yield _repack(structure, [t[sl] for t in flat])
