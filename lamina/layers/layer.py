@@ -822,6 +822,28 @@ class Layer(torch.nn.Module):
             self._attach_output_mask(inputs, mask, outputs)
         return outputs
 
+    def _call_outermost(self, inputs, training):
+        """``self(inputs, training=training)`` for a loop's batch (predict).
+
+        Opens the call context as `_eager_call` does at the outermost level,
+        then calls as a step inside it (`_call_in_graph`): about 2 us less per
+        batch than the full call. A call already inside another takes the full
+        path.
+        """
+        cls = type(self)
+        if (
+            getattr(_CALL_CONTEXT, "depth", 0)
+            or cls.__call__ is not Layer.__call__
+            or cls._eager_call is not Layer._eager_call
+        ):
+            return self(inputs, training=training)
+        _start_outer_call(training)
+        _CALL_CONTEXT.depth = 1
+        try:
+            return self._call_in_graph(inputs, training)
+        finally:
+            _CALL_CONTEXT.depth = 0
+
     def _attach_output_mask(self, inputs, mask, outputs) -> None:
         """Set `compute_mask`'s mask, if any, as the outputs' ``_keras_mask``."""
         out_mask = self.compute_mask(inputs, mask)
@@ -848,17 +870,18 @@ class Layer(torch.nn.Module):
             or _has_hooks(self)
         ):
             return self(inputs, training=training)
+        # A mask on an input (whether or not this layer reads it) or anything
+        # to convert: the full path.
+        dtype = self._compute_dtype
         if isinstance(inputs, torch.Tensor):
+            if getattr(inputs, "_keras_mask", None) is not None:
+                return self(inputs, training=training)
             if (
-                self.autocast
-                and inputs.dtype != self._compute_dtype
+                inputs.dtype is not dtype
+                and self.autocast
                 and inputs.is_floating_point()
             ):
-                inputs = inputs.to(self._compute_dtype)
-            if (self._call_takes_mask or self.supports_masking) and getattr(
-                inputs, "_keras_mask", None
-            ) is not None:
-                return self(inputs, training=training)
+                inputs = inputs.to(dtype)
             if self.input_spec is not None:
                 shape = inputs.shape
                 if _is_compiling():
@@ -866,11 +889,14 @@ class Layer(torch.nn.Module):
                 elif shape != self._last_checked_shape:
                     check_input_compatibility(self, tuple(shape))
                     self._last_checked_shape = shape
-        elif type(inputs) is list and _all_tensors(inputs, self._compute_dtype):
-            if (self._call_takes_mask or self.supports_masking) and _mask_of(
-                inputs
-            ) is not None:
-                return self(inputs, training=training)
+        elif type(inputs) is list:
+            for item in inputs:
+                if (
+                    not isinstance(item, torch.Tensor)
+                    or getattr(item, "_keras_mask", None) is not None
+                    or (item.dtype is not dtype and item.is_floating_point())
+                ):
+                    return self(inputs, training=training)
             if self.input_spec is not None:
                 check_input_compatibility(self, _shapes_of(inputs))
         else:

@@ -226,3 +226,35 @@ def test_call_outside_a_model_call_matches():
     model = lamina.Model(inputs, layers.Dense(2, activation="relu")(inputs))
     x = torch.randn(4, 3)
     _close(model.call(x), model(x))  # `call` directly: each step's full path
+
+
+def test_predict_outermost_call_keeps_hooks_losses_and_overrides():
+    inputs = lamina.Input((2,))
+    model = lamina.Model(
+        inputs, layers.ActivityRegularization(l1=1.0)(layers.Dense(2)(inputs))
+    )
+    x = np.ones((10, 2), "float32")
+    seen = []
+    handle = model.register_forward_hook(lambda m, args, out: seen.append(len(out)))
+    model.predict(x, batch_size=4, verbose=0)
+    handle.remove()
+    assert seen == [4, 4, 2]
+    assert len(model.losses) == 1  # the last batch's, as after a plain call
+
+    class Counting(lamina.Model):
+        calls = 0
+
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def __call__(self, *args, **kwargs):
+            type(self).calls += 1
+            return super().__call__(*args, **kwargs)
+
+    counted = Counting()
+    counted.predict(x, batch_size=4, verbose=0)
+    assert Counting.calls == 3
