@@ -587,7 +587,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 if custom_step:
                     out = self.predict_step(pack_data(xb, None, None))
                 else:
-                    out = self(xb, training=False)
+                    out = self._call_outermost(xb, False)
                 outputs.append(out)
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
