@@ -1,4 +1,5 @@
-"""`ArrayBatches`' in-order batches (views made by one split) equal plain slices."""
+"""`ArrayBatches` in-order batches (views made by one split) equal plain slices;
+the loops' finite-input check."""
 
 from __future__ import annotations
 
@@ -53,3 +54,16 @@ def test_predict_and_evaluate_results_unchanged_by_batching():
     )
     loss = model.evaluate(x, y, batch_size=8, verbose=0)
     np.testing.assert_allclose(loss, float((whole**2).mean()), rtol=1e-5)
+
+
+def test_finite_check_by_sum_then_value_by_value():
+    from lamina.errors import ArgumentError
+    from lamina.trainers.loop_data import check_finite_inputs
+
+    big = torch.full((4, 3), 3e38)  # finite values whose sum overflows
+    check_finite_inputs(ArrayBatches(big, batch_size=2))
+    for bad, kind in ((float("inf"), "infinite"), (float("nan"), "NaN")):
+        x = torch.zeros(4, 3)
+        x[2, 1] = bad
+        with pytest.raises(ArgumentError, match=f"{kind} values.*sample 2"):
+            check_finite_inputs(ArrayBatches(x, batch_size=2))
