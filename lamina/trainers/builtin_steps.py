@@ -224,7 +224,10 @@ class BuiltinSteps:
         """The total loss (compiled loss plus `losses`), per output, and y_pred."""
         # A data-parallel fit trains through DDP, which averages the gradients.
         model = self._ddp if training and self._ddp is not None else self
-        y_pred = model(x, training=training)
+        if training:
+            y_pred = model(x, training=True)
+        else:  # evaluate: the leaner call predict makes (same semantics)
+            y_pred = self._call_outermost(x, False)
         y_pred_flat = tree.flatten(y_pred)
         if self._targets_to_check is not None:
             self._check_targets(y_flat, y_pred_flat)
