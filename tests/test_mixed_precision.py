@@ -453,3 +453,16 @@ def test_loss_curves_follow_float32(policy, make):
     np.testing.assert_allclose(mixed, reference, atol=LOSS_CURVE_TOLERANCE[policy])
     if policy == "mixed_float16":
         assert type(model.optimizer).__name__ == "LossScaleOptimizer"
+
+
+def test_predict_gives_bfloat16_outputs_as_float32_arrays():
+    # numpy has no bfloat16: predict's arrays come back as float32, as
+    # lamina.ops.convert_to_numpy does (Keras 3 uses ml_dtypes' bfloat16).
+    mixed_precision.set_global_policy("mixed_bfloat16")
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(2)])
+    x = np.ones((5, 3), "float32")
+    assert model(torch.as_tensor(x)).dtype == torch.bfloat16
+    out = model.predict(x, batch_size=2, verbose=0)
+    assert out.dtype == np.float32 and out.shape == (5, 2)
+    expected = model(torch.as_tensor(x)).float().detach().numpy()
+    np.testing.assert_array_equal(out, expected)

@@ -95,7 +95,10 @@ def convert_to_tensor(x, dtype=None) -> torch.Tensor:
 
 
 def to_numpy(x) -> np.ndarray:
+    """``x`` as a numpy array (bfloat16, which numpy lacks, as float32)."""
     if isinstance(x, torch.Tensor):
+        if x.dtype == torch.bfloat16:
+            x = x.float()
         return x.detach().cpu().numpy()
     return np.asarray(x)
 

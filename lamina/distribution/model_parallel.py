@@ -197,7 +197,13 @@ class _Sharded:
                     mesh=mesh,
                     shard_placement_fn=lambda p: placements.get(id(p)),
                     ignored_params=frozen,
+                    mp_policy=_precision(unit),
                 )
+        # A mixed policy's casts are FSDP2's now (it gathers the weights in
+        # the compute dtype): the layers' own casting is switched off.
+        self.layers = [m for m in modules if hasattr(m, "_casts_variables")]
+        for layer in self.layers:
+            layer.__dict__["_variables_cast"] = True
         self.sharded = {}  # id(variable) -> its sharded parameter
         for m, params in self.parameters.items():
             for key, variable in params.items():
@@ -255,6 +261,8 @@ class _Sharded:
             state = fully_shard.state(unit)
             state._pre_forward_hook_handle.remove()
             state._post_forward_hook_handle.remove()
+        for layer in self.layers:
+            layer.__dict__["_variables_cast"] = False
         for module, params in self.parameters.items():
             module.__class__ = self.classes[module]
             for key in (STATE_KEY, REGISTRY_KEY):
@@ -264,3 +272,14 @@ class _Sharded:
             _module_state_mapping.pop(module, None)
             module._parameters.clear()
             module._parameters.update(params)
+
+
+def _precision(unit):
+    """FSDP2's mixed precision for a unit of a mixed policy (``mixed_float16``:
+    weights gathered in float16, gradients reduced in float32)."""
+    from torch.distributed.fsdp import MixedPrecisionPolicy
+
+    dtype = getattr(unit, "_compute_dtype", None)
+    if not getattr(unit, "_casts_variables", False) or dtype is None:
+        return MixedPrecisionPolicy()
+    return MixedPrecisionPolicy(param_dtype=dtype, reduce_dtype=torch.float32)

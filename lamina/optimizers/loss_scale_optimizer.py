@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -174,8 +173,11 @@ class LossScaleOptimizer(Optimizer, inherit_arguments=False):
         present = [g for g in grads if g is not None]
         if not present:
             raise ArgumentError("No gradients provided for any variable.")
-        # The infinity norm is NaN or inf exactly when an element is.
-        norms = torch._foreach_norm(present, ord=math.inf)
+        # The 1-norm is NaN or inf when an element is (or when finite values
+        # sum past float32's largest, which no trainable gradient does). Not
+        # the infinity norm: it has no value for an empty tensor, such as a
+        # sharded variable's part on some process under ModelParallel.
+        norms = torch._foreach_norm(present, ord=1)
         finite = torch.stack(norms).isfinite().all()
         scale, counter = self.dynamic_scale, self.step_counter
         if finite:  # the one host read per step (see the class docstring)

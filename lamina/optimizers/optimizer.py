@@ -477,9 +477,10 @@ class Optimizer:
 
     def _replace_tensors(self, replacements: dict[int, torch.Tensor]) -> None:
         """Swap parameters and state tensors for others, by ``id`` of the old
-        ones, wherever this optimizer (or one it wraps) keeps them: a
-        ModelParallel epoch trains on sharded copies and hands back whole ones.
-        New state tensors take the old ones' Keras ``path``.
+        ones, wherever this optimizer keeps them (not in the optimizers it
+        wraps: each has its own call): a ModelParallel epoch trains on sharded
+        copies and hands back whole ones. New state tensors take the old
+        ones' Keras ``path``.
         """
 
         def swap(value):
@@ -491,15 +492,12 @@ class Optimizer:
                     if hasattr(value, attribute) and not hasattr(new, attribute):
                         setattr(new, attribute, getattr(value, attribute))
                 return new
-            if isinstance(value, Optimizer):
-                value._replace_tensors(replacements)
-                return value
             if type(value) in (list, tuple):
                 return type(value)(swap(v) for v in value)
             return value
 
         for key, value in list(vars(self).items()):
-            if type(value) in (list, tuple) or isinstance(value, Optimizer):
+            if type(value) in (list, tuple):
                 setattr(self, key, swap(value))
         self._param_ids = tuple(map(id, self._params))
         self._index = {id(v): i for i, v in enumerate(self._params)}

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import torch
 
-from lamina.backend import tree
+from lamina.backend import to_numpy, tree
 from lamina.backend.config import capped_steps, max_epochs
 from lamina.distribution import data_parallel, model_parallel
 from lamina.errors import ArgumentError, NotCompiledError
@@ -776,9 +776,7 @@ def _resolve_verbose(verbose) -> int:
 def _concatenate_outputs(outputs: list):
     """predict's per-batch outputs joined along the batch, as numpy arrays."""
     if all(type(o) is torch.Tensor for o in outputs):  # one output: no structure
-        return torch.cat(outputs).cpu().numpy()
+        return to_numpy(torch.cat(outputs))
     flat = [tree.flatten(o) for o in outputs]
-    merged = [
-        torch.cat([f[i] for f in flat]).cpu().numpy() for i in range(len(flat[0]))
-    ]
+    merged = [to_numpy(torch.cat([f[i] for f in flat])) for i in range(len(flat[0]))]
     return tree.pack_sequence_as(outputs[0], merged)

@@ -211,7 +211,9 @@ def shuffled(out):
 
 
 def model_parallel(out):
-    """`fit` under ModelParallel: FSDP2 shards with 2 processes, plain in one."""
+    """`fit` under ModelParallel: FSDP2 shards with 2 processes, plain in one
+    (the dtype policy from $POLICY)."""
+    keras.mixed_precision.set_global_policy(os.environ.get("POLICY", "float32"))
     x, y = data()
     vx, vy = data(20, seed=1)
     devices = keras.distribution.list_devices()
@@ -267,6 +269,7 @@ def model_parallel(out):
         "weights": [w.tolist() for w in net.get_weights()],
         "optimizer": [np.asarray(v).tolist() for v in net.optimizer.variables],
         "parameter_types": sorted({type(p).__name__ for p in net.parameters()}),
+        "optimizer_type": type(net.optimizer).__name__,
         "seen": seen,
     }
     if os.path.exists(checkpoint):
