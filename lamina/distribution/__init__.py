@@ -1,8 +1,10 @@
-"""Keras 3's `keras.distribution`: data-parallel training on torch.distributed.
+"""Keras 3's `keras.distribution` on torch.distributed.
 
 Run the unchanged script with ``torchrun --nproc_per_node=N script.py`` (or set
 ``DataParallel()``): `fit`, `evaluate` and `predict` then run one process per
-device, with torch's `DistributedDataParallel` averaging the gradients.
+device, with torch's `DistributedDataParallel` averaging the gradients. Under
+``ModelParallel(layout_map=...)``, `fit` shards the variables over the
+processes with torch's FSDP2.
 """
 
 from lamina.distribution.distribution_lib import (
