@@ -181,6 +181,7 @@ class Variable(torch.nn.Parameter):
         return int(self.detach())
 
     def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
+        check_not_sharded(self)
         # A copy, whatever `force` says: on the CPU torch's view would share memory.
         return self.detach().cpu().numpy().copy()
 
@@ -311,3 +312,14 @@ def _rebuild_variable(data, requires_grad, name, path, trainable, attributes=Non
     var = Variable(data, **attributes)
     var.requires_grad_(requires_grad)
     return var
+
+
+def check_not_sharded(variable: torch.Tensor) -> None:
+    """Refuse to read a variable whose value is sharded away (the batches of a
+    ModelParallel epoch: only its shards exist until the epoch's end)."""
+    if getattr(variable, "_sharded_away", False):
+        raise ArgumentError(
+            f"The value of '{getattr(variable, 'path', 'variable')}' is sharded "
+            "over the processes during a ModelParallel epoch's batches: read "
+            "the weights in on_epoch_end or after fit, when they are whole."
+        )

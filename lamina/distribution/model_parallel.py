@@ -216,6 +216,7 @@ class _Sharded:
         # The whole values are not needed until the epoch ends: free them.
         for variable in self.whole.values():
             variable.data = variable.data.new_empty(0)
+            variable._sharded_away = True  # reads say why (get_weights, numpy)
 
     def _shard_optimizer_state(self) -> None:
         from torch.distributed.tensor import distribute_tensor
@@ -243,6 +244,7 @@ class _Sharded:
         ):
             for key, variable in self.whole.items():
                 variable.data = self.sharded[key].full_tensor().contiguous()
+                variable._sharded_away = False
             by_sharded = {id(self.sharded[k]): v for k, v in self.whole.items()}
             for optimizer in self.optimizers:
                 swaps = dict(by_sharded)

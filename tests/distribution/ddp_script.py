@@ -233,7 +233,7 @@ def model_parallel(out):
     net.compile(
         optimizer=keras.optimizers.Adam(0.01, clipnorm=1.0), loss="mse", metrics=["mae"]
     )
-    seen = []
+    seen, refusals = [], []
 
     class Shards(keras.callbacks.Callback):
         """The wide kernel as the batches see it (rank 0 runs callbacks)."""
@@ -242,6 +242,11 @@ def model_parallel(out):
             kernel = net.get_layer("wide")._parameters["kernel"]
             local = kernel.to_local() if hasattr(kernel, "to_local") else kernel
             seen.append([type(kernel).__name__, list(local.shape)])
+            if batch == 0:
+                try:
+                    net.get_weights()
+                except ValueError as error:
+                    refusals.append(str(error))
 
     files = os.path.join(out, f"files_rank{os.environ.get('RANK', 0)}")
     os.makedirs(files, exist_ok=True)
@@ -271,6 +276,7 @@ def model_parallel(out):
         "parameter_types": sorted({type(p).__name__ for p in net.parameters()}),
         "optimizer_type": type(net.optimizer).__name__,
         "seen": seen,
+        "refusals": refusals,
     }
     if os.path.exists(checkpoint):
         net.load_weights(checkpoint)  # the last epoch's file: whole weights

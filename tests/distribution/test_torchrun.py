@@ -250,6 +250,18 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
     # split along its columns as the LayoutMap says; in one process, all.
     assert rank0["seen"] == rank1["seen"] == [["DTensor", [6, 5]]] * 12
     assert alone["seen"] == [["Variable", [6, 10]]] * 12
+    # Reading the weights mid-epoch says why it cannot (once per epoch here).
+    assert alone["refusals"] == []
+    assert (
+        rank0["refusals"]
+        == rank1["refusals"]
+        == [
+            "The value of 'wide/kernel' is sharded over the processes during a "
+            "ModelParallel epoch's batches: read the weights in on_epoch_end or "
+            "after fit, when they are whole."
+        ]
+        * 2
+    )
     for result in (rank0, rank1):
         # After fit the model holds lamina's whole variables again.
         assert result["parameter_types"] == ["Variable"]
