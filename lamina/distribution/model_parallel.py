@@ -70,7 +70,27 @@ def for_fit(model, custom_step: bool, callbacks: list) -> ShardedEpochs | None:
                 "middle of an epoch, when lamina's ModelParallel holds only "
                 "shards of the weights: use save_freq='epoch'."
             )
+    _check_torch()
     return ShardedEpochs(model, distribution_lib.distribution())
+
+
+def _check_torch() -> None:
+    """FSDP2 as lamina uses it: ``fully_shard`` with ``ignored_params``."""
+    import inspect
+
+    try:
+        from torch.distributed.fsdp import fully_shard
+    except ImportError:
+        fully_shard = None
+    if (
+        fully_shard is None
+        or "ignored_params" not in inspect.signature(fully_shard).parameters
+    ):
+        raise ArgumentError(
+            f"ModelParallel needs FSDP2's fully_shard with `ignored_params`, "
+            f"which torch {torch.__version__} lacks: use a newer torch (lamina "
+            "tests it with 2.13), or DataParallel."
+        )
 
 
 _UNSHARDABLE_OPTIMIZERS = {
@@ -116,7 +136,6 @@ class ShardedEpochs:
             )
         self.model = model
         self.layout_map = distribution.layout_map
-        self.mesh_axes = list(mesh.axis_names)
 
     @contextlib.contextmanager
     def epoch(self):
@@ -190,29 +209,33 @@ class _Sharded:
         self.units.append(model)
         # Every layout is checked before any module changes.
         placements = {id(p): placement(p) for p in variables}
-        with process_group.collective("sharding the model (ModelParallel)"):
-            for unit in self.units:
-                fully_shard(
-                    unit,
-                    mesh=mesh,
-                    shard_placement_fn=lambda p: placements.get(id(p)),
-                    ignored_params=frozen,
-                    mp_policy=_precision(unit),
-                )
-        # A mixed policy's casts are FSDP2's now (it gathers the weights in
-        # the compute dtype): the layers' own casting is switched off.
         self.layers = [m for m in modules if hasattr(m, "_casts_variables")]
-        for layer in self.layers:
-            layer.__dict__["_variables_cast"] = True
-        self.sharded = {}  # id(variable) -> its sharded parameter
-        for m, params in self.parameters.items():
-            for key, variable in params.items():
-                if variable is not None and m._parameters[key] is not variable:
-                    self.sharded[id(variable)] = m._parameters[key]
-                    self.whole[id(variable)] = variable
-        self.trainable = [self.sharded[id(v)] for v in variables]
-        self.optimizers = _optimizers_in(model.optimizer)
-        self._shard_optimizer_state()
+        try:
+            with process_group.collective("sharding the model (ModelParallel)"):
+                for unit in self.units:
+                    fully_shard(
+                        unit,
+                        mesh=mesh,
+                        shard_placement_fn=lambda p: placements.get(id(p)),
+                        ignored_params=frozen,
+                        mp_policy=_precision(unit),
+                    )
+            # A mixed policy's casts are FSDP2's now (it gathers the weights
+            # in the compute dtype): the layers' own casting is switched off.
+            for layer in self.layers:
+                layer.__dict__["_variables_cast"] = True
+            self.sharded = {}  # id(variable) -> its sharded parameter
+            for m, params in self.parameters.items():
+                for key, variable in params.items():
+                    if variable is not None and m._parameters[key] is not variable:
+                        self.sharded[id(variable)] = m._parameters[key]
+                        self.whole[id(variable)] = variable
+            self.trainable = [self.sharded[id(v)] for v in variables]
+            self.optimizers = _optimizers_in(model.optimizer)
+            self._shard_optimizer_state()
+        except BaseException:
+            self._take_off_fsdp()  # the model as it was (the variables are whole)
+            raise
         # The whole values are not needed until the epoch ends: free them.
         for variable in self.whole.values():
             variable.data = variable.data.new_empty(0)
@@ -261,8 +284,9 @@ class _Sharded:
 
         for unit in self.units:
             state = fully_shard.state(unit)
-            state._pre_forward_hook_handle.remove()
-            state._post_forward_hook_handle.remove()
+            if state is not None and hasattr(state, "_pre_forward_hook_handle"):
+                state._pre_forward_hook_handle.remove()
+                state._post_forward_hook_handle.remove()
         for layer in self.layers:
             layer.__dict__["_variables_cast"] = False
         for module, params in self.parameters.items():
