@@ -139,14 +139,8 @@ class Functional(Model):
                     lambda x: _Slot(slot(x)) if isinstance(x, KerasTensor) else x,
                     (args, kwargs),
                 )
-            layer = node.layer
-            # Layers that change how they are called keep the full path.
-            direct = (
-                type(layer).__call__ is Layer.__call__
-                and type(layer)._eager_call is Layer._eager_call
-            )
             out_slots = [slot(t) for t in node.output_tensors]
-            self._steps.append((layer, kind, source, direct, out_slots))
+            self._steps.append((node.layer, kind, source, out_slots))
         self._output_slots = [slot(t) for t in self._outputs]
         self._num_slots = len(slots)
         # One input: a tensor of its rank goes in as it is (`_standardize_inputs`).
@@ -165,7 +159,7 @@ class Functional(Model):
         # Inside the model's own call (the usual case) a layer's step skips the
         # checks `Layer.__call__` makes for a call from outside.
         in_call = _in_call()
-        for layer, kind, source, direct, out_slots in self._steps:
+        for layer, kind, source, out_slots in self._steps:
             if kind == 1:
                 x = values[source]
             elif kind == 2:
@@ -176,7 +170,7 @@ class Functional(Model):
                 )
                 outputs = layer(*call_args, training=training, **call_kwargs)
             if kind:
-                if direct and in_call:
+                if in_call:
                     outputs = layer._call_in_graph(x, training)
                 else:
                     outputs = layer(x, training=training)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError, GraphError, reports_config_errors
 from lamina.layers.core.input_layer import InputLayer
-from lamina.layers.layer import Layer
+from lamina.layers.layer import Layer, _in_call
 from lamina.models.model import Model
 from lamina.serialization import deserialize_keras_object, serialize_keras_object
 
@@ -163,6 +163,10 @@ class Sequential(Model):
     # ------------------------------------------------------------------ calling
     def call(self, inputs, training=None, mask=None):
         x = inputs
+        if _in_call():  # inside the model's own call: each layer's leaner path
+            for layer in self.layers:
+                x = layer._call_in_graph(x, training)
+            return x
         for layer in self.layers:
             x = layer(x, training=training)
         return x

@@ -1,4 +1,4 @@
-"""A functional model's call: its slot plan and the layers' in-graph call path.
+"""A model's call: the functional slot plan and the layers' in-graph call path.
 
 Each case compares the model's output with the same layers called one by one
 from outside a model (the full `Layer.__call__` path), so the plan and
@@ -258,3 +258,23 @@ def test_predict_outermost_call_keeps_hooks_losses_and_overrides():
     counted = Counting()
     counted.predict(x, batch_size=4, verbose=0)
     assert Counting.calls == 3
+
+
+def test_sequential_layers_take_the_same_paths():
+    embed = layers.Embedding(10, 4, mask_zero=True)
+    lstm = layers.LSTM(3)
+    recorder = _TrainingRecorder()
+    model = lamina.Sequential(
+        [lamina.Input((6,), dtype="int32"), embed, lstm, layers.Dropout(0.5), recorder]
+    )
+    x = torch.tensor([[1, 2, 3, 0, 0, 0], [4, 5, 6, 7, 8, 9]])
+    _close(model(x), lstm(embed(x)))  # the mask reaches the LSTM; no dropout
+    recorder.seen.clear()
+    model(x, training=True)
+    model(x)
+    assert recorder.seen == [True, None]
+    calls = []
+    handle = lstm.register_forward_hook(lambda m, args, out: calls.append(1))
+    model.predict(x.numpy(), verbose=0)
+    handle.remove()
+    assert calls == [1]
