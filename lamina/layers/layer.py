@@ -774,16 +774,7 @@ class Layer(torch.nn.Module):
         if not self.built:
             self._maybe_build(_shapes_of(inputs), args, kwargs)
         elif self.input_spec is not None:
-            if _is_compiling():
-                # Checked once, while torch.compile traces (its guards keep the
-                # shapes); the cache below is eager's, which the trace must not
-                # read: an eager partial batch would then force a recompile.
-                check_input_compatibility(self, _shapes_of(inputs))
-            else:
-                shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
-                if shape is None or shape != self._last_checked_shape:
-                    check_input_compatibility(self, _shapes_of(inputs))
-                    self._last_checked_shape = shape
+            self._check_input_spec(inputs)
 
         depth = getattr(_CALL_CONTEXT, "depth", 0)
         if self._call_takes_training:
@@ -847,6 +838,20 @@ class Layer(torch.nn.Module):
         finally:
             _CALL_CONTEXT.depth = 0
 
+    def _check_input_spec(self, inputs) -> None:
+        """`input_spec` against the inputs; a tensor's shape is checked once
+        until it changes."""
+        if _is_compiling():
+            # Checked once, while torch.compile traces (its guards keep the
+            # shapes); the cache below is eager's, which the trace must not
+            # read: an eager partial batch would then force a recompile.
+            check_input_compatibility(self, _shapes_of(inputs))
+            return
+        shape = inputs.shape if isinstance(inputs, torch.Tensor) else None
+        if shape is None or shape != self._last_checked_shape:
+            check_input_compatibility(self, _shapes_of(inputs))
+            self._last_checked_shape = shape
+
     def _attach_output_mask(self, inputs, mask, outputs) -> None:
         """Set `compute_mask`'s mask, if any, as the outputs' ``_keras_mask``."""
         out_mask = self.compute_mask(inputs, mask)
@@ -889,12 +894,7 @@ class Layer(torch.nn.Module):
             ):
                 inputs = inputs.to(dtype)
             if self.input_spec is not None:
-                shape = inputs.shape
-                if _is_compiling():
-                    check_input_compatibility(self, tuple(shape))
-                elif shape != self._last_checked_shape:
-                    check_input_compatibility(self, tuple(shape))
-                    self._last_checked_shape = shape
+                self._check_input_spec(inputs)
         elif type(inputs) is list:
             for item in inputs:
                 if (
@@ -904,7 +904,7 @@ class Layer(torch.nn.Module):
                 ):
                     return self(inputs, training=training)
             if self.input_spec is not None:
-                check_input_compatibility(self, _shapes_of(inputs))
+                self._check_input_spec(inputs)
         else:
             return self(inputs, training=training)
         if self._call_takes_training:
