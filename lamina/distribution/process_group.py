@@ -9,6 +9,7 @@ Without a group every function here is a no-op for one process: rank 0 of 1.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime
 import os
@@ -89,6 +90,16 @@ def init_process_group(
     if init_method is not None:
         options.update(init_method=init_method, world_size=world_size, rank=rank)
     dist.init_process_group(**options)
+    # The group lamina made is lamina's to end: left to interpreter shutdown,
+    # gloo's worker threads can abort the process (SIGABRT, "terminate called
+    # without an active exception") as it exits.
+    atexit.register(_leave_group)
+
+
+def _leave_group() -> None:
+    if is_initialized():
+        with contextlib.suppress(Exception):
+            dist.destroy_process_group()
 
 
 @contextlib.contextmanager
