@@ -291,6 +291,20 @@ def model_parallel(out):
     return result
 
 
+def exit_after_step(out):
+    """A lamina model in a user's own DDP loop, in lamina's process group: the
+    process ends right after the step's gradient all-reduce."""
+    keras.distribution.initialize()
+    net = model(batch_norm=False)
+    x, y = data(16)
+    replica = torch.nn.parallel.DistributedDataParallel(net)
+    rank = torch.distributed.get_rank()
+    with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
+        json.dump({"rank": rank}, f)
+    sys.stdout.flush()
+    ((replica(torch.as_tensor(x)) - torch.as_tensor(y)) ** 2).mean().backward()
+
+
 if __name__ == "__main__":
     scenario, out_dir = sys.argv[1], sys.argv[2]
     torch.set_num_threads(1)
@@ -304,6 +318,9 @@ if __name__ == "__main__":
         "resumed": resumed,
         "compiled": compiled,
         "model_parallel": model_parallel,
+        "exit_after_step": exit_after_step,
     }[scenario](out_dir)
+    if result is None:
+        sys.exit()  # the scenario wrote its file
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
         json.dump(result, f)
