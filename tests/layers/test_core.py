@@ -14,6 +14,7 @@ import torch
 import lamina
 from lamina import layers
 from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.regularization.dropout import scaled_keep_mask
 from lamina.serialization import safe_mode_scope
 from tests.layer_test_utils import run_layer_test
 
@@ -132,6 +133,22 @@ def test_dropout_distribution_and_scaling():
     kept = y != 0
     assert abs(kept.float().mean().item() - (1 - rate)) < 0.005
     torch.testing.assert_close(y[kept], torch.full_like(y[kept], 1 / (1 - rate)))
+
+
+@pytest.mark.parametrize("rate", [0.001, 0.2, 0.5, 0.999])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+def test_dropout_mask_rate_in_every_lane(rate, dtype):
+    # Each 64-bit draw gives 4 entries: every one of the 4 positions drops at
+    # `rate` (to 2**-16), on a shape whose size is not a multiple of 4.
+    torch.manual_seed(1)
+    like = torch.empty(0, dtype=dtype)
+    mask = scaled_keep_mask((1001, 999), rate, like)
+    assert mask.dtype == dtype and mask.shape == (1001, 999)
+    values = set(mask.unique().tolist())
+    assert values <= {0.0, torch.tensor(1 / (1 - rate), dtype=dtype).item()}
+    lanes = (mask == 0).flatten()[: 1001 * 999 // 4 * 4].view(-1, 4).double()
+    tolerance = 5 * (rate * (1 - rate) / lanes.shape[0]) ** 0.5 + 2**-16
+    assert (lanes.mean(0) - rate).abs().max().item() < tolerance
 
 
 def test_dropout_gradient_uses_same_mask():

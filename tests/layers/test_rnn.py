@@ -15,6 +15,7 @@ import lamina
 from lamina import layers
 from lamina.backend import tree
 from lamina.errors import ArgumentError, ShapeError
+from lamina.layers.regularization.dropout import scaled_keep_mask
 from tests.layer_test_utils import run_layer_test
 
 FIXTURE = np.load(
@@ -334,8 +335,8 @@ def test_recurrent_dropout_uses_one_mask_per_gate_for_all_steps():
     assert not torch.allclose(inference, trained)
     # The masks the layer drew: its seeded generator, input masks first.
     gen = torch.Generator().manual_seed(7)
-    in_masks = (torch.rand((4, 3, 4), generator=gen) >= 0.4).float() / 0.6
-    rec_masks = (torch.rand((4, 3, 3), generator=gen) >= 0.3).float() / 0.7
+    in_masks = scaled_keep_mask((4, 3, 4), 0.4, x, gen)
+    rec_masks = scaled_keep_mask((4, 3, 3), 0.3, x, gen)
     kernel, rkernel, bias = layer.get_weights()
     expected = _lstm_reference(
         X, kernel, rkernel, bias, in_masks.numpy(), rec_masks.numpy()

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.layer import Layer
+from lamina.layers.regularization.dropout import scaled_keep_mask
 
 
 class Attention(Layer):
@@ -181,14 +182,9 @@ class Attention(Layer):
                 self._generator = torch.Generator(device=weights.device)
                 self._generator.manual_seed(int(self.seed))
             generator = self._generator
-        keep = torch.rand(
-            weights.shape,
-            dtype=weights.dtype,
-            device=weights.device,
-            generator=generator,
+        return weights * scaled_keep_mask(
+            weights.shape, self.dropout, weights, generator
         )
-        keep.ge_(self.dropout).mul_(1.0 / (1.0 - self.dropout))
-        return weights * keep
 
     # ------------------------------------------------------------------ calling
     def call(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from lamina.layers.regularization.dropout import scaled_keep_mask
+
 
 class DropoutRNNCell:
     """Mixin for cells with ``dropout`` and ``recurrent_dropout``.
@@ -40,11 +42,7 @@ class DropoutRNNCell:
                 self._dropout_generator = torch.Generator(device=step_input.device)
                 self._dropout_generator.manual_seed(int(seed))
             generator = self._dropout_generator
-        mask = torch.rand(
-            shape, dtype=step_input.dtype, device=step_input.device, generator=generator
-        )
-        # In place: uniform draws become the scaled keep mask (kept / (1 - rate)).
-        return mask.ge_(rate).mul_(1.0 / (1.0 - rate))
+        return scaled_keep_mask(shape, rate, step_input, generator)
 
     def get_dropout_mask(self, step_input: torch.Tensor):
         """The input dropout mask of this call (drawn on first use), or None."""
