@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import torch
 
-from lamina.backend import global_state
+from lamina.backend import global_state, host_memory
 from lamina.backend.config import (
     backend,
     device,
@@ -35,6 +35,10 @@ from lamina.backend.naming import get_uid, reset_uids
 # LAMINA_FLUSH_DENORMAL=0.
 if os.environ.get("LAMINA_FLUSH_DENORMAL", "1") != "0":
     torch.set_flush_denormal(True)
+
+# Freed blocks reused rather than unmapped and faulted in again every step
+# (`host_memory`; LAMINA_MALLOC_TUNING=0 turns it off).
+host_memory.tune_malloc()
 
 
 def clear_session(free_memory: bool = True) -> None:
