@@ -127,7 +127,10 @@ def scaled_keep_mask(
     dtype, device = like.dtype, like.device
     scale = 1.0 / (1.0 - rate)
     if device.type not in ("cpu", "cuda") or torch.compiler.is_compiling():
-        keep = torch.rand(shape, dtype=dtype, device=device, generator=generator)
+        if generator is None and shape == like.shape:
+            keep = torch.rand_like(like)  # symbolic batch sizes (export) too
+        else:
+            keep = torch.rand(shape, dtype=dtype, device=device, generator=generator)
         # In place: the uniform draws become the scaled 0/1 mask, so the forward
         # pass is one multiply and backward multiplies by the same saved mask.
         return keep.ge_(rate).mul_(scale)
