@@ -56,7 +56,12 @@ CATEGORIES = (
             "embedding",
         ),
     ),
-    ("dropout", ("dropout", "rand_like", "uniform_", "bernoulli", "native_dropout")),
+    (
+        "dropout",
+        # Dropout's masks: integer draws ("random_") against a threshold
+        # ("aten::ge", which the tutorial models call for nothing else).
+        ("dropout", "rand_like", "uniform_", "random_", "aten::ge", "bernoulli"),
+    ),
     (
         "activations",
         ("relu", "threshold", "sigmoid", "tanh", "max_pool", "pool2d", "clamp_min"),
