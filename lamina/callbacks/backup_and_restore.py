@@ -16,7 +16,7 @@ from lamina.distribution import process_group
 from lamina.errors import ArgumentError, FileFormatError
 from lamina.io_utils import atomic_path
 from lamina.random import process_state
-from lamina.random.seed_generator import SeedGenerator
+from lamina.random.seed_generator import SeedGenerator, layer_generator
 
 # The root attribute of the weights file that holds the rest of the run's state.
 _STATE_ATTRIBUTE = "lamina_training_state"
@@ -381,9 +381,11 @@ def _set_random_state(model, state: dict) -> None:
         module = modules.get(path)
         if module is None:
             continue
-        if getattr(module, "_generator", None) is None:
-            module._seeded_generator(torch.device("cpu"))
-        process_state.set_generator_state(module._generator, text)
+        generator = getattr(module, "_generator", None)
+        if generator is None:
+            generator = layer_generator(module, torch.device("cpu"))
+        if generator is not None:
+            process_state.set_generator_state(generator, text)
     for path, value in layers.get("seeds", {}).items():
         module = modules.get(path)
         if isinstance(module, SeedGenerator):

@@ -131,6 +131,25 @@ def draw_seed(seed: int | SeedGenerator | None) -> int | None:
     )
 
 
+def layer_generator(layer, device: torch.device) -> torch.Generator | None:
+    """The private generator of a layer made with an integer ``seed``.
+
+    None without a seed (the layer draws from torch's global generator).
+    Seeded once and kept as ``layer._generator``, where `BackupAndRestore`
+    saves and restores its state; made again, from the seed, when the layer
+    runs on another device.
+    """
+    seed = getattr(layer, "seed", None)
+    if seed is None:
+        return None
+    generator = getattr(layer, "_generator", None)
+    if generator is None or generator.device != device:
+        generator = torch.Generator(device=device)
+        generator.manual_seed(int(seed))
+        layer._generator = generator
+    return generator
+
+
 def torch_generator(
     seed: int | SeedGenerator | None, device: torch.device | None = None
 ) -> torch.Generator | None:

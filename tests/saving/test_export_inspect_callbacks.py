@@ -169,6 +169,58 @@ def test_backup_and_restore_resumes_after_interruption(tmp_path):
     assert not backup.exists()  # removed after a finished run
 
 
+def _seeded_random_model(kind: str):
+    inputs = lamina.Input((4, 8))
+    if kind == "dropout":
+        h = lamina.layers.Dropout(0.5, seed=3)(inputs)
+    elif kind == "lstm":
+        h = lamina.layers.LSTM(
+            5, dropout=0.5, recurrent_dropout=0.3, seed=3, return_sequences=True
+        )(inputs)
+    else:
+        h = lamina.layers.Attention(dropout=0.5, seed=3)([inputs, inputs])
+    outputs = lamina.layers.Dense(1)(lamina.layers.Flatten()(h))
+    model = lamina.Model(inputs, outputs)
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("kind", ["dropout", "lstm", "attention"])
+def test_a_resumed_run_continues_each_seeded_layers_draws(kind, tmp_path):
+    # A layer's own seeded generator (Dropout, an RNN cell's masks, Attention's
+    # dropout) is saved with the backup and taken back: the resumed run ends
+    # with the uninterrupted run's weights, bit for bit.
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 4, 8)).astype("float32")
+    y = rng.normal(size=(32, 1)).astype("float32")
+    initial = _seeded_random_model(kind).get_weights()
+    fit = {"epochs": 4, "batch_size": 8, "verbose": 0, "shuffle": False}
+
+    straight = _seeded_random_model(kind)
+    straight.set_weights(initial)
+    straight.fit(x, y, **fit)
+
+    class Interrupt(lamina.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise KeyboardInterrupt
+
+    backup = tmp_path / "backup"
+    first = _seeded_random_model(kind)
+    first.set_weights(initial)
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(
+            x,
+            y,
+            callbacks=[lamina.callbacks.BackupAndRestore(backup), Interrupt()],
+            **fit,
+        )
+    resumed = _seeded_random_model(kind)
+    resumed.fit(x, y, callbacks=[lamina.callbacks.BackupAndRestore(backup)], **fit)
+    for a, b in zip(resumed.get_weights(), straight.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_backup_and_restore_restores_weights_and_optimizer(tmp_path):
     x, y = _data()
     model = _compiled()

@@ -9,6 +9,7 @@ from lamina.backend.keras_tensor import KerasTensor
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.layer import Layer
 from lamina.layers.regularization.dropout import scaled_keep_mask
+from lamina.random.seed_generator import layer_generator
 
 
 class Attention(Layer):
@@ -176,12 +177,7 @@ class Attention(Layer):
         return mask
 
     def _drop(self, weights: torch.Tensor) -> torch.Tensor:
-        generator = None
-        if self.seed is not None:
-            if self._generator is None or self._generator.device != weights.device:
-                self._generator = torch.Generator(device=weights.device)
-                self._generator.manual_seed(int(self.seed))
-            generator = self._generator
+        generator = layer_generator(self, weights.device)
         return weights * scaled_keep_mask(
             weights.shape, self.dropout, weights, generator
         )

@@ -7,6 +7,7 @@ import torch
 from lamina.errors import ArgumentError
 from lamina.layers.regularization.base_noise import NoiseLayer, check_fraction
 from lamina.layers.regularization.dropout import _validate_noise_shape
+from lamina.random.seed_generator import layer_generator
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -59,7 +60,7 @@ class AlphaDropout(NoiseLayer):
             self._mask_shape(inputs),
             dtype=inputs.dtype,
             device=inputs.device,
-            generator=self._seeded_generator(inputs.device),
+            generator=layer_generator(self, inputs.device),
         )
         keep = uniform.ge_(self.rate)
         alpha_p = -_SELU_ALPHA * _SELU_SCALE

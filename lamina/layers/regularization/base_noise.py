@@ -6,6 +6,7 @@ import torch
 
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
+from lamina.random.seed_generator import layer_generator
 
 
 def check_fraction(value, name: str, layer: str) -> float:
@@ -41,14 +42,6 @@ class NoiseLayer(Layer):
         self.supports_masking = True
         self.built = True
 
-    def _seeded_generator(self, device: torch.device) -> torch.Generator | None:
-        if self.seed is None:
-            return None
-        if self._generator is None or self._generator.device != device:
-            self._generator = torch.Generator(device=device)
-            self._generator.manual_seed(int(self.seed))
-        return self._generator
-
     def _randn(self, inputs: torch.Tensor) -> torch.Tensor:
         """Standard normal draws shaped like ``inputs``."""
         if self.seed is None:
@@ -57,7 +50,7 @@ class NoiseLayer(Layer):
             inputs.shape,
             dtype=inputs.dtype,
             device=inputs.device,
-            generator=self._seeded_generator(inputs.device),
+            generator=layer_generator(self, inputs.device),
         )
 
     def compute_output_shape(self, input_shape):

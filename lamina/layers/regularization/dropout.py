@@ -6,6 +6,7 @@ import torch
 
 from lamina.errors import ArgumentError
 from lamina.layers.layer import Layer
+from lamina.random.seed_generator import layer_generator
 
 
 class Dropout(Layer):
@@ -70,7 +71,7 @@ class Dropout(Layer):
         if self.rate == 1:
             return inputs * 0.0
         shape = inputs.shape if self.noise_shape is None else self._mask_shape(inputs)
-        generator = self._seeded_generator(inputs.device)
+        generator = layer_generator(self, inputs.device)
         return inputs * scaled_keep_mask(shape, self.rate, inputs, generator)
 
     def _mask_shape(self, inputs: torch.Tensor) -> tuple:
@@ -82,14 +83,6 @@ class Dropout(Layer):
         return tuple(
             i if n is None else n for n, i in zip(self.noise_shape, inputs.shape)
         )
-
-    def _seeded_generator(self, device: torch.device) -> torch.Generator | None:
-        if self.seed is None:
-            return None
-        if self._generator is None or self._generator.device != device:
-            self._generator = torch.Generator(device=device)
-            self._generator.manual_seed(int(self.seed))
-        return self._generator
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from lamina.layers.regularization.dropout import scaled_keep_mask
+from lamina.random.seed_generator import layer_generator
 
 
 class DropoutRNNCell:
@@ -27,21 +28,12 @@ class DropoutRNNCell:
 
     _dropout_mask = None
     _recurrent_dropout_mask = None
-    _dropout_generator = None
+    _generator = None  # `layer_generator`'s, with a seed
 
     def _create_dropout_mask(self, step_input: torch.Tensor, rate: float):
         count = getattr(self, "dropout_mask_count", None)
         shape = tuple(step_input.shape) if count is None else (count, *step_input.shape)
-        seed = getattr(self, "seed", None)
-        generator = None
-        if seed is not None:
-            if (
-                self._dropout_generator is None
-                or self._dropout_generator.device != step_input.device
-            ):
-                self._dropout_generator = torch.Generator(device=step_input.device)
-                self._dropout_generator.manual_seed(int(seed))
-            generator = self._dropout_generator
+        generator = layer_generator(self, step_input.device)
         return scaled_keep_mask(shape, rate, step_input, generator)
 
     def get_dropout_mask(self, step_input: torch.Tensor):
