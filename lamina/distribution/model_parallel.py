@@ -231,6 +231,10 @@ class _Sharded:
                         self.sharded[id(variable)] = m._parameters[key]
                         self.whole[id(variable)] = variable
             self.trainable = [self.sharded[id(v)] for v in variables]
+            if not model.optimizer.built:
+                # Built on the whole variables, whose paths a MultiOptimizer's
+                # map reads (a DTensor has none); the state is sharded below.
+                model.optimizer.build(variables)
             self.optimizers = _optimizers_in(model.optimizer)
             self._shard_optimizer_state()
         except BaseException:
@@ -246,7 +250,7 @@ class _Sharded:
 
         for optimizer in self.optimizers:
             if not optimizer.built:
-                continue  # built on the sharded parameters by its first step
+                continue  # a MultiOptimizer's inner one without variables
             swaps = {id(v): self.sharded[id(v)] for v in optimizer._params}
             for slot in optimizer._slot_variables:
                 reference = optimizer._params[slot._reference_position]

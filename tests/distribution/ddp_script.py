@@ -230,9 +230,15 @@ def model_parallel(out):
     shared = keras.layers.Dense(10, activation="relu", name="shared")
     hidden = shared(shared(hidden))  # one layer called twice
     net = keras.Model(inputs, keras.layers.Dense(1, name="head")(hidden))
-    net.compile(
-        optimizer=keras.optimizers.Adam(0.01, clipnorm=1.0), loss="mse", metrics=["mae"]
-    )
+    optimizer = keras.optimizers.Adam(0.01, clipnorm=1.0)
+    if os.environ.get("OPTIMIZER") == "multi":
+        # Adam for the column-split layer, RMSprop for the others.
+        optimizer = keras.optimizers.MultiOptimizer(
+            keras.optimizers.OptimizerMap(
+                keras.optimizers.RMSprop(0.01), {"wide/.*": keras.optimizers.Adam(0.01)}
+            )
+        )
+    net.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
     seen, refusals = [], []
 
     class Shards(keras.callbacks.Callback):

@@ -255,9 +255,11 @@ def torch_cuda_devices() -> int:
 
 
 def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path):
-    done, (alone,) = run("model_parallel", tmp_path / "one", 1)
+    # A MultiOptimizer (Adam for the split layer, RMSprop for the rest): built
+    # on the whole variables, its state sharded with them.
+    done, (alone,) = run("model_parallel", tmp_path / "one", 1, OPTIMIZER="multi")
     assert done.returncode == 0, done.stderr[-3000:]
-    done, (rank0, rank1) = run("model_parallel", tmp_path / "two", 2)
+    done, (rank0, rank1) = run("model_parallel", tmp_path / "two", 2, OPTIMIZER="multi")
     assert done.returncode == 0, done.stderr[-3000:]
     # During the batches each process held half of the wide kernel (6, 10),
     # split along its columns as the LayoutMap says; in one process, all.
@@ -278,7 +280,7 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
     for result in (rank0, rank1):
         # After fit the model holds lamina's whole variables again.
         assert result["parameter_types"] == ["Variable"]
-        # Sharded Adam (with clipnorm), synchronized BatchNormalization and a
+        # Sharded Adam and RMSprop, synchronized BatchNormalization and a
         # layer called twice: the weights and the optimizer's state of one
         # process (2 fits: the second shards the state again).
         for got, want in zip(result["weights"], alone["weights"]):
