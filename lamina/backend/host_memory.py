@@ -42,15 +42,12 @@ def tune_malloc() -> bool:
         return False
     if any(name in os.environ for name in _USER_SETTINGS):
         return False
-    if not sys.platform.startswith("linux"):
-        return False
+    if not sys.platform.startswith("linux") or not os.confstr("CS_GNU_LIBC_VERSION"):
+        return False  # glibc only
     try:
-        libc = ctypes.CDLL(None)
-        gnu_get_libc_version = libc.gnu_get_libc_version  # glibc only
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         return False
-    del gnu_get_libc_version
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
     return bool(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from lamina.errors import ArgumentError
@@ -127,9 +129,7 @@ def scaled_keep_mask(
         # In place: the uniform draws become the scaled 0/1 mask, so the forward
         # pass is one multiply and backward multiplies by the same saved mask.
         return keep.ge_(rate).mul_(scale)
-    count = 1
-    for size in shape:
-        count *= size
+    count = math.prod(shape)
     words = torch.empty((count + 3) // 4, dtype=torch.int64, device=device)
     words.random_(-(2**63), None, generator=generator)
     lanes = words.view(torch.int16)[:count].view(shape)
