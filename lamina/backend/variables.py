@@ -181,9 +181,8 @@ class Variable(torch.nn.Parameter):
         return int(self.detach())
 
     def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
-        check_not_sharded(self)
         # A copy, whatever `force` says: on the CPU torch's view would share memory.
-        return self.detach().cpu().numpy().copy()
+        return whole_value(self).detach().cpu().numpy().copy()
 
     def assign(self, value) -> Variable:
         value = torch.as_tensor(
@@ -197,6 +196,8 @@ class Variable(torch.nn.Parameter):
         scope = get_stateless_scope()
         if scope is not None:
             scope.add_update((self, value))
+            return self
+        if write_whole(self, value):
             return self
         with torch.no_grad():
             self.copy_(value)
@@ -314,12 +315,19 @@ def _rebuild_variable(data, requires_grad, name, path, trainable, attributes=Non
     return var
 
 
-def check_not_sharded(variable: torch.Tensor) -> None:
-    """Refuse to read a variable whose value is sharded away (the batches of a
-    ModelParallel epoch: only its shards exist until the epoch's end)."""
+def whole_value(variable: torch.Tensor) -> torch.Tensor:
+    """The value to read of ``variable``: itself, or, when ModelParallel has
+    sharded it away, its whole value gathered from every process (which must
+    all read it together; refused during an epoch's batches)."""
     if getattr(variable, "_sharded_away", False):
-        raise ArgumentError(
-            f"The value of '{getattr(variable, 'path', 'variable')}' is sharded "
-            "over the processes during a ModelParallel epoch's batches: read "
-            "the weights in on_epoch_end or after fit, when they are whole."
-        )
+        return variable._sharding.whole_value(variable)
+    return variable
+
+
+def write_whole(variable: torch.Tensor, value: torch.Tensor) -> bool:
+    """Write ``value`` into a variable that ModelParallel has sharded away (each
+    process keeps its part); False, writing nothing, for any other variable."""
+    if not getattr(variable, "_sharded_away", False):
+        return False
+    variable._sharding.write(variable, value)
+    return True

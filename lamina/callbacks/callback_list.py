@@ -7,12 +7,16 @@ from typing import Any
 
 from lamina.callbacks.callback import BATCH_HOOKS, Callback
 from lamina.callbacks.csv_logger import CSVLogger
+from lamina.callbacks.early_stopping import EarlyStopping
 from lamina.callbacks.history import History
+from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler
 from lamina.callbacks.logs import pythonify_logs, sorted_logs
 from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
+from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from lamina.callbacks.remote_monitor import RemoteMonitor
 from lamina.callbacks.tensorboard import TensorBoard
+from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 from lamina.distribution import process_group
 from lamina.errors import ArgumentError
 
@@ -20,6 +24,17 @@ from lamina.errors import ArgumentError
 # print or write: one progress bar, one set of files. The others run on every
 # process: they read the logs, which are the same everywhere.
 _RANK_0_ONLY = (ProgbarLogger, ModelCheckpoint, CSVLogger, TensorBoard, RemoteMonitor)
+
+# lamina's callbacks whose on_epoch_end reads the logs and nothing else.
+_READS_LOGS_ONLY = (
+    History,
+    ProgbarLogger,
+    CSVLogger,
+    RemoteMonitor,
+    ReduceLROnPlateau,
+    LearningRateScheduler,
+    TerminateOnNaN,
+)
 
 
 class CallbackList(Callback):
@@ -68,6 +83,7 @@ class CallbackList(Callback):
     ) -> None:
         super().__init__()
         self.callbacks: list[Callback] = _flatten(callbacks)
+        self._given = list(self.callbacks)  # the same on every process
         if not process_group.is_chief():
             self.callbacks = _for_other_ranks(self.callbacks)
             add_progbar = False
@@ -86,6 +102,28 @@ class CallbackList(Callback):
             self.callbacks.append(self._progbar)
         self.set_model(model)
         self.set_params(params)
+
+    def epoch_end_reads(self) -> tuple[bool, bool]:
+        """Whether the given callbacks read (the weights, the optimizer's
+        state) in ``on_epoch_end``, on any process.
+
+        A sharded model (ModelParallel) gathers them whole for that moment
+        only. lamina's callbacks that read the logs alone need neither;
+        `EarlyStopping` needs the weights; checkpoints and backups (their
+        files hold the optimizer's state) and other callbacks that override
+        ``on_epoch_end`` need both.
+        """
+        weights = optimizer = False
+        for callback in self._given:
+            if type(callback).on_epoch_end is Callback.on_epoch_end or isinstance(
+                callback, _READS_LOGS_ONLY
+            ):
+                continue
+            if isinstance(callback, TensorBoard) and not callback.histogram_freq:
+                continue
+            weights = True
+            optimizer = optimizer or not isinstance(callback, EarlyStopping)
+        return weights, optimizer
 
     def __iter__(self) -> Iterator[Callback]:
         return iter(self.callbacks)

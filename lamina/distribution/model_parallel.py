@@ -1,18 +1,25 @@
 """`ModelParallel` for `fit`: the variables sharded over the processes by FSDP2.
 
-While an epoch's training batches run, every layer that owns weights is a
-unit of torch's ``fully_shard`` (FSDP2): each process keeps 1/N of every
-variable, of its gradient and of the optimizer state; a layer's whole weights
-are gathered just before its forward pass and freed after it (and again for
-its backward pass), and the gradients are reduce-scattered. The `LayoutMap`
-picks the dimension each variable is split along (its first named mesh axis;
-the first dimension when the map has no layout for it). Each global batch is
-split over all the processes, as with `DataParallel`, so the update is the
-one a single process would make on the whole batch.
+The first `fit` under `ModelParallel` (several processes) makes every layer
+that owns weights a unit of torch's ``fully_shard`` (FSDP2): each process
+keeps 1/N of every trainable variable, of its gradient and of the optimizer
+state; a layer's whole weights are gathered just before its forward pass and
+freed after it (and again for its backward pass), and the gradients are
+reduce-scattered. The `LayoutMap` picks the dimension each variable is split
+along (its first named mesh axis; the first dimension when the map has no
+layout for it). Each global batch is split over all the processes, as with
+`DataParallel`, so the update is the one a single process would make on the
+whole batch.
 
-At the epoch's end the variables and the optimizer state are gathered whole
-into the model again, so validation, callbacks, saving, `evaluate` and
-`predict` see an ordinary model; the next epoch shards them again.
+The model then stays sharded, after `fit` too: validation, `evaluate` and
+`predict` run on the shards (each layer gathered for its forward pass only).
+What reads or writes the weights whole (`get_weights`, `set_weights`, a
+variable's ``numpy()``/``assign()``, saving and loading, the callbacks that
+read them at an epoch's end) gathers them for that moment only, on every
+process at once: every process must call it, as every process runs the same
+script under ``torchrun``. The optimizer's state is gathered only for what
+saves it. So no process ever holds the whole optimizer state, and the whole
+weights only while something reads them.
 """
 
 from __future__ import annotations
@@ -33,12 +40,77 @@ def active() -> bool:
     )
 
 
-def for_fit(model, custom_step: bool, callbacks: list) -> ShardedEpochs | None:
-    """The sharding of ``model``'s training epochs (None without ModelParallel).
+def sharding_of(model) -> _Sharded | None:
+    """The sharding ``model`` is under (None: whole)."""
+    return model.__dict__.get("_model_parallel")
 
-    Checks first what lamina cannot run sharded, with the reason.
+
+def whole(model, optimizer: bool = False):
+    """A context in which ``model``'s variables (and, with ``optimizer``, its
+    optimizer's state) hold their whole values: gathered from the processes
+    on entry and sharded again on exit, keeping what was written meanwhile.
+
+    Every process must enter it together. A model that is not sharded (or
+    is already whole) enters at no cost.
     """
+    sharding = sharding_of(model)
+    if sharding is None:
+        return contextlib.nullcontext()
+    return sharding.whole(optimizer)
+
+
+def missing_forward_passes(model, planned: int | None) -> int:
+    """How many forward passes this process must add to the ``planned`` ones
+    (its batches of an evaluation or prediction) under a sharded model.
+
+    Every forward pass of a sharded model gathers each layer's weights from
+    all the processes, so all must make the same number. An evaluation's or
+    prediction's data is not padded: with fewer samples in the last global
+    batch than processes, some processes get one batch less, and add a pass
+    on an empty batch (`make_empty_passes`). Every process asks before its
+    first batch. ``planned``: None when unknown (a generator's batches are
+    split by rows, so each process gets as many).
+    """
+    if sharding_of(model) is None:
+        return 0
+    counts = process_group.all_gather_objects(planned, "counting the forward passes")
+    known = [c for c in counts if c is not None]
+    return max(known) - planned if known and planned is not None else 0
+
+
+def make_empty_passes(model, missing: int, last_inputs) -> None:
+    """Run ``model`` ``missing`` times on ``last_inputs[:0]`` (see
+    `missing_forward_passes`)."""
+    if not missing:
+        return
+    if last_inputs is None:
+        raise ArgumentError(
+            "This process received no batch of the data while the others did: "
+            "the data has fewer samples than the processes of the sharded "
+            "model (ModelParallel)."
+        )
+    from lamina.backend import tree
+
+    empty = tree.map_structure(
+        lambda t: t[:0] if hasattr(t, "shape") else t, last_inputs
+    )
+    for _ in range(missing):
+        model._call_outermost(empty, False)
+
+
+def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
+    """The sharding ``model`` trains under (None without ModelParallel).
+
+    The first `fit` under ModelParallel shards the model and its optimizer's
+    state, which stay sharded; a model compiled since with another optimizer,
+    or trained without ModelParallel, is gathered whole first. Checks first
+    what lamina cannot run sharded, with the reason. ``callbacks`` are the
+    ones the user gave (the same on every process).
+    """
+    sharding = sharding_of(model)
     if not active():
+        if sharding is not None:
+            sharding.unshard()
         return None
     name = type(model).__name__
     if custom_step:
@@ -70,8 +142,22 @@ def for_fit(model, custom_step: bool, callbacks: list) -> ShardedEpochs | None:
                 "middle of an epoch, when lamina's ModelParallel holds only "
                 "shards of the weights: use save_freq='epoch'."
             )
+    if sharding is not None:
+        if sharding.optimizer is optimizer:
+            return sharding
+        sharding.unshard()  # compiled since with another optimizer
     _check_torch()
-    return ShardedEpochs(model, distribution_lib.distribution())
+    distribution = distribution_lib.distribution()
+    mesh = distribution.device_mesh
+    world = process_group.world_size()
+    if mesh.devices.size != world:
+        raise ArgumentError(
+            f"ModelParallel's device mesh has {mesh.devices.size} devices "
+            f"(shape {mesh.shape}) but {world} processes run: lamina places "
+            "one device per process. Make the mesh from "
+            "lamina.distribution.list_devices()."
+        )
+    return _Sharded(model, _Placements(distribution.layout_map))
 
 
 def _check_torch() -> None:
@@ -111,44 +197,13 @@ def _optimizers_in(optimizer) -> list:
     return found
 
 
-class ShardedEpochs:
-    """Shards ``model`` (and its optimizer's state) for each training epoch.
+class _Placements:
+    """Where a `LayoutMap` splits each variable: a torch ``Shard(dim)``."""
 
-    ``with sharding.epoch() as params:`` runs the epoch's batches on the
-    sharded model; ``params`` are the sharded trainable parameters (torch
-    DTensors) in the order of the model's trainable variables, for the
-    optimizer. Leaving the block gathers everything back whole.
+    def __init__(self, layout_map):
+        self.layout_map = layout_map
 
-    Args:
-        model: the lamina model.
-        distribution: the `ModelParallel` (its `LayoutMap` and mesh).
-    """
-
-    def __init__(self, model, distribution):
-        mesh = distribution.device_mesh
-        world = process_group.world_size()
-        if mesh.devices.size != world:
-            raise ArgumentError(
-                f"ModelParallel's device mesh has {mesh.devices.size} devices "
-                f"(shape {mesh.shape}) but {world} processes run: lamina places "
-                "one device per process. Make the mesh from "
-                "lamina.distribution.list_devices()."
-            )
-        self.model = model
-        self.layout_map = distribution.layout_map
-
-    @contextlib.contextmanager
-    def epoch(self):
-        from torch.distributed.tensor.experimental import implicit_replication
-
-        state = _Sharded(self.model, self._placement)
-        try:
-            with implicit_replication():
-                yield state.trainable
-        finally:
-            state.gather()
-
-    def _placement(self, parameter):
+    def __call__(self, parameter):
         from torch.distributed.tensor import Shard
 
         path = getattr(parameter, "path", None)
@@ -176,11 +231,17 @@ class ShardedEpochs:
 
 
 class _Sharded:
-    """One epoch's sharded model: made by ``fully_shard``, undone by `gather`.
+    """A model sharded by ``fully_shard``, kept as ``model._model_parallel``.
 
-    torch has no inverse of ``fully_shard``; `gather` puts back what it
-    changed on each module (class, hooks, the registry of its state, the
-    parameters) after copying the trained values into lamina's variables.
+    `epoch` runs an epoch's batches on it; `whole` gathers the values for a
+    moment; `unshard` takes FSDP2 off for good (torch has no inverse of
+    ``fully_shard``: it puts back what that changed on each module, its
+    class, hooks, state registry and parameters).
+
+    lamina's variables keep their shape and attributes but not their values
+    (a NaN broadcast to their shape, one element of memory): each is marked
+    ``_sharded_away`` and points here through ``_sharding``, so reading or
+    writing it goes through `whole_value` and `write`.
     """
 
     def __init__(self, model, placement):
@@ -188,12 +249,15 @@ class _Sharded:
         from torch.distributed.fsdp import fully_shard
 
         self.model = model
+        self.optimizer = model.optimizer
+        self.in_batches = False
+        self._whole = 0  # depth of `whole` contexts open
         device = next(iter(model.parameters())).device
         mesh = init_device_mesh(device.type, (process_group.world_size(),))
         modules = list(model.modules())
         self.classes = {m: type(m) for m in modules}
         self.parameters = {m: dict(m._parameters) for m in modules}
-        self.whole = {}  # id(variable) -> the variables that are sharded
+        self.whole_variables = {}  # id(variable) -> the variables that are sharded
         variables = [p for p in model.trainable_weights if p.requires_grad]
         # Weights without gradients (BatchNormalization's moving statistics,
         # frozen layers) stay whole: their layers update them in the forward
@@ -220,6 +284,7 @@ class _Sharded:
                         ignored_params=frozen,
                         mp_policy=_precision(unit),
                     )
+            self.fsdp_classes = {m: type(m) for m in modules}
             # A mixed policy's casts are FSDP2's now (it gathers the weights
             # in the compute dtype): the layers' own casting is switched off.
             for layer in self.layers:
@@ -229,7 +294,7 @@ class _Sharded:
                 for key, variable in params.items():
                     if variable is not None and m._parameters[key] is not variable:
                         self.sharded[id(variable)] = m._parameters[key]
-                        self.whole[id(variable)] = variable
+                        self.whole_variables[id(variable)] = variable
             self.trainable = [self.sharded[id(v)] for v in variables]
             if not model.optimizer.built:
                 # Built on the whole variables, whose paths a MultiOptimizer's
@@ -240,10 +305,13 @@ class _Sharded:
         except BaseException:
             self._take_off_fsdp()  # the model as it was (the variables are whole)
             raise
-        # The whole values are not needed until the epoch ends: free them.
-        for variable in self.whole.values():
-            variable.data = variable.data.new_empty(0)
-            variable._sharded_away = True  # reads say why (get_weights, numpy)
+        for variable in self.whole_variables.values():
+            _set_away(variable, self)
+        # Outside the batches each module keeps its own class (its name is in
+        # summaries and saved files); FSDP2's hooks and state do not need the
+        # class FSDP2 gave it.
+        _set_classes(self.classes)
+        model.__dict__["_model_parallel"] = self
 
     def _shard_optimizer_state(self) -> None:
         from torch.distributed.tensor import distribute_tensor
@@ -261,25 +329,137 @@ class _Sharded:
                     )
             optimizer._replace_tensors(swaps)
 
-    def gather(self) -> None:
-        """The trained values back in lamina's variables; FSDP2 taken off."""
+    @contextlib.contextmanager
+    def epoch(self):
+        """Runs an epoch's batches: yields the sharded trainable parameters
+        (torch DTensors, in the order of the model's trainable variables)."""
+        from torch.distributed.tensor.experimental import implicit_replication
+
+        self.in_batches = True
+        _set_classes(self.fsdp_classes)
+        try:
+            with implicit_replication():
+                yield self.trainable
+        finally:
+            _set_classes(self.classes)
+            self.in_batches = False
+
+    def check_readable(self, variable) -> None:
+        """Refuse to gather in the middle of an epoch's batches (a callback
+        there may run on rank 0 alone)."""
+        if self.in_batches:
+            raise ArgumentError(
+                f"The value of '{getattr(variable, 'path', 'variable')}' is "
+                "sharded over the processes during a ModelParallel epoch's "
+                "batches: read the weights in on_epoch_end or after fit, when "
+                "every process gathers them together."
+            )
+
+    def whole_value(self, variable) -> torch.Tensor:
+        """``variable``'s whole value, gathered from every process (which must
+        all ask for it)."""
+        self.check_readable(variable)
+        with (
+            torch.no_grad(),
+            process_group.collective(f"gathering '{variable.path}' (ModelParallel)"),
+        ):
+            return self.sharded[id(variable)].full_tensor()
+
+    def write(self, variable, value: torch.Tensor) -> None:
+        """Set ``variable`` to the whole ``value``: this process keeps its part
+        (no communication; every process writes the same value)."""
+        self.check_readable(variable)
+        shard = self.sharded[id(variable)]
+        with torch.no_grad():
+            shard.to_local().copy_(_local_part(value.to(shard.dtype), shard))
+
+    @contextlib.contextmanager
+    def whole(self, optimizer: bool = False):
+        """Every variable (and, with ``optimizer``, the optimizer's sharded
+        state) whole inside; sharded again on exit, with what was written
+        inside. Every process must enter it together."""
+        if self._whole:
+            yield  # already whole (the optimizer too, if any context asked)
+            return
+        if self.in_batches:
+            raise ArgumentError(
+                "The model's weights are sharded over the processes during a "
+                "ModelParallel epoch's batches: save or read them in "
+                "on_epoch_end or after fit."
+            )
         from torch.distributed.tensor import DTensor
 
+        slots = []  # (sharded slot, its whole value) per optimizer
+        swapped = []  # (optimizer, swaps made, swaps that undo them)
+        try:
+            with (
+                torch.no_grad(),
+                process_group.collective(
+                    "gathering the sharded weights (ModelParallel)"
+                ),
+            ):
+                for key, variable in self.whole_variables.items():
+                    variable.data = self.sharded[key].full_tensor().contiguous()
+                    variable._sharded_away = False
+                if optimizer:
+                    to_whole = {
+                        id(self.sharded[k]): v for k, v in self.whole_variables.items()
+                    }
+                    to_sharded = {
+                        id(v): self.sharded[k] for k, v in self.whole_variables.items()
+                    }
+                    for inner in self.optimizers:
+                        swaps, back = dict(to_whole), dict(to_sharded)
+                        for slot in inner._slot_variables:
+                            if isinstance(slot, DTensor):
+                                full = slot.full_tensor()
+                                slots.append((slot, full))
+                                swaps[id(slot)] = full
+                                back[id(full)] = slot
+                        inner._replace_tensors(swaps)
+                        swapped.append((inner, back))
+            self._whole += 1
+            try:
+                yield
+            finally:
+                self._whole -= 1
+        finally:
+            with torch.no_grad():
+                for slot, full in slots:
+                    slot.to_local().copy_(_local_part(full, slot))
+                for inner, back in swapped:
+                    inner._replace_tensors(back)
+                for key, variable in self.whole_variables.items():
+                    if not variable._sharded_away:
+                        shard = self.sharded[key]
+                        shard.to_local().copy_(_local_part(variable.data, shard))
+                        _set_away(variable, self)
+
+    def unshard(self) -> None:
+        """The values back in lamina's variables for good; FSDP2 taken off."""
+        from torch.distributed.tensor import DTensor
+
+        self.check_readable(next(iter(self.whole_variables.values()), None))
         with (
             torch.no_grad(),
             process_group.collective("gathering the sharded weights (ModelParallel)"),
         ):
-            for key, variable in self.whole.items():
+            for key, variable in self.whole_variables.items():
                 variable.data = self.sharded[key].full_tensor().contiguous()
-                variable._sharded_away = False
-            by_sharded = {id(self.sharded[k]): v for k, v in self.whole.items()}
+            by_sharded = {
+                id(self.sharded[k]): v for k, v in self.whole_variables.items()
+            }
             for optimizer in self.optimizers:
                 swaps = dict(by_sharded)
                 for slot in optimizer._slot_variables:
                     if isinstance(slot, DTensor):
                         swaps[id(slot)] = slot.full_tensor()
                 optimizer._replace_tensors(swaps)
+        for variable in self.whole_variables.values():
+            variable._sharded_away = False
+            variable.__dict__.pop("_sharding", None)
         self._take_off_fsdp()
+        self.model.__dict__.pop("_model_parallel", None)
 
     def _take_off_fsdp(self) -> None:
         from torch.distributed._composable.contract import REGISTRY_KEY, STATE_KEY
@@ -302,6 +482,33 @@ class _Sharded:
             _module_state_mapping.pop(module, None)
             module._parameters.clear()
             module._parameters.update(params)
+
+
+def _set_classes(classes: dict) -> None:
+    for module, cls in classes.items():
+        module.__class__ = cls
+
+
+def _set_away(variable, sharding: _Sharded) -> None:
+    """Free ``variable``'s whole value, keeping its shape: a NaN broadcast to
+    it, so a read that bypasses `_Sharded.whole_value` shows it."""
+    nan = torch.full((), float("nan"), dtype=variable.dtype, device=variable.device)
+    variable.data = nan.expand(variable.shape)
+    variable._sharded_away = True
+    variable._sharding = sharding
+
+
+def _local_part(whole: torch.Tensor, sharded) -> torch.Tensor:
+    """This process's part of ``whole``, laid out as the DTensor ``sharded``."""
+    from torch.distributed.tensor import distribute_tensor
+
+    part = distribute_tensor(
+        whole.to(sharded.device),
+        sharded.device_mesh,
+        sharded.placements,
+        src_data_rank=None,
+    )
+    return part.to_local()
 
 
 def _precision(unit):

@@ -21,7 +21,7 @@ from lamina.backend.naming import auto_name
 from lamina.backend.remat import get_current_remat_mode, remat
 from lamina.backend.stateless_scope import get_stateless_scope
 from lamina.backend.symbolic_scope import run_symbolically
-from lamina.backend.variables import Variable, check_not_sharded
+from lamina.backend.variables import Variable, whole_value, write_whole
 from lamina.dtype_policies.dtype_policy import DTypePolicy, policy_of
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec, check_input_compatibility
@@ -594,11 +594,9 @@ class Layer(torch.nn.Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as numpy arrays, in Keras layout and order."""
-        weights = self.weights
-        for w in weights:
-            check_not_sharded(w)
         # A copy: on the CPU .numpy() would share memory with the live weights.
-        return [w.detach().cpu().numpy().copy() for w in weights]
+        # (Under ModelParallel every process gathers each weight in turn.)
+        return [whole_value(w).detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights: Iterable) -> None:
         """Set the weights from numpy arrays in Keras layout and order."""
@@ -624,7 +622,9 @@ class Layer(torch.nn.Module):
             arrays.append(value)
         with torch.no_grad():
             for param, value in zip(params, arrays):
-                param.copy_(torch.as_tensor(value, dtype=param.dtype))
+                value = torch.as_tensor(value, dtype=param.dtype)
+                if not write_whole(param, value):  # ModelParallel: this part
+                    param.copy_(value)
 
     def count_params(self) -> int:
         """The number of scalars in all weights (raises if the layer is not built)."""

@@ -14,6 +14,7 @@ import os
 import zipfile
 import zlib
 
+from lamina.distribution import model_parallel
 from lamina.errors import (
     ArgumentError,
     FileFormatError,
@@ -74,26 +75,27 @@ def save_model(
     path = os.fspath(filepath)
     if not overwrite and os.path.exists(path):
         raise ArgumentError(f"File {path!r} exists and overwrite=False.")
-    lower = path.lower()
-    if save_format in ("h5", "hdf5") or lower.endswith((".h5", ".hdf5")):
-        if lower.endswith(".weights.h5"):
+    with model_parallel.whole(model, optimizer=include_optimizer):  # every process
+        lower = path.lower()
+        if save_format in ("h5", "hdf5") or lower.endswith((".h5", ".hdf5")):
+            if lower.endswith(".weights.h5"):
+                raise ArgumentError(
+                    f"{path!r} names a weights file; use `model.save_weights()` for it, "
+                    "or save the model to a `.keras` or `.h5` file."
+                )
+            from lamina.saving import legacy_h5
+
+            legacy_h5.save_model(model, path, include_optimizer=include_optimizer)
+        elif save_format in (None, "keras") and lower.endswith(".keras"):
+            from lamina.saving import keras_zip
+
+            keras_zip.save_model(model, path, include_optimizer=include_optimizer)
+        else:
             raise ArgumentError(
-                f"{path!r} names a weights file; use `model.save_weights()` for it, "
-                "or save the model to a `.keras` or `.h5` file."
+                "Invalid filepath extension for saving. Please add either a `.keras` "
+                "extension for the native Keras format (recommended) or a `.h5` "
+                f"extension. Received: filepath={path}."
             )
-        from lamina.saving import legacy_h5
-
-        legacy_h5.save_model(model, path, include_optimizer=include_optimizer)
-    elif save_format in (None, "keras") and lower.endswith(".keras"):
-        from lamina.saving import keras_zip
-
-        keras_zip.save_model(model, path, include_optimizer=include_optimizer)
-    else:
-        raise ArgumentError(
-            "Invalid filepath extension for saving. Please add either a `.keras` "
-            "extension for the native Keras format (recommended) or a `.h5` "
-            f"extension. Received: filepath={path}."
-        )
 
 
 def load_model(

@@ -16,6 +16,7 @@ import os
 
 import h5py
 
+from lamina.distribution import model_parallel
 from lamina.errors import ArgumentError, FileFormatError, ModelFileNotFoundError
 from lamina.io_utils import atomic_path
 from lamina.saving import keras_state, legacy_h5
@@ -47,24 +48,25 @@ def save_weights(
         )
     if not overwrite and os.path.exists(path):
         raise ArgumentError(f"File {path!r} exists and overwrite=False.")
-    lower = path.lower()
-    if lower.endswith(".weights.h5"):
-        with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
-            keras_state.save_state(
-                model, f, include_optimizer=True, keras2=layout == "keras2"
+    with model_parallel.whole(model, optimizer=True):  # every process
+        lower = path.lower()
+        if lower.endswith(".weights.h5"):
+            with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
+                keras_state.save_state(
+                    model, f, include_optimizer=True, keras2=layout == "keras2"
+                )
+        elif layout == "keras3":
+            raise ArgumentError(
+                f"layout='keras3' needs a filename ending in `.weights.h5`; received "
+                f"filepath={path}"
             )
-    elif layout == "keras3":
-        raise ArgumentError(
-            f"layout='keras3' needs a filename ending in `.weights.h5`; received "
-            f"filepath={path}"
-        )
-    elif lower.endswith((".h5", ".hdf5")):
-        legacy_h5.save_weights(model, path)
-    else:
-        raise ArgumentError(
-            "The filename must end in `.weights.h5` (or `.h5` for the Keras 2 "
-            f"layout). Received: filepath={path}"
-        )
+        elif lower.endswith((".h5", ".hdf5")):
+            legacy_h5.save_weights(model, path)
+        else:
+            raise ArgumentError(
+                "The filename must end in `.weights.h5` (or `.h5` for the Keras 2 "
+                f"layout). Received: filepath={path}"
+            )
 
 
 def load_weights(
@@ -109,17 +111,18 @@ def load_weights(
             f"by_name=True needs a legacy Keras 2 `.h5` weights file; {path!r} uses "
             "Keras 3's layout, which matches weights by position in the model."
         )
-    with _as_file_format_error(path):
-        if keras2:
-            legacy_h5.load_weights(
-                model, path, by_name=by_name, skip_mismatch=skip_mismatch
-            )
-        elif kind == "keras":
-            from lamina.saving import keras_zip
+    with model_parallel.whole(model, optimizer=True):  # every process
+        with _as_file_format_error(path):
+            if keras2:
+                legacy_h5.load_weights(
+                    model, path, by_name=by_name, skip_mismatch=skip_mismatch
+                )
+            elif kind == "keras":
+                from lamina.saving import keras_zip
 
-            _, _, weights = keras_zip.read_archive(path)
-            with h5py.File(io.BytesIO(weights), "r") as f:
-                keras_state.load_state(model, f, skip_mismatch=skip_mismatch)
-        else:
-            with h5py.File(path, "r") as f:
-                keras_state.load_state(model, f, skip_mismatch=skip_mismatch)
+                _, _, weights = keras_zip.read_archive(path)
+                with h5py.File(io.BytesIO(weights), "r") as f:
+                    keras_state.load_state(model, f, skip_mismatch=skip_mismatch)
+            else:
+                with h5py.File(path, "r") as f:
+                    keras_state.load_state(model, f, skip_mismatch=skip_mismatch)

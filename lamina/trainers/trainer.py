@@ -353,8 +353,9 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             callbacks, verbose, train_data, epochs=epochs, add_history=True
         )
         self._history_callback = callback_list._history  # for BackupAndRestore
-        # ModelParallel: FSDP2 shards the model while each epoch's batches run.
-        sharding = model_parallel.for_fit(self, custom_step, callback_list.callbacks)
+        # ModelParallel: FSDP2 shards the model (it stays sharded after fit).
+        sharding = model_parallel.for_fit(self, custom_step, callback_list._given)
+        epoch_end_reads = callback_list.epoch_end_reads()
         self.stop_training = False
         self._initial_epoch = None
         self.__dict__.pop("_epoch_hook", None)  # a crashed fit's, if any
@@ -389,7 +390,12 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 if val_data is not None and should_validate(epoch, validation_freq):
                     val_logs = self._test_epoch(val_data, callback_list)
                     epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                callback_list.on_epoch_end(epoch, epoch_logs)
+                if sharding is not None and epoch_end_reads[0]:
+                    # The callbacks read the weights: whole for that moment.
+                    with sharding.whole(optimizer=epoch_end_reads[1]):
+                        callback_list.on_epoch_end(epoch, epoch_logs)
+                else:
+                    callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
         self.__dict__.pop("_ddp", None)
@@ -397,7 +403,8 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         self.eval()
         if getattr(self.optimizer, "use_ema", False) and self.optimizer.built:
             # Keras ends fit with the weights replaced by their moving averages.
-            self.optimizer.finalize_variable_values(params)
+            with model_parallel.whole(self, optimizer=True):
+                self.optimizer.finalize_variable_values(params)
         callback_list.on_train_end(epoch_logs)
         stop.reraise()
         return self.history
@@ -523,6 +530,8 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         if not custom_step:
             self._check_targets_of(data)
         step_logs = None
+        xb = None
+        missing = model_parallel.missing_forward_passes(self, len(data) or None)
         with torch.no_grad(), frozen_weights(num_samples_of(data)):
             for step, (xb, yb, swb) in enumerate(data.epoch()):
                 if batch_begin:
@@ -537,6 +546,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                     if lazy_logs is None:
                         lazy_logs = LazyLogs(self._log_sources())
                     callback_list.on_test_batch_end(step, lazy_logs)
+            model_parallel.make_empty_passes(self, missing, xb)
         logs = logs_to_floats(step_logs) if custom_step else self._logs_as_floats()
         callback_list.on_test_end(logs)
         return logs
@@ -580,7 +590,14 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         batch_end = callback_list.calls_on_predict_batch_end
         self.eval()
         outputs = []
-        with torch.inference_mode(), frozen_weights(num_samples_of(data)):
+        xb = None
+        missing = model_parallel.missing_forward_passes(self, len(data) or None)
+        # FSDP2 reuses its buffers for gathered weights in the next training
+        # step, so a sharded model predicts under no_grad, not inference_mode.
+        no_grad = torch.inference_mode
+        if model_parallel.sharding_of(self) is not None:
+            no_grad = torch.no_grad
+        with no_grad(), frozen_weights(num_samples_of(data)):
             for step, (xb, _, _) in enumerate(data.epoch()):
                 if batch_begin:
                     callback_list.on_predict_batch_begin(step)
@@ -591,6 +608,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
                 outputs.append(out)
                 if batch_end:
                     callback_list.on_predict_batch_end(step, {"outputs": out})
+            model_parallel.make_empty_passes(self, missing, xb)
         callback_list.on_predict_end()
         outputs = data_parallel.gather_batches(outputs)  # several processes
         if not outputs:

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 
+import h5py
 import numpy as np
 import torch
 
@@ -223,22 +224,28 @@ def model_parallel(out):
     keras.distribution.set_distribution(
         keras.distribution.ModelParallel(layout_map=layout_map, batch_dim_name="batch")
     )
-    keras.utils.set_random_seed(1)
-    inputs = keras.Input((6,))
-    hidden = keras.layers.Dense(10, activation="tanh", name="wide")(inputs)
-    hidden = keras.layers.BatchNormalization(synchronized=True)(hidden)
-    shared = keras.layers.Dense(10, activation="relu", name="shared")
-    hidden = shared(shared(hidden))  # one layer called twice
-    net = keras.Model(inputs, keras.layers.Dense(1, name="head")(hidden))
-    optimizer = keras.optimizers.Adam(0.01, clipnorm=1.0)
-    if os.environ.get("OPTIMIZER") == "multi":
-        # Adam for the column-split layer, RMSprop for the others.
-        optimizer = keras.optimizers.MultiOptimizer(
-            keras.optimizers.OptimizerMap(
-                keras.optimizers.RMSprop(0.01), {"wide/.*": keras.optimizers.Adam(0.01)}
+
+    def build():
+        keras.utils.set_random_seed(1)
+        inputs = keras.Input((6,))
+        hidden = keras.layers.Dense(10, activation="tanh", name="wide")(inputs)
+        hidden = keras.layers.BatchNormalization(synchronized=True)(hidden)
+        shared = keras.layers.Dense(10, activation="relu", name="shared")
+        hidden = shared(shared(hidden))  # one layer called twice
+        net = keras.Model(inputs, keras.layers.Dense(1, name="head")(hidden))
+        optimizer = keras.optimizers.Adam(0.01, clipnorm=1.0)
+        if os.environ.get("OPTIMIZER") == "multi":
+            # Adam for the column-split layer, RMSprop for the others.
+            optimizer = keras.optimizers.MultiOptimizer(
+                keras.optimizers.OptimizerMap(
+                    keras.optimizers.RMSprop(0.01),
+                    {"wide/.*": keras.optimizers.Adam(0.01)},
+                )
             )
-        )
-    net.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
+        net.compile(optimizer=optimizer, loss="mse", metrics=["mae"])
+        return net
+
+    net = build()
     seen, refusals = [], []
 
     class Shards(keras.callbacks.Callback):
@@ -270,23 +277,43 @@ def model_parallel(out):
         ],
         verbose=0,
     )
-    # A second fit shards the optimizer's state again and goes on from it.
+    # 17 samples in batches of 8: the last batch has one row, so rank 1 runs
+    # out a batch early and makes that forward pass on an empty batch.
+    uneven = net.predict(vx[:17], batch_size=8, verbose=0).tolist()
+    # The model stays sharded: a second fit goes on from the shards.
     more = net.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    # The optimizer's state is in its shards; a weights file holds it whole
+    # (every process gathers it; each writes its own file here).
+    state = os.path.join(files, "state.weights.h5")
+    net.save_weights(state)
+    with h5py.File(state, "r") as f:
+        names = []
+        f["optimizer"].visititems(
+            lambda name, item: (
+                names.append(name) if isinstance(item, h5py.Dataset) else None
+            )
+        )
+        optimizer_state = [np.asarray(f["optimizer"][n]).tolist() for n in names]
     result = {
         "history": history.history,
         "more": more.history,
         "evaluate": net.evaluate(vx, vy, batch_size=8, verbose=0),
         "predict": net.predict(vx, batch_size=8, verbose=0).tolist(),
+        "predict_uneven": uneven,
         "weights": [w.tolist() for w in net.get_weights()],
-        "optimizer": [np.asarray(v).tolist() for v in net.optimizer.variables],
+        "optimizer": optimizer_state,
         "parameter_types": sorted({type(p).__name__ for p in net.parameters()}),
+        # What this process holds of the trainable weights and optimizer state.
+        "held": held_bytes(net),
         "optimizer_type": type(net.optimizer).__name__,
         "seen": seen,
         "refusals": refusals,
     }
     if os.path.exists(checkpoint):
-        net.load_weights(checkpoint)  # the last epoch's file: whole weights
-        result["checkpoint"] = [w.tolist() for w in net.get_weights()]
+        # The last epoch's file, read into a new model (whole until its fit).
+        fresh = build()
+        fresh.load_weights(checkpoint)
+        result["checkpoint"] = [w.tolist() for w in fresh.get_weights()]
     # A layout splitting 9 columns over 2 processes is refused, clearly.
     odd = keras.Sequential([keras.Input((6,)), keras.layers.Dense(9, name="wide")])
     odd.compile("sgd", "mse")
@@ -295,6 +322,25 @@ def model_parallel(out):
     except ValueError as error:
         result["uneven"] = f"{type(error).__name__}: {error}"
     return result
+
+
+def held_bytes(net):
+    """Bytes of the trainable parameters and optimizer state tensors this
+    process holds (a DTensor's local part; a sharded-away variable's one
+    element is not counted)."""
+    tensors = [p for p in net.parameters() if p.requires_grad]
+    optimizers = [net.optimizer]
+    while optimizers:
+        optimizer = optimizers.pop()
+        tensors += optimizer._slot_variables
+        optimizers += getattr(optimizer, "optimizers", None) or []
+        if getattr(optimizer, "inner_optimizer", None) is not None:
+            optimizers.append(optimizer.inner_optimizer)
+    total = 0
+    for t in tensors:
+        local = t.to_local() if hasattr(t, "to_local") else t
+        total += local.numel() * local.element_size()
+    return total
 
 
 def exit_after_step(out):

@@ -273,13 +273,19 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
         == [
             "The value of 'wide/kernel' is sharded over the processes during a "
             "ModelParallel epoch's batches: read the weights in on_epoch_end or "
-            "after fit, when they are whole."
+            "after fit, when every process gathers them together."
         ]
         * 2
     )
+    # The model stays sharded after fit: each process holds half of the
+    # trainable weights and of the optimizer's state (the 1-element head bias
+    # is rank 0's), in DTensors; BatchNormalization's statistics stay whole.
+    assert alone["parameter_types"] == ["Variable"]
+    assert rank0["held"] + rank1["held"] == alone["held"]
+    # The 1-element head bias and its RMSprop average: 2 float32s on rank 0.
+    assert rank0["held"] - rank1["held"] == 2 * 4
     for result in (rank0, rank1):
-        # After fit the model holds lamina's whole variables again.
-        assert result["parameter_types"] == ["Variable"]
+        assert result["parameter_types"] == ["DTensor", "Variable"]
         # Sharded Adam and RMSprop, synchronized BatchNormalization and a
         # layer called twice: the weights and the optimizer's state of one
         # process (2 fits: the second shards the state again).
@@ -292,6 +298,11 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
                 np.testing.assert_allclose(result[key][name], values, atol=1e-6)
         np.testing.assert_allclose(result["evaluate"], alone["evaluate"], atol=1e-6)
         np.testing.assert_allclose(result["predict"], alone["predict"], atol=1e-6)
+        # 17 rows in batches of 8: rank 1 has no row of the last batch and
+        # runs its forward pass on an empty one (all gather the weights).
+        np.testing.assert_allclose(
+            result["predict_uneven"], alone["predict_uneven"], atol=1e-6
+        )
         assert result["uneven"] == (
             "ArgumentError: The LayoutMap splits 'wide/kernel' (shape (6, 9)) "
             "along dimension 1, whose size 9 is not a multiple of the 2 "
@@ -318,7 +329,7 @@ def test_model_parallel_under_mixed_precision(tmp_path, policy="mixed_float16"):
     assert ranks[0]["weights"] == ranks[1]["weights"]
     for result in ranks:
         assert result["optimizer_type"] == expected
-        assert result["parameter_types"] == ["Variable"]
+        assert result["parameter_types"] == ["DTensor", "Variable"]
         # Half-precision sums in another order: equal to about 1e-2.
         for got, want in zip(result["weights"], alone["weights"]):
             np.testing.assert_allclose(got, want, rtol=0, atol=2e-2)
