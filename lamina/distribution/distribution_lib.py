@@ -405,8 +405,15 @@ def distribution() -> Distribution | None:
 
 
 def set_distribution(value: Distribution | None) -> None:
-    """Make ``value`` the current distribution (`clear_session` resets it)."""
+    """Make ``value`` the current distribution (`clear_session` resets it).
+
+    Under ``torchrun``, `ModelParallel` joins the process group here: the
+    variables made from now on are sharded (each process takes its device
+    first, a GPU under NCCL).
+    """
     global_state.set_setting(_SETTING, value)
+    if isinstance(value, ModelParallel) and process_group.launched_by_torchrun():
+        process_group.init_process_group()
 
 
 def distribute_tensor(tensor, layout: TensorLayout):

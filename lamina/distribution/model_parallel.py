@@ -33,11 +33,27 @@ from lamina.errors import ArgumentError
 
 
 def active() -> bool:
-    """Whether `fit` shards the model: `ModelParallel` with several processes."""
-    return (
-        isinstance(distribution_lib.distribution(), distribution_lib.ModelParallel)
-        and process_group.world_size() > 1
-    )
+    """Whether models are sharded: `ModelParallel` with several processes
+    (under ``torchrun`` this joins the process group)."""
+    if not isinstance(distribution_lib.distribution(), distribution_lib.ModelParallel):
+        return False
+    if process_group.launched_by_torchrun():
+        process_group.init_process_group()
+    return process_group.world_size() > 1
+
+
+_KEPT_WHOLE = [0]  # depth of `kept_whole` contexts open
+
+
+@contextlib.contextmanager
+def kept_whole():
+    """Variables made inside stay whole (`shard_new_variable` leaves them):
+    a layer built by its first call on data computes with them at once."""
+    _KEPT_WHOLE[0] += 1
+    try:
+        yield
+    finally:
+        _KEPT_WHOLE[0] -= 1
 
 
 def sharding_of(model) -> _Sharded | None:
@@ -51,9 +67,10 @@ def whole(model, optimizer: bool = False):
     on entry and sharded again on exit, keeping what was written meanwhile.
 
     Every process must enter it together. A model that is not sharded (or
-    is already whole) enters at no cost.
+    is already whole) enters at no cost; one made under ModelParallel is
+    sharded first (`prepare`).
     """
-    sharding = sharding_of(model)
+    sharding = prepare(model)
     if sharding is None:
         return contextlib.nullcontext()
     return sharding.whole(optimizer)
@@ -101,11 +118,12 @@ def make_empty_passes(model, missing: int, last_inputs) -> None:
 def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
     """The sharding ``model`` trains under (None without ModelParallel).
 
-    The first `fit` under ModelParallel shards the model and its optimizer's
-    state, which stay sharded; a model compiled since with another optimizer,
-    or trained without ModelParallel, is gathered whole first. Checks first
-    what lamina cannot run sharded, with the reason. ``callbacks`` are the
-    ones the user gave (the same on every process).
+    The first `fit` under ModelParallel shards the model (if `prepare` has
+    not) and its optimizer's state, which stay sharded; an optimizer compiled
+    since gets its state sharded likewise; a model trained without
+    ModelParallel is gathered whole first. Checks first what lamina cannot
+    run sharded, with the reason. ``callbacks`` are the ones the user gave
+    (the same on every process).
     """
     sharding = sharding_of(model)
     if not active():
@@ -142,13 +160,17 @@ def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
                 "middle of an epoch, when lamina's ModelParallel holds only "
                 "shards of the weights: use save_freq='epoch'."
             )
-    if sharding is not None:
-        if sharding.optimizer is optimizer:
-            return sharding
-        sharding.unshard()  # compiled since with another optimizer
     _check_torch()
-    distribution = distribution_lib.distribution()
-    mesh = distribution.device_mesh
+    _check_mesh()
+    if sharding is None:
+        return _Sharded(model, _Placements(distribution_lib.distribution().layout_map))
+    if sharding.optimizer is not optimizer:
+        sharding.adopt(optimizer)  # compiled since with another optimizer
+    return sharding
+
+
+def _check_mesh() -> None:
+    mesh = distribution_lib.distribution().device_mesh
     world = process_group.world_size()
     if mesh.devices.size != world:
         raise ArgumentError(
@@ -157,7 +179,6 @@ def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
             "one device per process. Make the mesh from "
             "lamina.distribution.list_devices()."
         )
-    return _Sharded(model, _Placements(distribution.layout_map))
 
 
 def _check_torch() -> None:
@@ -230,119 +251,15 @@ class _Placements:
         return Shard(0)
 
 
-class _Sharded:
-    """A model sharded by ``fully_shard``, kept as ``model._model_parallel``.
+class _Parts:
+    """Reads and writes of variables whose values are sharded away: each
+    such variable points to its owner through ``_sharding``."""
 
-    `epoch` runs an epoch's batches on it; `whole` gathers the values for a
-    moment; `unshard` takes FSDP2 off for good (torch has no inverse of
-    ``fully_shard``: it puts back what that changed on each module, its
-    class, hooks, state registry and parameters).
+    in_batches = False
 
-    lamina's variables keep their shape and attributes but not their values
-    (a NaN broadcast to their shape, one element of memory): each is marked
-    ``_sharded_away`` and points here through ``_sharding``, so reading or
-    writing it goes through `whole_value` and `write`.
-    """
-
-    def __init__(self, model, placement):
-        from torch.distributed.device_mesh import init_device_mesh
-        from torch.distributed.fsdp import fully_shard
-
-        self.model = model
-        self.optimizer = model.optimizer
-        self.in_batches = False
-        self._whole = 0  # depth of `whole` contexts open
-        device = next(iter(model.parameters())).device
-        mesh = init_device_mesh(device.type, (process_group.world_size(),))
-        modules = list(model.modules())
-        self.classes = {m: type(m) for m in modules}
-        self.parameters = {m: dict(m._parameters) for m in modules}
-        self.whole_variables = {}  # id(variable) -> the variables that are sharded
-        variables = [p for p in model.trainable_weights if p.requires_grad]
-        # Weights without gradients (BatchNormalization's moving statistics,
-        # frozen layers) stay whole: their layers update them in the forward
-        # pass, which FSDP2 would not write back into the shards.
-        frozen = {p for p in model.parameters() if not p.requires_grad}
-        # The model's own layers that hold weights (a nested model or an RNN
-        # with its cell is one unit), then the model for anything left.
-        self.units = [
-            layer
-            for layer in model._flatten_layers(include_self=False, recursive=False)
-            if any(p.requires_grad for p in layer.parameters())
-        ]
-        self.units.append(model)
-        # Every layout is checked before any module changes.
-        placements = {id(p): placement(p) for p in variables}
-        self.layers = [m for m in modules if hasattr(m, "_casts_variables")]
-        try:
-            with process_group.collective("sharding the model (ModelParallel)"):
-                for unit in self.units:
-                    fully_shard(
-                        unit,
-                        mesh=mesh,
-                        shard_placement_fn=lambda p: placements.get(id(p)),
-                        ignored_params=frozen,
-                        mp_policy=_precision(unit),
-                    )
-            self.fsdp_classes = {m: type(m) for m in modules}
-            # A mixed policy's casts are FSDP2's now (it gathers the weights
-            # in the compute dtype): the layers' own casting is switched off.
-            for layer in self.layers:
-                layer.__dict__["_variables_cast"] = True
-            self.sharded = {}  # id(variable) -> its sharded parameter
-            for m, params in self.parameters.items():
-                for key, variable in params.items():
-                    if variable is not None and m._parameters[key] is not variable:
-                        self.sharded[id(variable)] = m._parameters[key]
-                        self.whole_variables[id(variable)] = variable
-            self.trainable = [self.sharded[id(v)] for v in variables]
-            if not model.optimizer.built:
-                # Built on the whole variables, whose paths a MultiOptimizer's
-                # map reads (a DTensor has none); the state is sharded below.
-                model.optimizer.build(variables)
-            self.optimizers = _optimizers_in(model.optimizer)
-            self._shard_optimizer_state()
-        except BaseException:
-            self._take_off_fsdp()  # the model as it was (the variables are whole)
-            raise
-        for variable in self.whole_variables.values():
-            _set_away(variable, self)
-        # Outside the batches each module keeps its own class (its name is in
-        # summaries and saved files); FSDP2's hooks and state do not need the
-        # class FSDP2 gave it.
-        _set_classes(self.classes)
-        model.__dict__["_model_parallel"] = self
-
-    def _shard_optimizer_state(self) -> None:
-        from torch.distributed.tensor import distribute_tensor
-
-        for optimizer in self.optimizers:
-            if not optimizer.built:
-                continue  # a MultiOptimizer's inner one without variables
-            swaps = {id(v): self.sharded[id(v)] for v in optimizer._params}
-            for slot in optimizer._slot_variables:
-                reference = optimizer._params[slot._reference_position]
-                target = self.sharded[id(reference)]
-                if slot.shape == reference.shape:
-                    swaps[id(slot)] = distribute_tensor(
-                        slot, target.device_mesh, target.placements, src_data_rank=None
-                    )
-            optimizer._replace_tensors(swaps)
-
-    @contextlib.contextmanager
-    def epoch(self):
-        """Runs an epoch's batches: yields the sharded trainable parameters
-        (torch DTensors, in the order of the model's trainable variables)."""
-        from torch.distributed.tensor.experimental import implicit_replication
-
-        self.in_batches = True
-        _set_classes(self.fsdp_classes)
-        try:
-            with implicit_replication():
-                yield self.trainable
-        finally:
-            _set_classes(self.classes)
-            self.in_batches = False
+    def part_of(self, variable):
+        """``variable``'s sharded value (a torch DTensor)."""
+        raise NotImplementedError
 
     def check_readable(self, variable) -> None:
         """Refuse to gather in the middle of an epoch's batches (a callback
@@ -363,15 +280,263 @@ class _Sharded:
             torch.no_grad(),
             process_group.collective(f"gathering '{variable.path}' (ModelParallel)"),
         ):
-            return self.sharded[id(variable)].full_tensor()
+            return self.part_of(variable).full_tensor()
 
     def write(self, variable, value: torch.Tensor) -> None:
         """Set ``variable`` to the whole ``value``: this process keeps its part
         (no communication; every process writes the same value)."""
         self.check_readable(variable)
-        shard = self.sharded[id(variable)]
+        part = self.part_of(variable)
         with torch.no_grad():
-            shard.to_local().copy_(_local_part(value.to(shard.dtype), shard))
+            part.to_local().copy_(_local_part(value.to(part.dtype), part))
+
+
+class _Part(_Parts):
+    """A trainable variable made under ModelParallel, before its model is
+    sharded: only this process's part of it (see `shard_new_variable`)."""
+
+    def __init__(self, part):
+        self.part = part
+
+    def part_of(self, variable):
+        return self.part
+
+
+def _is_part(variable) -> bool:
+    return isinstance(getattr(variable, "_sharding", None), _Part)
+
+
+def shard_new_variable(variable) -> None:
+    """Under ModelParallel with several processes, keep only this process's
+    part of a new trainable variable (`Layer.add_weight` calls this): the
+    whole value exists for this moment only, so no process ever holds a whole
+    model. Its layout is the `LayoutMap`'s (as `fit` will shard it); a layout
+    that does not fit keeps it whole, for `fit` to refuse with the reason.
+    """
+    if _KEPT_WHOLE[0] or not (variable.requires_grad and active()):
+        return
+    from torch.distributed.tensor import DTensor
+
+    try:
+        placement = _Placements(distribution_lib.distribution().layout_map)(variable)
+    except ArgumentError:
+        return
+    mesh = _mesh(variable.device.type)
+    value = variable.detach()
+    local = _local_part(value, _Layout(mesh, (placement,))).clone()
+    part = DTensor.from_local(
+        local,
+        mesh,
+        (placement,),
+        run_check=False,
+        shape=value.shape,
+        stride=value.stride(),
+    )
+    _set_away(variable, _Part(part))
+
+
+class _Layout:
+    """A mesh and placements, laid out as a DTensor's for `_local_part`."""
+
+    def __init__(self, device_mesh, placements):
+        self.device_mesh = device_mesh
+        self.placements = placements
+        self.device = torch.device(device_mesh.device_type)
+
+
+_MESHES: dict = {}
+
+
+def _mesh(device_type: str):
+    """The 1-D mesh of all the processes on ``device_type`` (made once per
+    process group)."""
+    key = (device_type, id(torch.distributed.group.WORLD))
+    if key not in _MESHES:
+        from torch.distributed.device_mesh import init_device_mesh
+
+        _MESHES.clear()
+        _MESHES[key] = init_device_mesh(device_type, (process_group.world_size(),))
+    return _MESHES[key]
+
+
+def prepare(model) -> _Sharded | None:
+    """Shard ``model`` with FSDP2 before its first forward pass if it holds
+    variables made under ModelParallel (only their parts exist); the sharding
+    it is under, or None."""
+    sharding = sharding_of(model)
+    if sharding is not None or not active():
+        return sharding
+    if not any(_is_part(v) for v in model.weights):
+        return None
+    _check_torch()
+    _check_mesh()
+    return _Sharded(model, _Placements(distribution_lib.distribution().layout_map))
+
+
+class _Sharded(_Parts):
+    """A model sharded by ``fully_shard``, kept as ``model._model_parallel``.
+
+    `epoch` runs an epoch's batches on it; `whole` gathers the values for a
+    moment; `adopt` shards a new optimizer's state; `unshard` takes FSDP2
+    off for good (torch has no inverse of ``fully_shard``: it puts back what
+    that changed on each module, its class, hooks, state registry and
+    parameters).
+
+    lamina's variables keep their shape and attributes but not their values
+    (a NaN broadcast to their shape, one element of memory): each is marked
+    ``_sharded_away`` and points here through ``_sharding``, so reading or
+    writing it goes through `whole_value` and `write`. Variables made under
+    ModelParallel arrive as their parts (`_Part`): FSDP2 shards meta-device
+    stand-ins of them, whose parts are then these.
+    """
+
+    def __init__(self, model, placement):
+        from torch.distributed.fsdp import fully_shard
+
+        self.model = model
+        self.optimizer = None
+        self.optimizers = []
+        self.in_batches = False
+        self._whole = 0  # depth of `whole` contexts open
+        device = next(iter(model.parameters())).device
+        mesh = _mesh(device.type)
+        modules = list(model.modules())
+        self.classes = {m: type(m) for m in modules}
+        self.parameters = {m: dict(m._parameters) for m in modules}
+        self.whole_variables = {}  # id(variable) -> the variables that are sharded
+        # A variable made under ModelParallel and frozen since is made whole:
+        # weights without gradients (BatchNormalization's moving statistics,
+        # frozen layers) stay whole, as their layers may update them in the
+        # forward pass, which FSDP2 would not write back into the shards.
+        for variable in model.weights:
+            if not variable.requires_grad and _is_part(variable):
+                variable.data = variable._sharding.whole_value(variable)
+                _set_back(variable)
+        variables = [p for p in model.trainable_weights if p.requires_grad]
+        frozen = {p for p in model.parameters() if not p.requires_grad}
+        # The model's own layers that hold weights (a nested model or an RNN
+        # with its cell is one unit), then the model for anything left.
+        self.units = [
+            layer
+            for layer in model._flatten_layers(include_self=False, recursive=False)
+            if any(p.requires_grad for p in layer.parameters())
+        ]
+        self.units.append(model)
+        # Every layout is checked before any module changes.
+        placements = {id(p): placement(p) for p in variables}
+        self.layers = [m for m in modules if hasattr(m, "_casts_variables")]
+        self.sharded = {}  # id(variable) -> its sharded parameter
+        try:
+            # FSDP2 shards a meta-device stand-in of each variable that exists
+            # as its part only; the part then takes the stand-in's place.
+            for m, params in self.parameters.items():
+                for key, variable in params.items():
+                    if variable is not None and _is_part(variable):
+                        stand_in = torch.nn.Parameter(
+                            torch.empty(
+                                variable.shape, dtype=variable.dtype, device="meta"
+                            )
+                        )
+                        m._parameters[key] = stand_in
+                        placements[id(stand_in)] = placements[id(variable)]
+            with process_group.collective("sharding the model (ModelParallel)"):
+                for unit in self.units:
+                    fully_shard(
+                        unit,
+                        mesh=mesh,
+                        shard_placement_fn=lambda p: placements.get(id(p)),
+                        ignored_params=frozen,
+                        mp_policy=_precision(unit),
+                    )
+            self.fsdp_classes = {m: type(m) for m in modules}
+            # A mixed policy's casts are FSDP2's now (it gathers the weights
+            # in the compute dtype): the layers' own casting is switched off.
+            for layer in self.layers:
+                layer.__dict__["_variables_cast"] = True
+            for m, params in self.parameters.items():
+                for key, variable in params.items():
+                    if variable is None or m._parameters[key] is variable:
+                        continue
+                    sharded = m._parameters[key]
+                    if _is_part(variable):
+                        sharded = torch.nn.Parameter(
+                            _with_local(sharded, variable._sharding.part.to_local())
+                        )
+                        m._parameters[key] = sharded
+                    self.sharded[id(variable)] = sharded
+                    self.whole_variables[id(variable)] = variable
+            for unit in self.units:
+                _repoint_fsdp(unit)
+            self.trainable = [self.sharded[id(v)] for v in variables]
+        except BaseException:
+            self._take_off_fsdp()  # the model as it was
+            raise
+        for variable in self.whole_variables.values():
+            _set_away(variable, self)
+        # Outside the batches each module keeps its own class (its name is in
+        # summaries and saved files); FSDP2's hooks and state do not need the
+        # class FSDP2 gave it.
+        _set_classes(self.classes)
+        model.__dict__["_model_parallel"] = self
+        if model.optimizer is not None:
+            self.adopt(model.optimizer)
+
+    def part_of(self, variable):
+        return self.sharded[id(variable)]
+
+    def adopt(self, optimizer) -> None:
+        """Make ``optimizer`` (the model's, maybe compiled since the model was
+        sharded) update the shards, with its state sharded likewise."""
+        if not optimizer.built:
+            # Built on the whole variables, whose paths a MultiOptimizer's map
+            # reads (a DTensor has none); each state tensor is made as a shard
+            # (`Optimizer.add_variable_from_reference` asks `part_of`).
+            by_sharded = {
+                id(self.sharded[k]): v for k, v in self.whole_variables.items()
+            }
+            optimizer.build([by_sharded[id(p)] for p in self.trainable])
+        self.optimizer = optimizer
+        self.optimizers = _optimizers_in(optimizer)
+        self._shard_optimizer_state()
+
+    def _shard_optimizer_state(self) -> None:
+        from torch.distributed.tensor import DTensor, distribute_tensor
+
+        for optimizer in self.optimizers:
+            if not optimizer.built:
+                continue  # a MultiOptimizer's inner one without variables
+            swaps = {
+                id(v): self.sharded[id(v)]
+                for v in optimizer._params
+                if id(v) in self.sharded
+            }
+            for slot in optimizer._slot_variables:
+                reference = optimizer._params[slot._reference_position]
+                target = self.sharded.get(id(reference))
+                if (
+                    target is not None
+                    and not isinstance(slot, DTensor)
+                    and slot.shape == reference.shape
+                ):
+                    swaps[id(slot)] = distribute_tensor(
+                        slot, target.device_mesh, target.placements, src_data_rank=None
+                    )
+            optimizer._replace_tensors(swaps)
+
+    @contextlib.contextmanager
+    def epoch(self):
+        """Runs an epoch's batches: yields the sharded trainable parameters
+        (torch DTensors, in the order of the model's trainable variables)."""
+        from torch.distributed.tensor.experimental import implicit_replication
+
+        self.in_batches = True
+        _set_classes(self.fsdp_classes)
+        try:
+            with implicit_replication():
+                yield self.trainable
+        finally:
+            _set_classes(self.classes)
+            self.in_batches = False
 
     @contextlib.contextmanager
     def whole(self, optimizer: bool = False):
@@ -496,6 +661,38 @@ def _set_away(variable, sharding: _Sharded) -> None:
     variable.data = nan.expand(variable.shape)
     variable._sharded_away = True
     variable._sharding = sharding
+
+
+def _set_back(variable) -> None:
+    """``variable`` holds its whole value again (set by the caller)."""
+    variable._sharded_away = False
+    variable.__dict__.pop("_sharding", None)
+
+
+def _with_local(sharded, local: torch.Tensor):
+    """A DTensor laid out as ``sharded`` (a meta-device one) with ``local`` as
+    this process's part."""
+    from torch.distributed.tensor import DTensor
+
+    return DTensor.from_local(
+        local,
+        sharded.device_mesh,
+        sharded.placements,
+        run_check=False,
+        shape=sharded.shape,
+        stride=sharded.stride(),
+    )
+
+
+def _repoint_fsdp(unit) -> None:
+    """FSDP2 takes the parts put in its meta-device stand-ins' place (pads
+    them as it pads its own; what ``to_empty`` then an init would do)."""
+    from torch.distributed.fsdp import fully_shard
+
+    state = fully_shard.state(unit)
+    for group in getattr(state, "_fsdp_param_groups", None) or ():
+        for param in group.fsdp_params:
+            param.reset_sharded_param()
 
 
 def _local_part(whole: torch.Tensor, sharded) -> torch.Tensor:

@@ -22,6 +22,7 @@ from lamina.backend.remat import get_current_remat_mode, remat
 from lamina.backend.stateless_scope import get_stateless_scope
 from lamina.backend.symbolic_scope import run_symbolically
 from lamina.backend.variables import Variable, whole_value, write_whole
+from lamina.distribution import model_parallel
 from lamina.dtype_policies.dtype_policy import DTypePolicy, policy_of
 from lamina.errors import ArgumentError, ShapeError, warn_deprecated_once
 from lamina.layers.input_spec import InputSpec, check_input_compatibility
@@ -514,6 +515,8 @@ class Layer(torch.nn.Module):
         self.register_parameter(key, var)
         self._own_weights.append(var)
         _structure_changed()
+        # Under ModelParallel (several processes) only this process's part stays.
+        model_parallel.shard_new_variable(var)
         return var
 
     def _flatten_layers(self, include_self: bool = True, recursive: bool = True):
@@ -772,7 +775,10 @@ class Layer(torch.nn.Module):
             inputs = inputs.to(self._compute_dtype)
             args = (inputs, *args[1:])
         if not self.built:
-            self._maybe_build(_shapes_of(inputs), args, kwargs)
+            # Built by its first call on data, which needs the whole values
+            # now: ModelParallel shards them when the model first runs.
+            with model_parallel.kept_whole():
+                self._maybe_build(_shapes_of(inputs), args, kwargs)
         elif self.input_spec is not None:
             self._check_input_spec(inputs)
 

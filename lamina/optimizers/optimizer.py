@@ -428,10 +428,12 @@ class Optimizer:
             if position < len(getattr(self, "_ref_names", []))
             else self._reference_name(reference_variable, position)
         )
+        like = reference_variable
+        if getattr(like, "_sharded_away", False):
+            # ModelParallel: the state is made as a shard of the variable.
+            like = like._sharding.part_of(like)
         with torch.no_grad():
-            slot = torch.zeros_like(
-                reference_variable.detach(), memory_format=torch.preserve_format
-            )
+            slot = torch.zeros_like(like.detach(), memory_format=torch.preserve_format)
             if initializer not in ("zeros", 0, 0.0):
                 if initializer == "ones":
                     slot.fill_(1.0)

@@ -513,6 +513,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         check_finite_inputs(data)
         if not self._overrides("test_step"):
             self._prepare_model_for(data)
+        model_parallel.prepare(self)  # a model made under ModelParallel
         logs = self._test_epoch(data, self._callback_list(callbacks, verbose, data))
         if return_dict:
             return logs
@@ -583,6 +584,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
             steps=capped_steps(steps),
             for_predict=True,
         )
+        model_parallel.prepare(self)  # a model made under ModelParallel
         callback_list = self._callback_list(callbacks, verbose, data)
         callback_list.on_predict_begin()
         custom_step = self._overrides("predict_step")

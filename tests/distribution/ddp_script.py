@@ -246,6 +246,7 @@ def model_parallel(out):
         return net
 
     net = build()
+    built = held_bytes(net)  # each process holds only its parts from the start
     seen, refusals = [], []
 
     class Shards(keras.callbacks.Callback):
@@ -305,15 +306,20 @@ def model_parallel(out):
         "parameter_types": sorted({type(p).__name__ for p in net.parameters()}),
         # What this process holds of the trainable weights and optimizer state.
         "held": held_bytes(net),
+        "held_built": built,
         "optimizer_type": type(net.optimizer).__name__,
         "seen": seen,
         "refusals": refusals,
     }
     if os.path.exists(checkpoint):
-        # The last epoch's file, read into a new model (whole until its fit).
+        # The last epoch's file, read on rank 0 alone into a model made
+        # without ModelParallel (whole: nothing to gather).
+        current = keras.distribution.distribution()
+        keras.distribution.set_distribution(None)
         fresh = build()
         fresh.load_weights(checkpoint)
         result["checkpoint"] = [w.tolist() for w in fresh.get_weights()]
+        keras.distribution.set_distribution(current)
     # A layout splitting 9 columns over 2 processes is refused, clearly.
     odd = keras.Sequential([keras.Input((6,)), keras.layers.Dense(9, name="wide")])
     odd.compile("sgd", "mse")
@@ -325,22 +331,27 @@ def model_parallel(out):
 
 
 def held_bytes(net):
-    """Bytes of the trainable parameters and optimizer state tensors this
-    process holds (a DTensor's local part; a sharded-away variable's one
-    element is not counted)."""
-    tensors = [p for p in net.parameters() if p.requires_grad]
-    optimizers = [net.optimizer]
+    """Bytes of storage this process holds for the trainable weights and the
+    optimizer's state: a DTensor's local part, a variable made under
+    ModelParallel's own part before the model is sharded; a variable whose
+    value is sharded away holds one element, counted too."""
+    tensors = [w for w in net.trainable_weights]
+    tensors += [p for p in net.parameters() if p.requires_grad]
+    parts = [getattr(w, "_sharding", None) for w in net.weights]
+    tensors += [p.part for p in parts if hasattr(p, "part")]
+    optimizers = [net.optimizer] if net.optimizer is not None else []
     while optimizers:
         optimizer = optimizers.pop()
         tensors += optimizer._slot_variables
         optimizers += getattr(optimizer, "optimizers", None) or []
         if getattr(optimizer, "inner_optimizer", None) is not None:
             optimizers.append(optimizer.inner_optimizer)
-    total = 0
+    storages = {}
     for t in tensors:
         local = t.to_local() if hasattr(t, "to_local") else t
-        total += local.numel() * local.element_size()
-    return total
+        storage = local.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+    return sum(storages.values())
 
 
 def exit_after_step(out):

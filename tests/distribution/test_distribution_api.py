@@ -158,8 +158,14 @@ def two_processes(monkeypatch):
         def world_size():
             return 2
 
+        @staticmethod
+        def launched_by_torchrun():
+            return False
+
     monkeypatch.setattr(model_parallel, "process_group", TwoProcesses)
-    distribution.set_distribution(_model_parallel())
+    # The models are made first: under ModelParallel each process would keep
+    # only its part of a new variable, which needs a real process group.
+    return lambda: distribution.set_distribution(_model_parallel())
 
 
 def _fit(model, **kwargs):
@@ -168,6 +174,14 @@ def _fit(model, **kwargs):
 
 def test_model_parallel_refuses_what_it_cannot_shard(two_processes):
     model = _small_model()
+
+    class OwnStep(lamina.Sequential):
+        def train_step(self, data):
+            return {}
+
+    custom = OwnStep([lamina.Input((3,)), lamina.layers.Dense(1)])
+    custom.compile("sgd", "mse")
+    two_processes()
     with pytest.raises(
         ValueError,
         match=r"device mesh has 1 devices \(shape \(1, 1\)\) but 2 processes run",
@@ -187,13 +201,6 @@ def test_model_parallel_refuses_what_it_cannot_shard(two_processes):
         ValueError, match=r"ModelCheckpoint\(save_freq=2\) saves in the middle"
     ):
         _fit(model, callbacks=[saver])
-
-    class OwnStep(lamina.Sequential):
-        def train_step(self, data):
-            return {}
-
-    custom = OwnStep([lamina.Input((3,)), lamina.layers.Dense(1)])
-    custom.compile("sgd", "mse")
     with pytest.raises(ValueError, match="OwnStep overrides train_step"):
         _fit(custom)
 

@@ -277,13 +277,13 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
         ]
         * 2
     )
-    # The model stays sharded after fit: each process holds half of the
-    # trainable weights and of the optimizer's state (the 1-element head bias
-    # is rank 0's), in DTensors; BatchNormalization's statistics stay whole.
+    # Each process holds about half of the trainable weights from the moment
+    # the model is made, and of the optimizer's state, which stay sharded
+    # after fit (in DTensors; BatchNormalization's statistics stay whole).
+    # Above half: FSDP2's padding and one element per sharded-away variable.
     assert alone["parameter_types"] == ["Variable"]
-    assert rank0["held"] + rank1["held"] == alone["held"]
-    # The 1-element head bias and its RMSprop average: 2 float32s on rank 0.
-    assert rank0["held"] - rank1["held"] == 2 * 4
+    for key in ("held_built", "held"):
+        assert max(rank0[key], rank1[key]) < 0.55 * alone[key], key
     for result in (rank0, rank1):
         assert result["parameter_types"] == ["DTensor", "Variable"]
         # Sharded Adam and RMSprop, synchronized BatchNormalization and a
