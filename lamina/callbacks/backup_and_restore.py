@@ -12,7 +12,7 @@ import h5py
 import torch
 
 from lamina.callbacks.callback import Callback
-from lamina.distribution import process_group
+from lamina.distribution import model_parallel, process_group
 from lamina.errors import ArgumentError, FileFormatError
 from lamina.io_utils import atomic_path
 from lamina.random import process_state
@@ -108,9 +108,12 @@ class BackupAndRestore(Callback):
             self._restore_or_fall_back()
         self.model._epoch_hook = self._begin_epoch
 
-    def _restore_or_fall_back(self) -> None:
+    def _restore_or_fall_back(self, check_only: bool = False) -> None:
+        """Restore the latest backup, or the previous one if the latest is
+        unreadable (``check_only``: read the file through without loading it)."""
+        act = self._check if check_only else self._restore
         try:
-            self._restore()
+            act()
         except (FileFormatError, OSError, ValueError):
             # The latest backup is unreadable: fall back on the previous one.
             if not os.path.exists(self._prev_weights_path):
@@ -120,18 +123,38 @@ class BackupAndRestore(Callback):
                 shutil.copyfile(self._prev_metadata_path, self._metadata_path)
             elif os.path.exists(self._metadata_path):
                 os.remove(self._metadata_path)
-            self._restore()
+            act()
+
+    def _check(self) -> None:
+        """Read the backup through (its every dataset and lamina's state), as
+        `_restore` would, without loading it into the model."""
+        if not os.path.exists(self._weights_path):
+            return
+        with h5py.File(self._weights_path, "r") as f:
+            f.visititems(
+                lambda _, item: item[()] if isinstance(item, h5py.Dataset) else None
+            )
+        _read_state(self._weights_path)
 
     def _restore_on_every_rank(self) -> None:
-        """Rank 0 checks (and repairs) the backup first; the others then read it."""
+        """Rank 0 checks (and repairs) the backup first; the others then read it.
+
+        A sharded model (ModelParallel) loads on every process at once: rank
+        0 reads the file through first, then all restore together.
+        """
         what = "waiting for rank 0 to check the backup"
+        together = model_parallel.sharding_of(self.model) is not None
         if process_group.is_chief():
             try:
-                self._restore_or_fall_back()
+                self._restore_or_fall_back(check_only=together)
             except Exception as error:
                 process_group.broadcast_object({"error": repr(error)}, what)
                 raise
-            process_group.broadcast_object({"resume": self._resumes_at()}, what)
+            resume = None if together else self._resumes_at()
+            process_group.broadcast_object({"resume": resume}, what)
+            if together:
+                self._restore()
+                process_group.broadcast_object({"resume": self._resumes_at()}, what)
             return
         chief = process_group.broadcast_object(None, what)
         if "error" in chief:
@@ -140,6 +163,8 @@ class BackupAndRestore(Callback):
                 f"{chief['error']}"
             )
         self._restore()
+        if together:
+            chief = process_group.broadcast_object(None, what)
         if self._resumes_at() != chief["resume"]:
             raise ArgumentError(
                 f"Rank {process_group.rank()} found the backup in "

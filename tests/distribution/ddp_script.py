@@ -112,6 +112,14 @@ def resumed(out):
     the same command resumes from the backup."""
     rank = int(os.environ.get("RANK", 0))
     x, y = data()
+    if os.environ.get("MODEL_PARALLEL"):  # the variables sharded (FSDP2)
+        devices = keras.distribution.list_devices()
+        mesh = keras.distribution.DeviceMesh((len(devices),), ["model"], devices)
+        layout_map = keras.distribution.LayoutMap(mesh)
+        layout_map["dense/kernel"] = (None, "model")
+        keras.distribution.set_distribution(
+            keras.distribution.ModelParallel(layout_map=layout_map)
+        )
     keras.utils.set_random_seed(1)
     net = keras.Sequential(
         [
@@ -150,7 +158,7 @@ def resumed(out):
         "history": history.history,
         "epochs": history.epoch,
         "weights": [w.tolist() for w in net.get_weights()],
-        "optimizer": [v.tolist() for v in net.optimizer.variables],
+        "optimizer": optimizer_state(net, os.path.join(out, f"state{rank}.weights.h5")),
     }
 
 
@@ -283,18 +291,7 @@ def model_parallel(out):
     uneven = net.predict(vx[:17], batch_size=8, verbose=0).tolist()
     # The model stays sharded: a second fit goes on from the shards.
     more = net.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
-    # The optimizer's state is in its shards; a weights file holds it whole
-    # (every process gathers it; each writes its own file here).
-    state = os.path.join(files, "state.weights.h5")
-    net.save_weights(state)
-    with h5py.File(state, "r") as f:
-        names = []
-        f["optimizer"].visititems(
-            lambda name, item: (
-                names.append(name) if isinstance(item, h5py.Dataset) else None
-            )
-        )
-        optimizer_state = [np.asarray(f["optimizer"][n]).tolist() for n in names]
+    state = optimizer_state(net, os.path.join(files, "state.weights.h5"))
     result = {
         "history": history.history,
         "more": more.history,
@@ -302,7 +299,7 @@ def model_parallel(out):
         "predict": net.predict(vx, batch_size=8, verbose=0).tolist(),
         "predict_uneven": uneven,
         "weights": [w.tolist() for w in net.get_weights()],
-        "optimizer": optimizer_state,
+        "optimizer": state,
         "parameter_types": sorted({type(p).__name__ for p in net.parameters()}),
         # What this process holds of the trainable weights and optimizer state.
         "held": held_bytes(net),
@@ -328,6 +325,21 @@ def model_parallel(out):
     except ValueError as error:
         result["uneven"] = f"{type(error).__name__}: {error}"
     return result
+
+
+def optimizer_state(net, path):
+    """The optimizer's state, read from a weights file saved to ``path``:
+    under ModelParallel it is in its shards, and the file holds it whole
+    (every process gathers it; each writes its own file here)."""
+    net.save_weights(path)
+    with h5py.File(path, "r") as f:
+        names = []
+        f["optimizer"].visititems(
+            lambda name, item: (
+                names.append(name) if isinstance(item, h5py.Dataset) else None
+            )
+        )
+        return [np.asarray(f["optimizer"][n]).tolist() for n in names]
 
 
 def held_bytes(net):

@@ -176,6 +176,42 @@ def test_a_killed_job_restarted_resumes_from_the_backup_on_every_rank(
             np.testing.assert_array_equal(a, b)
 
 
+def test_a_killed_model_parallel_job_resumes_from_the_backup(tmp_path):
+    # The same under ModelParallel (the first kernel split by columns): rank
+    # 0 saves the backup from the weights and optimizer state every process
+    # gathers at the epoch's end; on restart each loads its own parts.
+    def fit(out, **env):
+        return run(
+            "resumed",
+            out,
+            2,
+            monitor_interval=1,
+            SAVE_FREQ="epoch",
+            MODEL_PARALLEL="1",
+            **env,
+        )
+
+    done, full = fit(tmp_path / "uninterrupted")
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = tmp_path / "interrupted"
+    done, ranks = fit(out, KILL_AT="9")
+    assert done.returncode != 0 and ranks == []
+    backup = out / "backup"
+    assert json.loads((backup / "training_metadata.json").read_text()) == {
+        "epoch": 1,
+        "batch": 0,
+    }
+    done, resumed = fit(out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for alone, again in zip(full, resumed):
+        assert again["history"] == alone["history"]
+        assert again["epochs"] == [0, 1, 2]
+        for a, b in zip(
+            alone["weights"] + alone["optimizer"], again["weights"] + again["optimizer"]
+        ):
+            np.testing.assert_array_equal(a, b)
+
+
 def test_a_backup_folder_that_not_every_rank_reads_is_refused(tmp_path):
     done, _ = run(
         "resumed", tmp_path, 2, monitor_interval=1, SAVE_FREQ="4", KILL_AT="10"
