@@ -10,9 +10,10 @@ gradients) and once under ``ModelParallel`` (FSDP2 shards the variables,
 gradients and optimizer state). Each process gets ``threads / processes``
 torch threads, so every run uses the same cores. The first epoch is a
 warm-up; samples/s is measured over the rest. Prints one line per run with
-the bytes of weights, gradients and optimizer state one process holds during
-a step, and the scaling ratios (2-process samples/s divided by 1-process
-samples/s; 2.0 would be perfect scaling).
+the bytes of weights, gradients and optimizer state one process holds once
+the model is made, during a step and after fit, and the scaling ratios
+(2-process samples/s divided by 1-process samples/s; 2.0 would be perfect
+scaling).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def worker(samples: int, epochs: int, threads: int, out: str, mode: str) -> None
         )
     data = bench_models.make_data("mlp", samples)
     model = bench_models.keras_model(lamina, "mlp")
+    built = held_bytes(model)
 
     class Clock(lamina.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -76,22 +78,30 @@ def worker(samples: int, epochs: int, threads: int, out: str, mode: str) -> None
                 {
                     "samples_per_s": samples * (epochs - 1) / seconds,
                     "held_bytes": clock.held,
+                    "held_built": built,
+                    "held_after": held_bytes(model),
                 },
                 f,
             )
 
 
 def held_bytes(model) -> int:
-    """Bytes of weights, gradients and optimizer state in this process (a
-    sharded tensor counts its local part)."""
-    params = list(model.parameters())
-    tensors = params + [p.grad for p in params if p.grad is not None]
-    tensors += list(model.optimizer.variables)
-    total = 0
+    """Bytes of storage this process holds for the weights, gradients and
+    optimizer state: a sharded tensor's local part; under ModelParallel, a
+    variable made as its part only (before the model is first sharded) counts
+    that part, and one whose value is sharded away its one element."""
+    tensors = list(model.parameters()) + list(model.weights)
+    tensors += [p.grad for p in model.parameters() if p.grad is not None]
+    parts = [getattr(w, "_sharding", None) for w in model.weights]
+    tensors += [p.part for p in parts if hasattr(p, "part")]
+    if model.optimizer is not None and model.optimizer.built:
+        tensors += list(model.optimizer.variables)
+    storages = {}
     for t in tensors:
         local = t.to_local() if hasattr(t, "to_local") else t
-        total += local.numel() * local.element_size()
-    return total
+        storage = local.untyped_storage()
+        storages[storage.data_ptr()] = storage.nbytes()
+    return sum(storages.values())
 
 
 def run(processes: int, samples: int, epochs: int, threads: int, mode: str) -> dict:
@@ -138,7 +148,9 @@ def main() -> None:
             f"mlp, {kind}, {args.threads} threads in all: "
             f"{results[kind]['samples_per_s']:,.0f} samples/s, "
             f"{results[kind]['held_bytes'] / 2**20:.1f} MiB of weights, "
-            "gradients and optimizer state per process"
+            "gradients and optimizer state per process during a step "
+            f"({results[kind]['held_built'] / 2**20:.1f} MiB once made, "
+            f"{results[kind]['held_after'] / 2**20:.1f} MiB after fit)"
         )
     one = results["1 process"]["samples_per_s"]
     for kind in list(runs)[1:]:

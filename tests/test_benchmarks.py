@@ -197,11 +197,13 @@ def test_profile_step_quickest(tmp_path):
 @pytest.mark.slow  # three runs, two of them under torchrun
 def test_ddp_script_quickest(tmp_path):
     stdout = run_script("ddp.py", "--smoke", "--threads", "2", cwd=tmp_path)
-    held = {}
+    held, made, after = {}, {}, {}
     for line in stdout.splitlines():
         if line.startswith("mlp, "):
             kind = line.split(", ", 1)[1].split(", 2 threads")[0]
             held[kind] = float(line.split(" MiB")[0].rsplit(" ", 1)[1])
+            made[kind] = float(line.split(" MiB once made")[0].rsplit("(", 1)[1])
+            after[kind] = float(line.split(" MiB after fit")[0].rsplit(" ", 1)[1])
     assert list(held) == [
         "1 process",
         "2 gloo processes, data-parallel",
@@ -212,3 +214,9 @@ def test_ddp_script_quickest(tmp_path):
     # whole in every data-parallel process, half each under ModelParallel.
     assert held["1 process"] == held["2 gloo processes, data-parallel"] == 10.7
     assert held["2 gloo processes, ModelParallel (FSDP2)"] == 5.3
+    # ModelParallel keeps half from the moment the model is made (its 3.6 MiB
+    # of weights) to after fit, when the gradients are still there.
+    assert made["1 process"] == made["2 gloo processes, data-parallel"] == 3.6
+    assert made["2 gloo processes, ModelParallel (FSDP2)"] == 1.8
+    assert after["1 process"] == after["2 gloo processes, data-parallel"] == 10.7
+    assert after["2 gloo processes, ModelParallel (FSDP2)"] == 5.3

@@ -115,20 +115,26 @@ def make_empty_passes(model, missing: int, last_inputs) -> None:
         model._call_outermost(empty, False)
 
 
+def unshard_without_it(model) -> None:
+    """Gather a sharded ``model`` whole for good when ModelParallel is no
+    longer the distribution (a `fit` without it; every process together)."""
+    sharding = sharding_of(model)
+    if sharding is not None and not active():
+        sharding.unshard()
+
+
 def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
     """The sharding ``model`` trains under (None without ModelParallel).
 
     The first `fit` under ModelParallel shards the model (if `prepare` has
     not) and its optimizer's state, which stay sharded; an optimizer compiled
-    since gets its state sharded likewise; a model trained without
-    ModelParallel is gathered whole first. Checks first what lamina cannot
+    since gets its state sharded likewise (`unshard_without_it` gathers a
+    model trained without ModelParallel). Checks first what lamina cannot
     run sharded, with the reason. ``callbacks`` are the ones the user gave
     (the same on every process).
     """
     sharding = sharding_of(model)
     if not active():
-        if sharding is not None:
-            sharding.unshard()
         return None
     name = type(model).__name__
     if custom_step:
@@ -397,7 +403,7 @@ class _Sharded(_Parts):
         self.optimizer = None
         self.optimizers = []
         self.in_batches = False
-        self._whole = 0  # depth of `whole` contexts open
+        self._weights_whole = self._optimizer_whole = False  # inside `whole`
         device = next(iter(model.parameters())).device
         mesh = _mesh(device.type)
         modules = list(model.modules())
@@ -541,10 +547,13 @@ class _Sharded(_Parts):
     @contextlib.contextmanager
     def whole(self, optimizer: bool = False):
         """Every variable (and, with ``optimizer``, the optimizer's sharded
-        state) whole inside; sharded again on exit, with what was written
-        inside. Every process must enter it together."""
-        if self._whole:
-            yield  # already whole (the optimizer too, if any context asked)
+        state) whole inside, in host memory (a device holds its shards only);
+        sharded again on exit, with what was written inside. Every process
+        must enter it together; what an enclosing `whole` gathered stays."""
+        weights = not self._weights_whole
+        optimizer = optimizer and not self._optimizer_whole
+        if not (weights or optimizer):
+            yield
             return
         if self.in_batches:
             raise ArgumentError(
@@ -554,8 +563,8 @@ class _Sharded(_Parts):
             )
         from torch.distributed.tensor import DTensor
 
-        slots = []  # (sharded slot, its whole value) per optimizer
-        swapped = []  # (optimizer, swaps made, swaps that undo them)
+        slots = []  # (sharded slot, its whole value)
+        swapped = []  # (optimizer, the swaps that undo its own)
         try:
             with (
                 torch.no_grad(),
@@ -563,10 +572,13 @@ class _Sharded(_Parts):
                     "gathering the sharded weights (ModelParallel)"
                 ),
             ):
-                for key, variable in self.whole_variables.items():
-                    variable.data = self.sharded[key].full_tensor().contiguous()
-                    variable._sharded_away = False
+                if weights:
+                    self._weights_whole = True
+                    for key, variable in self.whole_variables.items():
+                        variable.data = self.sharded[key].full_tensor().cpu()
+                        variable._sharded_away = False
                 if optimizer:
+                    self._optimizer_whole = True
                     to_whole = {
                         id(self.sharded[k]): v for k, v in self.whole_variables.items()
                     }
@@ -577,28 +589,28 @@ class _Sharded(_Parts):
                         swaps, back = dict(to_whole), dict(to_sharded)
                         for slot in inner._slot_variables:
                             if isinstance(slot, DTensor):
-                                full = slot.full_tensor()
+                                full = slot.full_tensor().cpu()
                                 slots.append((slot, full))
                                 swaps[id(slot)] = full
                                 back[id(full)] = slot
                         inner._replace_tensors(swaps)
                         swapped.append((inner, back))
-            self._whole += 1
-            try:
-                yield
-            finally:
-                self._whole -= 1
+            yield
         finally:
             with torch.no_grad():
                 for slot, full in slots:
                     slot.to_local().copy_(_local_part(full, slot))
                 for inner, back in swapped:
                     inner._replace_tensors(back)
-                for key, variable in self.whole_variables.items():
-                    if not variable._sharded_away:
-                        shard = self.sharded[key]
-                        shard.to_local().copy_(_local_part(variable.data, shard))
-                        _set_away(variable, self)
+                if optimizer:
+                    self._optimizer_whole = False
+                if weights:
+                    for key, variable in self.whole_variables.items():
+                        if not variable._sharded_away:
+                            shard = self.sharded[key]
+                            shard.to_local().copy_(_local_part(variable.data, shard))
+                            _set_away(variable, self, shard.device)
+                    self._weights_whole = False
 
     def unshard(self) -> None:
         """The values back in lamina's variables for good; FSDP2 taken off."""
@@ -654,10 +666,12 @@ def _set_classes(classes: dict) -> None:
         module.__class__ = cls
 
 
-def _set_away(variable, sharding: _Sharded) -> None:
+def _set_away(variable, sharding: _Parts, device=None) -> None:
     """Free ``variable``'s whole value, keeping its shape: a NaN broadcast to
-    it, so a read that bypasses `_Sharded.whole_value` shows it."""
-    nan = torch.full((), float("nan"), dtype=variable.dtype, device=variable.device)
+    it (on ``device``, its own by default), so a read that bypasses
+    `_Parts.whole_value` shows it."""
+    device = variable.device if device is None else device
+    nan = torch.full((), float("nan"), dtype=variable.dtype, device=device)
     variable.data = nan.expand(variable.shape)
     variable._sharded_away = True
     variable._sharding = sharding

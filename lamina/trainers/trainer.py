@@ -347,6 +347,7 @@ class Trainer(BuiltinSteps, keras2.Keras2Methods):
         custom_step = self._overrides("train_step")
         if not custom_step:
             self._prepare_model_for(train_data)
+        model_parallel.unshard_without_it(self)  # sharded, but not trained so now
         params = self._trainable_params()
         self.__dict__["_ddp"] = data_parallel.wrap_model(self, custom_step)
         callback_list = self._callback_list(

@@ -324,6 +324,12 @@ def model_parallel(out):
         odd.fit(x, y, batch_size=16, epochs=1, verbose=0)
     except ValueError as error:
         result["uneven"] = f"{type(error).__name__}: {error}"
+    # Without ModelParallel the next fit gathers the model whole for good
+    # (and trains data-parallel under torchrun).
+    keras.distribution.set_distribution(None)
+    net.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    result["unsharded"] = [w.tolist() for w in net.get_weights()]
+    result["unsharded_types"] = sorted({type(p).__name__ for p in net.parameters()})
     return result
 
 

@@ -345,6 +345,10 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
             "processes (FSDP2 pads only the first dimension)."
         )
     assert rank0["weights"] == rank1["weights"]
+    for result in (rank0, rank1):
+        assert result["unsharded_types"] == ["Variable"]
+        for got, want in zip(result["unsharded"], alone["unsharded"]):
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
     # ModelCheckpoint wrote whole weights (the first fit's), on rank 0 only.
     assert "checkpoint" not in rank1
     for got, want in zip(rank0["checkpoint"], alone["checkpoint"]):
