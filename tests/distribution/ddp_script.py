@@ -255,6 +255,8 @@ def model_parallel(out):
 
     net = build()
     built = held_bytes(net)  # each process holds only its parts from the start
+    # Its first use shards a model made under ModelParallel (here predict).
+    before_fit = net.predict(vx[:4], verbose=0).tolist()
     seen, refusals = [], []
 
     class Shards(keras.callbacks.Callback):
@@ -324,6 +326,14 @@ def model_parallel(out):
         odd.fit(x, y, batch_size=16, epochs=1, verbose=0)
     except ValueError as error:
         result["uneven"] = f"{type(error).__name__}: {error}"
+    # A Sequential without Input is built whole by its first batch, then
+    # sharded by fit.
+    keras.utils.set_random_seed(2)
+    lazy = keras.Sequential([keras.layers.Dense(4), keras.layers.Dense(1)])
+    lazy.compile("adam", "mse")
+    lazy.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    result["lazy"] = lazy.predict(vx, verbose=0).tolist()
+    result["before_fit"] = before_fit
     # Without ModelParallel the next fit gathers the model whole for good
     # (and trains data-parallel under torchrun).
     keras.distribution.set_distribution(None)
