@@ -361,8 +361,9 @@ class DataParallel(Distribution):
 
 
 class ModelParallel(Distribution):
-    """Variables sharded by a `LayoutMap` (Keras 3's name; `fit` refuses it in
-    lamina, see the error it raises).
+    """Variables sharded over the processes by a `LayoutMap` (Keras 3's name):
+    each process keeps its part of every trainable variable made from now on,
+    and `fit` trains them with torch's FSDP2 (see `model_parallel.py`).
 
     Args:
         layout_map: the `LayoutMap` of variable paths to layouts.

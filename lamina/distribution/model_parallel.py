@@ -1,15 +1,16 @@
-"""`ModelParallel` for `fit`: the variables sharded over the processes by FSDP2.
+"""`ModelParallel`: the variables sharded over the processes, trained by FSDP2.
 
-The first `fit` under `ModelParallel` (several processes) makes every layer
-that owns weights a unit of torch's ``fully_shard`` (FSDP2): each process
-keeps 1/N of every trainable variable, of its gradient and of the optimizer
-state; a layer's whole weights are gathered just before its forward pass and
-freed after it (and again for its backward pass), and the gradients are
-reduce-scattered. The `LayoutMap` picks the dimension each variable is split
-along (its first named mesh axis; the first dimension when the map has no
-layout for it). Each global batch is split over all the processes, as with
-`DataParallel`, so the update is the one a single process would make on the
-whole batch.
+Under `ModelParallel` with several processes, each new trainable variable is
+made whole for a moment and each process keeps its part
+(`shard_new_variable`). The first `fit` (or `evaluate`/`predict`) makes every
+layer that owns weights a unit of torch's ``fully_shard`` (FSDP2): a layer's
+whole weights are gathered just before its forward pass and freed after it
+(and again for its backward pass), the gradients are reduce-scattered, and
+the optimizer's state is made as shards. The `LayoutMap` picks the dimension
+each variable is split along (its first named mesh axis; the first dimension
+when the map has no layout for it). Each global batch is split over all the
+processes, as with `DataParallel`, so the update is the one a single process
+would make on the whole batch.
 
 The model then stays sharded, after `fit` too: validation, `evaluate` and
 `predict` run on the shards (each layer gathered for its forward pass only).
@@ -17,9 +18,9 @@ What reads or writes the weights whole (`get_weights`, `set_weights`, a
 variable's ``numpy()``/``assign()``, saving and loading, the callbacks that
 read them at an epoch's end) gathers them for that moment only, on every
 process at once: every process must call it, as every process runs the same
-script under ``torchrun``. The optimizer's state is gathered only for what
-saves it. So no process ever holds the whole optimizer state, and the whole
-weights only while something reads them.
+script under ``torchrun``, into host memory. The optimizer's state is
+gathered only for what saves it. So a process holds the whole weights only
+while something reads them, and the whole optimizer state only to save it.
 """
 
 from __future__ import annotations
