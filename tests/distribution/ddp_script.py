@@ -21,6 +21,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
 
 import lamina as keras  # noqa: E402
+from benchmarks.ddp import held_bytes  # noqa: E402
 
 
 def data(n=96, seed=0):
@@ -356,30 +357,6 @@ def optimizer_state(net, path):
             )
         )
         return [np.asarray(f["optimizer"][n]).tolist() for n in names]
-
-
-def held_bytes(net):
-    """Bytes of storage this process holds for the trainable weights and the
-    optimizer's state: a DTensor's local part, a variable made under
-    ModelParallel's own part before the model is sharded; a variable whose
-    value is sharded away holds one element, counted too."""
-    tensors = [w for w in net.trainable_weights]
-    tensors += [p for p in net.parameters() if p.requires_grad]
-    parts = [getattr(w, "_sharding", None) for w in net.weights]
-    tensors += [p.part for p in parts if hasattr(p, "part")]
-    optimizers = [net.optimizer] if net.optimizer is not None else []
-    while optimizers:
-        optimizer = optimizers.pop()
-        tensors += optimizer._slot_variables
-        optimizers += getattr(optimizer, "optimizers", None) or []
-        if getattr(optimizer, "inner_optimizer", None) is not None:
-            optimizers.append(optimizer.inner_optimizer)
-    storages = {}
-    for t in tensors:
-        local = t.to_local() if hasattr(t, "to_local") else t
-        storage = local.untyped_storage()
-        storages[storage.data_ptr()] = storage.nbytes()
-    return sum(storages.values())
 
 
 def exit_after_step(out):

@@ -139,16 +139,25 @@ def test_a_dead_rank_stops_the_other_with_a_clear_error(tmp_path, where):
 
 
 @pytest.mark.parametrize(
-    ("save_freq", "kill_at", "backed_up_at"),
-    [("4", 10, {"epoch": 1, "batch": 1}), ("epoch", 9, {"epoch": 1, "batch": 0})],
+    ("save_freq", "kill_at", "backed_up_at", "sharded"),
+    [
+        ("4", 10, {"epoch": 1, "batch": 1}, False),
+        ("epoch", 9, {"epoch": 1, "batch": 0}, False),
+        # ModelParallel (the first kernel split by columns): rank 0 saves the
+        # backup from the weights and optimizer state every process gathers
+        # at the epoch's end; on restart each loads its own parts.
+        ("epoch", 9, {"epoch": 1, "batch": 0}, True),
+    ],
 )
 def test_a_killed_job_restarted_resumes_from_the_backup_on_every_rank(
-    tmp_path, save_freq, kill_at, backed_up_at
+    tmp_path, save_freq, kill_at, backed_up_at, sharded
 ):
     # Adam, Dropout with a different seed on each rank, shuffled batches; 3
     # epochs of 6 steps. Rank 1 dies at global batch `kill_at` and torchrun
     # ends rank 0; the same command run again resumes from rank 0's backup.
     def fit(out, **env):
+        if sharded:
+            env["MODEL_PARALLEL"] = "1"
         return run("resumed", out, 2, monitor_interval=1, SAVE_FREQ=save_freq, **env)
 
     done, full = fit(tmp_path / "uninterrupted")
@@ -168,42 +177,6 @@ def test_a_killed_job_restarted_resumes_from_the_backup_on_every_rank(
     for alone, again in zip(full, resumed):
         # Each rank got back its own generators (dropout masks) and running
         # metrics: bit-identical weights, optimizer state and History.
-        assert again["history"] == alone["history"]
-        assert again["epochs"] == [0, 1, 2]
-        for a, b in zip(
-            alone["weights"] + alone["optimizer"], again["weights"] + again["optimizer"]
-        ):
-            np.testing.assert_array_equal(a, b)
-
-
-def test_a_killed_model_parallel_job_resumes_from_the_backup(tmp_path):
-    # The same under ModelParallel (the first kernel split by columns): rank
-    # 0 saves the backup from the weights and optimizer state every process
-    # gathers at the epoch's end; on restart each loads its own parts.
-    def fit(out, **env):
-        return run(
-            "resumed",
-            out,
-            2,
-            monitor_interval=1,
-            SAVE_FREQ="epoch",
-            MODEL_PARALLEL="1",
-            **env,
-        )
-
-    done, full = fit(tmp_path / "uninterrupted")
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = tmp_path / "interrupted"
-    done, ranks = fit(out, KILL_AT="9")
-    assert done.returncode != 0 and ranks == []
-    backup = out / "backup"
-    assert json.loads((backup / "training_metadata.json").read_text()) == {
-        "epoch": 1,
-        "batch": 0,
-    }
-    done, resumed = fit(out)
-    assert done.returncode == 0, done.stderr[-3000:]
-    for alone, again in zip(full, resumed):
         assert again["history"] == alone["history"]
         assert again["epochs"] == [0, 1, 2]
         for a, b in zip(
@@ -314,12 +287,13 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
         * 2
     )
     # Each process holds about half of the trainable weights from the moment
-    # the model is made, and of the optimizer's state, which stay sharded
-    # after fit (in DTensors; BatchNormalization's statistics stay whole).
-    # Above half: FSDP2's padding and one element per sharded-away variable.
+    # the model is made, and of the optimizer's state and gradients, which
+    # stay sharded after fit (in DTensors). Above half: BatchNormalization's
+    # statistics stay whole (80 bytes), FSDP2 pads, and each sharded-away
+    # variable keeps one element (the model has 211 trainable floats).
     assert alone["parameter_types"] == ["Variable"]
     for key in ("held_built", "held"):
-        assert max(rank0[key], rank1[key]) < 0.55 * alone[key], key
+        assert max(rank0[key], rank1[key]) < 0.6 * alone[key], key
     for result in (rank0, rank1):
         assert result["parameter_types"] == ["DTensor", "Variable"]
         # Sharded Adam and RMSprop, synchronized BatchNormalization and a
