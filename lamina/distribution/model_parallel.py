@@ -117,11 +117,21 @@ def make_empty_passes(model, missing: int, last_inputs) -> None:
 
 
 def unshard_without_it(model) -> None:
-    """Gather a sharded ``model`` whole for good when ModelParallel is no
-    longer the distribution (a `fit` without it; every process together)."""
+    """Gather ``model`` whole for good when ModelParallel is no longer the
+    distribution (a `fit`, `evaluate` or `predict` without it; every process
+    together): a sharded model, or one whose variables were made as parts."""
     sharding = sharding_of(model)
-    if sharding is not None and not active():
+    if sharding is None and not _PARTS_MADE[0]:
+        return  # nothing was ever made under ModelParallel here
+    if active():
+        return
+    if sharding is not None:
         sharding.unshard()
+        return
+    for variable in model.weights:
+        if _is_part(variable):
+            variable.data = variable._sharding.whole_value(variable).to(variable.device)
+            _set_back(variable)
 
 
 def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
@@ -340,6 +350,10 @@ def shard_new_variable(variable) -> None:
         stride=value.stride(),
     )
     _set_away(variable, _Part(part))
+    _PARTS_MADE[0] += 1
+
+
+_PARTS_MADE = [0]  # variables made as parts in this process (a cheap test)
 
 
 class _Layout:
@@ -370,8 +384,9 @@ def prepare(model) -> _Sharded | None:
     """Shard ``model`` with FSDP2 before its first forward pass if it holds
     variables made under ModelParallel (only their parts exist); the sharding
     it is under, or None."""
+    unshard_without_it(model)
     sharding = sharding_of(model)
-    if sharding is not None or not active():
+    if sharding is not None or not _PARTS_MADE[0] or not active():
         return sharding
     if not any(_is_part(v) for v in model.weights):
         return None

@@ -335,9 +335,12 @@ def model_parallel(out):
     lazy.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
     result["lazy"] = lazy.predict(vx, verbose=0).tolist()
     result["before_fit"] = before_fit
+    made = build()  # its variables made as parts
     # Without ModelParallel the next fit gathers the model whole for good
-    # (and trains data-parallel under torchrun).
+    # (and trains data-parallel under torchrun); so does predict a model made
+    # as parts.
     keras.distribution.set_distribution(None)
+    result["made_then_whole"] = made.predict(vx[:4], verbose=0).tolist()
     net.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
     result["unsharded"] = [w.tolist() for w in net.get_weights()]
     result["unsharded_types"] = sorted({type(p).__name__ for p in net.parameters()})

@@ -320,7 +320,8 @@ def test_model_parallel_shards_the_variables_and_trains_as_one_process(tmp_path)
         )
     assert rank0["weights"] == rank1["weights"]
     for result in (rank0, rank1):
-        for key in ("before_fit", "lazy"):  # first use; a model built by data
+        # First use; a model built by data; one made as parts, used whole.
+        for key in ("before_fit", "lazy", "made_then_whole"):
             np.testing.assert_allclose(result[key], alone[key], atol=1e-6)
         assert result["unsharded_types"] == ["Variable"]
         for got, want in zip(result["unsharded"], alone["unsharded"]):
