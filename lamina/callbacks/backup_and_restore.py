@@ -12,7 +12,7 @@ import h5py
 import torch
 
 from lamina.callbacks.callback import Callback
-from lamina.distribution import model_parallel, process_group
+from lamina.distribution import process_group
 from lamina.errors import ArgumentError, FileFormatError
 from lamina.io_utils import atomic_path
 from lamina.random import process_state
@@ -137,24 +137,20 @@ class BackupAndRestore(Callback):
         _read_state(self._weights_path)
 
     def _restore_on_every_rank(self) -> None:
-        """Rank 0 checks (and repairs) the backup first; the others then read it.
-
-        A sharded model (ModelParallel) loads on every process at once: rank
-        0 reads the file through first, then all restore together.
-        """
+        """Rank 0 reads the backup through (repairing it from the previous
+        one if need be), then every process restores from it at once (a
+        ModelParallel model loads collectively), and each checks that it
+        resumes where rank 0 does."""
         what = "waiting for rank 0 to check the backup"
-        together = model_parallel.sharding_of(self.model) is not None
         if process_group.is_chief():
             try:
-                self._restore_or_fall_back(check_only=together)
+                self._restore_or_fall_back(check_only=True)
             except Exception as error:
                 process_group.broadcast_object({"error": repr(error)}, what)
                 raise
-            resume = None if together else self._resumes_at()
-            process_group.broadcast_object({"resume": resume}, what)
-            if together:
-                self._restore()
-                process_group.broadcast_object({"resume": self._resumes_at()}, what)
+            process_group.broadcast_object({}, what)
+            self._restore()
+            process_group.broadcast_object({"resume": self._resumes_at()}, what)
             return
         chief = process_group.broadcast_object(None, what)
         if "error" in chief:
@@ -163,8 +159,7 @@ class BackupAndRestore(Callback):
                 f"{chief['error']}"
             )
         self._restore()
-        if together:
-            chief = process_group.broadcast_object(None, what)
+        chief = process_group.broadcast_object(None, what)
         if self._resumes_at() != chief["resume"]:
             raise ArgumentError(
                 f"Rank {process_group.rank()} found the backup in "

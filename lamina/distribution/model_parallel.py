@@ -177,10 +177,8 @@ def for_fit(model, custom_step: bool, callbacks: list) -> _Sharded | None:
                 "middle of an epoch, when lamina's ModelParallel holds only "
                 "shards of the weights: use save_freq='epoch'."
             )
-    _check_torch()
-    _check_mesh()
     if sharding is None:
-        return _Sharded(model, _Placements(distribution_lib.distribution().layout_map))
+        return _shard(model)
     if sharding.optimizer is not optimizer:
         sharding.adopt(optimizer)  # compiled since with another optimizer
     return sharding
@@ -235,48 +233,41 @@ def _optimizers_in(optimizer) -> list:
     return found
 
 
-class _Placements:
-    """Where a `LayoutMap` splits each variable: a torch ``Shard(dim)``."""
+def _placement(parameter):
+    """Where the current `ModelParallel`'s `LayoutMap` splits ``parameter``:
+    a torch ``Shard(dim)``."""
+    from torch.distributed.tensor import Shard
 
-    def __init__(self, layout_map):
-        self.layout_map = layout_map
-
-    def __call__(self, parameter):
-        from torch.distributed.tensor import Shard
-
-        path = getattr(parameter, "path", None)
-        layout = self.layout_map[path] if isinstance(path, str) else None
-        if layout is None:
-            return Shard(0)
-        for dim, axis in enumerate(layout.axes):
-            if axis is not None:
-                if dim >= parameter.dim():
-                    raise ArgumentError(
-                        f"The LayoutMap's layout {layout.axes} for '{path}' "
-                        f"splits dimension {dim}, but the variable has shape "
-                        f"{tuple(parameter.shape)}."
-                    )
-                world = process_group.world_size()
-                if dim and parameter.shape[dim] % world:
-                    raise ArgumentError(
-                        f"The LayoutMap splits '{path}' (shape "
-                        f"{tuple(parameter.shape)}) along dimension {dim}, whose "
-                        f"size {parameter.shape[dim]} is not a multiple of the "
-                        f"{world} processes (FSDP2 pads only the first dimension)."
-                    )
-                return Shard(dim)
+    layout_map = distribution_lib.distribution().layout_map
+    path = getattr(parameter, "path", None)
+    layout = layout_map[path] if isinstance(path, str) else None
+    if layout is None:
         return Shard(0)
+    for dim, axis in enumerate(layout.axes):
+        if axis is not None:
+            if dim >= parameter.dim():
+                raise ArgumentError(
+                    f"The LayoutMap's layout {layout.axes} for '{path}' "
+                    f"splits dimension {dim}, but the variable has shape "
+                    f"{tuple(parameter.shape)}."
+                )
+            world = process_group.world_size()
+            if dim and parameter.shape[dim] % world:
+                raise ArgumentError(
+                    f"The LayoutMap splits '{path}' (shape "
+                    f"{tuple(parameter.shape)}) along dimension {dim}, whose "
+                    f"size {parameter.shape[dim]} is not a multiple of the "
+                    f"{world} processes (FSDP2 pads only the first dimension)."
+                )
+            return Shard(dim)
+    return Shard(0)
 
 
 class _Parts:
     """Reads and writes of variables whose values are sharded away: each
     such variable points to its owner through ``_sharding``."""
 
-    in_batches = False
-
-    def part_of(self, variable):
-        """``variable``'s sharded value (a torch DTensor)."""
-        raise NotImplementedError
+    in_batches = False  # subclasses give `part_of(variable)`: its DTensor
 
     def check_readable(self, variable) -> None:
         """Refuse to gather in the middle of an epoch's batches (a callback
@@ -335,7 +326,7 @@ def shard_new_variable(variable) -> None:
     from torch.distributed.tensor import DTensor
 
     try:
-        placement = _Placements(distribution_lib.distribution().layout_map)(variable)
+        placement = _placement(variable)
     except ArgumentError:
         return
     mesh = _mesh(variable.device.type)
@@ -390,9 +381,14 @@ def prepare(model) -> _Sharded | None:
         return sharding
     if not any(_is_part(v) for v in model.weights):
         return None
+    return _shard(model)
+
+
+def _shard(model) -> _Sharded:
+    """Shard ``model`` with FSDP2, once torch and the mesh are checked."""
     _check_torch()
     _check_mesh()
-    return _Sharded(model, _Placements(distribution_lib.distribution().layout_map))
+    return _Sharded(model)
 
 
 class _Sharded(_Parts):
@@ -412,7 +408,7 @@ class _Sharded(_Parts):
     stand-ins of them, whose parts are then these.
     """
 
-    def __init__(self, model, placement):
+    def __init__(self, model):
         from torch.distributed.fsdp import fully_shard
 
         self.model = model
@@ -445,7 +441,7 @@ class _Sharded(_Parts):
         ]
         self.units.append(model)
         # Every layout is checked before any module changes.
-        placements = {id(p): placement(p) for p in variables}
+        placements = {id(p): _placement(p) for p in variables}
         self.layers = [m for m in modules if hasattr(m, "_casts_variables")]
         self.sharded = {}  # id(variable) -> its sharded parameter
         try:
